@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+// kproxy: a Kubernetes service proxy (kube-proxy dataplane) for Linux nftables.
+import PackageDescription
+
+let package = Package(
+  name: "kproxy",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "kproxy", targets: ["kproxy"]),
+    .executable(name: "kproxy-bench", targets: ["kproxy-bench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+  ],
+  targets: [
+    // Leaf: IP addresses and prefixes, shared by the Kubernetes model and the nftables model.
+    .target(name: "NetAddress"),
+    // Kubernetes objects as Swift values; YAML/JSON decoding; Kubernetes-style validation.
+    .target(name: "KubeAPI", dependencies: ["NetAddress", .product(name: "Yams", package: "Yams")]),
+    // Where objects come from: manifest files and folders.
+    .target(name: "KubeSource", dependencies: ["KubeAPI"]),
+    // The reconciler: objects -> service ports -> endpoints.
+    .target(name: "ServiceProxy", dependencies: ["KubeAPI", "NetAddress"]),
+    // nftables model: tables, chains, sets, typed rules, text rendering, diff.
+    .target(name: "NFTables", dependencies: ["NetAddress"]),
+    // Compiler: reconciler state + node config -> nftables ruleset.
+    .target(name: "ProxyRules", dependencies: ["ServiceProxy", "NFTables"]),
+    .executableTarget(
+      name: "kproxy",
+      dependencies: [
+        "KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(
+      name: "kproxy-bench",
+      dependencies: ["KubeAPI", "ServiceProxy", "ProxyRules", "NFTables", "NetAddress"],
+      path: "Benchmarks/kproxy-bench"),
+    .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
+    .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSource"]),
+    .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI"]),
+    .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
+    .testTarget(name: "ProxyRulesTests", dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables"]),
+    .testTarget(name: "kproxyTests", dependencies: ["kproxy"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,20 @@
+// The decoded contents of a set of manifests: every object kproxy understands, by kind.
+
+/// Objects of every kind kproxy reads, in input order, plus a count of ignored kinds.
+public struct ObjectSet: Sendable, Hashable {
+  public var services: [Service] = []
+  public var endpointSlices: [EndpointSlice] = []
+  public var pods: [Pod] = []
+  public var nodes: [Node] = []
+  public var serviceCIDRs: [ServiceCIDR] = []
+  /// Number of documents/items of kinds kproxy does not use (ConfigMap, Deployment, ...).
+  public var ignoredCount: Int = 0
+
+  public init(services: [Service] = [], endpointSlices: [EndpointSlice] = [], pods: [Pod] = [], nodes: [Node] = [], serviceCIDRs: [ServiceCIDR] = []) {
+    self.services = services
+    self.endpointSlices = endpointSlices
+    self.pods = pods
+    self.nodes = nodes
+    self.serviceCIDRs = serviceCIDRs
+  }
+}

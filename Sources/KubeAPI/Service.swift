@@ -1,0 +1,116 @@
+// The v1 Service object: the fields kproxy reads, as validated Swift values.
+import NetAddress
+
+/// Layer-4 protocols a Service port may use. Renders in nft as `tcp`, `udp`, `sctp`.
+public enum L4Protocol: String, Sendable, Hashable, CaseIterable, Comparable {
+  case tcp = "TCP"
+  case udp = "UDP"
+  case sctp = "SCTP"
+
+  /// The lower-case spelling used in nft and in kube-proxy chain names.
+  public var lowercased: String {
+    switch self {
+    case .tcp: "tcp"
+    case .udp: "udp"
+    case .sctp: "sctp"
+    }
+  }
+
+  public static func < (a: L4Protocol, b: L4Protocol) -> Bool { a.lowercased < b.lowercased }
+}
+
+/// A Kubernetes IntOrString (`targetPort`).
+public enum IntOrString: Sendable, Hashable {
+  case int(Int)
+  case string(String)
+}
+
+public enum ServiceType: String, Sendable, Hashable {
+  case clusterIP = "ClusterIP"
+  case nodePort = "NodePort"
+  case loadBalancer = "LoadBalancer"
+  case externalName = "ExternalName"
+}
+
+/// externalTrafficPolicy / internalTrafficPolicy.
+public enum TrafficPolicy: String, Sendable, Hashable {
+  case cluster = "Cluster"
+  case local = "Local"
+}
+
+public enum SessionAffinity: String, Sendable, Hashable {
+  case none = "None"
+  case clientIP = "ClientIP"
+}
+
+/// One entry of `spec.ports`.
+public struct ServicePort: Sendable, Hashable {
+  /// Port name; empty when the service has a single unnamed port.
+  public var name: String
+  public var protocol_: L4Protocol
+  public var port: Int
+  /// nil means "same as port".
+  public var targetPort: IntOrString?
+  /// 0 when not allocated.
+  public var nodePort: Int
+
+  public init(name: String = "", protocol_: L4Protocol = .tcp, port: Int, targetPort: IntOrString? = nil, nodePort: Int = 0) {
+    self.name = name
+    self.protocol_ = protocol_
+    self.port = port
+    self.targetPort = targetPort
+    self.nodePort = nodePort
+  }
+}
+
+/// A v1 Service.
+public struct Service: Sendable, Hashable {
+  public var meta: ObjectMeta
+  public var type: ServiceType
+  /// `spec.clusterIPs` (or `spec.clusterIP` alone); empty when headless (`None`) or unset.
+  public var clusterIPs: [IPAddress]
+  /// True when `spec.clusterIP` is `None`.
+  public var isHeadless: Bool
+  /// `spec.ipFamilies` as given (may be empty).
+  public var ipFamilies: [IPFamily]
+  public var ports: [ServicePort]
+  /// `spec.selector`; nil when absent (no pod-derived endpoints), empty map is treated as absent.
+  public var selector: [String: String]?
+  public var externalIPs: [IPAddress]
+  /// `status.loadBalancer.ingress[].ip` (hostname-only ingress entries are skipped).
+  public var loadBalancerIngressIPs: [IPAddress]
+  public var loadBalancerSourceRanges: [IPPrefix]
+  public var sessionAffinity: SessionAffinity
+  /// `sessionAffinityConfig.clientIP.timeoutSeconds` (default 10800).
+  public var affinityTimeoutSeconds: Int
+  public var externalTrafficPolicy: TrafficPolicy
+  public var internalTrafficPolicy: TrafficPolicy
+  public var healthCheckNodePort: Int
+  public var externalName: String?
+
+  public init(
+    meta: ObjectMeta, type: ServiceType = .clusterIP, clusterIPs: [IPAddress] = [], isHeadless: Bool = false,
+    ipFamilies: [IPFamily] = [], ports: [ServicePort] = [], selector: [String: String]? = nil,
+    externalIPs: [IPAddress] = [], loadBalancerIngressIPs: [IPAddress] = [],
+    loadBalancerSourceRanges: [IPPrefix] = [], sessionAffinity: SessionAffinity = .none,
+    affinityTimeoutSeconds: Int = 10800, externalTrafficPolicy: TrafficPolicy = .cluster,
+    internalTrafficPolicy: TrafficPolicy = .cluster, healthCheckNodePort: Int = 0, externalName: String? = nil
+  ) {
+    self.meta = meta
+    self.type = type
+    self.clusterIPs = clusterIPs
+    self.isHeadless = isHeadless
+    self.ipFamilies = ipFamilies
+    self.ports = ports
+    self.selector = selector
+    self.externalIPs = externalIPs
+    self.loadBalancerIngressIPs = loadBalancerIngressIPs
+    self.loadBalancerSourceRanges = loadBalancerSourceRanges
+    self.sessionAffinity = sessionAffinity
+    self.affinityTimeoutSeconds = affinityTimeoutSeconds
+    self.externalTrafficPolicy = externalTrafficPolicy
+    self.internalTrafficPolicy = internalTrafficPolicy
+    self.healthCheckNodePort = healthCheckNodePort
+    self.externalName = externalName
+  }
+}

@@ -1,0 +1,240 @@
+// IPv4 and IPv6 addresses as plain values: strict parsing of the textual forms Kubernetes
+// accepts, and canonical formatting (RFC 5952 for IPv6) identical to what `nft list` prints.
+
+/// The address family of an IP address or prefix.
+public enum IPFamily: String, Sendable, Hashable, CaseIterable, Comparable {
+  case v4 = "IPv4"
+  case v6 = "IPv6"
+
+  public static func < (a: IPFamily, b: IPFamily) -> Bool { a == .v4 && b == .v6 }
+}
+
+/// An IPv4 address, stored in host order.
+public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertible {
+  public var value: UInt32
+  public init(_ value: UInt32) { self.value = value }
+
+  /// Parses dotted-quad notation; leading zeros are rejected as Kubernetes does
+  /// ("010.0.0.1" is ambiguous between octal and decimal).
+  public init?(_ text: some StringProtocol) {
+    var parts: [UInt32] = []
+    var current: UInt32 = 0
+    var digits = 0
+    var leadingZero = false
+    for byte in text.utf8 {
+      if byte == UInt8(ascii: ".") {
+        guard digits > 0, parts.count < 3 else { return nil }
+        parts.append(current)
+        current = 0
+        digits = 0
+        leadingZero = false
+      } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+        if digits == 1 && leadingZero { return nil }
+        if digits == 0 && byte == UInt8(ascii: "0") { leadingZero = true }
+        current = current * 10 + UInt32(byte - UInt8(ascii: "0"))
+        digits += 1
+        guard digits <= 3, current <= 255 else { return nil }
+      } else {
+        return nil
+      }
+    }
+    guard digits > 0, parts.count == 3 else { return nil }
+    parts.append(current)
+    value = parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]
+  }
+
+  public var bytes: [UInt8] {
+    [UInt8(value >> 24), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff), UInt8(value & 0xff)]
+  }
+
+  public var description: String {
+    "\(value >> 24).\((value >> 16) & 0xff).\((value >> 8) & 0xff).\(value & 0xff)"
+  }
+
+  public var isLoopback: Bool { value >> 24 == 127 }
+  public var isUnspecified: Bool { value == 0 }
+  public var isMulticast: Bool { value >> 28 == 0xe }
+  public var isLinkLocal: Bool { value >> 16 == 0xa9fe }
+
+  public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
+}
+
+/// An IPv6 address, stored as two 64-bit halves in host order.
+public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertible {
+  public var high: UInt64
+  public var low: UInt64
+  public init(high: UInt64, low: UInt64) {
+    self.high = high
+    self.low = low
+  }
+
+  public init(groups: [UInt16]) {
+    precondition(groups.count == 8)
+    var h: UInt64 = 0
+    var l: UInt64 = 0
+    for i in 0..<4 { h = h << 16 | UInt64(groups[i]) }
+    for i in 4..<8 { l = l << 16 | UInt64(groups[i]) }
+    high = h
+    low = l
+  }
+
+  /// Parses RFC 4291 text (with `::` compression and an optional trailing dotted quad).
+  /// Zone identifiers (`%eth0`) are rejected: Kubernetes does not allow them.
+  public init?(_ text: some StringProtocol) {
+    let s = String(text)
+    guard s.utf8.count >= 2, s.utf8.count <= 45 else { return nil }
+    var halves: [String] = []
+    if let r = s.firstRange(of: "::") {
+      halves = [String(s[..<r.lowerBound]), String(s[r.upperBound...])]
+      guard !halves[1].contains("::"), !halves[1].hasPrefix(":"), !halves[0].hasSuffix(":") else { return nil }
+    } else {
+      halves = [s]
+    }
+    func parseGroups(_ part: String, allowV4Tail: Bool) -> [UInt16]? {
+      if part.isEmpty { return [] }
+      let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
+      var out: [UInt16] = []
+      for (i, piece) in pieces.enumerated() {
+        if allowV4Tail, i == pieces.count - 1, piece.contains(".") {
+          guard let v4 = IPv4Address(piece) else { return nil }
+          out += [UInt16(v4.value >> 16), UInt16(v4.value & 0xffff)]
+        } else {
+          guard !piece.isEmpty, piece.utf8.count <= 4,
+            piece.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }),
+            let g = UInt16(piece, radix: 16)
+          else { return nil }
+          out.append(g)
+        }
+      }
+      return out
+    }
+    if halves.count == 2 {
+      guard let head = parseGroups(halves[0], allowV4Tail: false),
+        let tail = parseGroups(halves[1], allowV4Tail: true),
+        head.count + tail.count <= 7
+      else { return nil }
+      self.init(groups: head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail)
+    } else {
+      guard let all = parseGroups(s, allowV4Tail: true), all.count == 8 else { return nil }
+      self.init(groups: all)
+    }
+  }
+
+  public var groups: [UInt16] {
+    (0..<4).map { UInt16((high >> (48 - 16 * UInt64($0))) & 0xffff) }
+      + (0..<4).map { UInt16((low >> (48 - 16 * UInt64($0))) & 0xffff) }
+  }
+
+  public var bytes: [UInt8] {
+    (0..<8).map { UInt8((high >> (56 - 8 * UInt64($0))) & 0xff) }
+      + (0..<8).map { UInt8((low >> (56 - 8 * UInt64($0))) & 0xff) }
+  }
+
+  /// RFC 5952 canonical text: lower-case hex, the longest run (≥ 2) of zero groups as `::`,
+  /// IPv4-mapped addresses as `::ffff:a.b.c.d` (as inet_ntop and nft print them).
+  public var description: String {
+    let g = groups
+    if high == 0 && (low >> 32) == 0xffff {
+      return "::ffff:" + IPv4Address(UInt32(low & 0xffff_ffff)).description
+    }
+    var bestStart = -1
+    var bestLen = 0
+    var runStart = -1
+    for idx in 0...8 {
+      if idx < 8 && g[idx] == 0 {
+        if runStart < 0 { runStart = idx }
+      } else if runStart >= 0 {
+        let len = idx - runStart
+        if len > bestLen {
+          bestLen = len
+          bestStart = runStart
+        }
+        runStart = -1
+      }
+    }
+    if bestLen < 2 { bestStart = -1 }
+    var out = ""
+    var idx = 0
+    while idx < 8 {
+      if idx == bestStart {
+        out += "::"
+        idx += bestLen
+        continue
+      }
+      if !out.isEmpty && !out.hasSuffix(":") { out += ":" }
+      out += String(g[idx], radix: 16)
+      idx += 1
+    }
+    return out
+  }
+
+  public var isLoopback: Bool { high == 0 && low == 1 }
+  public var isUnspecified: Bool { high == 0 && low == 0 }
+  public var isMulticast: Bool { high >> 56 == 0xff }
+  public var isLinkLocal: Bool { high >> 54 == 0x3fa }
+
+  public static func < (a: IPv6Address, b: IPv6Address) -> Bool {
+    (a.high, a.low) < (b.high, b.low)
+  }
+}
+
+/// An IPv4 or IPv6 address.
+public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
+  case v4(IPv4Address)
+  case v6(IPv6Address)
+
+  /// Parses either family. IPv4-mapped IPv6 text ("::ffff:1.2.3.4") stays IPv6.
+  public init?(_ text: some StringProtocol) {
+    if text.contains(":") {
+      guard let a = IPv6Address(text) else { return nil }
+      self = .v6(a)
+    } else {
+      guard let a = IPv4Address(text) else { return nil }
+      self = .v4(a)
+    }
+  }
+
+  public var family: IPFamily {
+    switch self {
+    case .v4: .v4
+    case .v6: .v6
+    }
+  }
+
+  public var bytes: [UInt8] {
+    switch self {
+    case .v4(let a): a.bytes
+    case .v6(let a): a.bytes
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .v4(let a): a.description
+    case .v6(let a): a.description
+    }
+  }
+
+  public var isLoopback: Bool {
+    switch self {
+    case .v4(let a): a.isLoopback
+    case .v6(let a): a.isLoopback
+    }
+  }
+
+  public var isUnspecified: Bool {
+    switch self {
+    case .v4(let a): a.isUnspecified
+    case .v6(let a): a.isUnspecified
+    }
+  }
+
+  public static func < (a: IPAddress, b: IPAddress) -> Bool {
+    switch (a, b) {
+    case (.v4(let x), .v4(let y)): x < y
+    case (.v6(let x), .v6(let y)): x < y
+    case (.v4, .v6): true
+    case (.v6, .v4): false
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// CIDR prefixes ("10.0.0.0/8", "fd00::/64"): parsing (host bits must be zero unless told
+// otherwise), containment, and the masked form nft prints.
+
+/// An IP prefix: a network address and a prefix length.
+public struct IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible {
+  public let address: IPAddress
+  public let length: Int
+
+  /// Creates a prefix, clearing host bits.
+  public init(address: IPAddress, length: Int) {
+    precondition(length >= 0 && length <= (address.family == .v4 ? 32 : 128))
+    self.address = IPPrefix.mask(address, length)
+    self.length = length
+  }
+
+  /// Parses "ADDR/LEN". With `strict`, host bits must be zero (as Kubernetes requires for
+  /// service CIDRs and loadBalancerSourceRanges); otherwise they are cleared.
+  public init?(_ text: some StringProtocol, strict: Bool = false) {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let addr = IPAddress(parts[0]),
+      !parts[1].isEmpty, parts[1].utf8.count <= 3,
+      parts[1].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+      let len = Int(parts[1])
+    else { return nil }
+    let maxLen = addr.family == .v4 ? 32 : 128
+    guard len <= maxLen else { return nil }
+    if parts[1].count > 1 && parts[1].hasPrefix("0") { return nil }
+    let masked = IPPrefix.mask(addr, len)
+    if strict && masked != addr { return nil }
+    self.address = masked
+    self.length = len
+  }
+
+  public var family: IPFamily { address.family }
+
+  public var description: String { "\(address)/\(length)" }
+
+  /// True if `ip` lies inside this prefix (false for the other family).
+  public func contains(_ ip: IPAddress) -> Bool {
+    guard ip.family == family else { return false }
+    return IPPrefix.mask(ip, length) == address
+  }
+
+  /// The last address of the prefix.
+  public var lastAddress: IPAddress {
+    switch address {
+    case .v4(let a):
+      let hostMask: UInt32 = length == 0 ? .max : (length == 32 ? 0 : (UInt32.max >> UInt32(length)))
+      return .v4(IPv4Address(a.value | hostMask))
+    case .v6(let a):
+      let (hm, lm) = IPPrefix.v6HostMask(length)
+      return .v6(IPv6Address(high: a.high | hm, low: a.low | lm))
+    }
+  }
+
+  static func v6HostMask(_ length: Int) -> (UInt64, UInt64) {
+    if length <= 0 { return (.max, .max) }
+    if length < 64 { return (UInt64.max >> UInt64(length), .max) }
+    if length == 64 { return (0, .max) }
+    if length < 128 { return (0, UInt64.max >> UInt64(length - 64)) }
+    return (0, 0)
+  }
+
+  static func mask(_ ip: IPAddress, _ length: Int) -> IPAddress {
+    switch ip {
+    case .v4(let a):
+      let m: UInt32 = length == 0 ? 0 : UInt32.max << UInt32(32 - length)
+      return .v4(IPv4Address(a.value & m))
+    case .v6(let a):
+      let (hm, lm) = v6HostMask(length)
+      return .v6(IPv6Address(high: a.high & ~hm, low: a.low & ~lm))
+    }
+  }
+
+  public static func < (a: IPPrefix, b: IPPrefix) -> Bool {
+    (a.address, a.length) < (b.address, b.length)
+  }
+}
