@@ -1,1 +1,46 @@
-print("bench")
+// kproxy-bench: compile and render synthetic clusters and print a table of times, peak RSS
+// and output size. Run in a release build: `make bench` (one size per process, so that the
+// peak RSS of each row is its own).
+#if canImport(Glibc)
+  import Glibc
+#endif
+import KubeAPI
+import NFTables
+import ProxyRules
+import ServiceProxy
+
+let args = Array(CommandLine.arguments.dropFirst())
+func value(_ flag: String) -> String? {
+  guard let i = args.firstIndex(of: flag), i + 1 < args.count else { return nil }
+  return args[i + 1]
+}
+
+let services = Int(value("--services") ?? "1000") ?? 1000
+let endpoints = Int(value("--endpoints") ?? "10") ?? 10
+let emit = value("--emit")
+
+let objects = SyntheticCluster.objects(services: services, endpoints: endpoints)
+let node = NodeConfig(hostname: "node0", nodeIPs: [.v4(.init(0xC0A8_0102))], clusterCIDRs: [IPPrefixLiteral.podCIDR], serviceCIDRs: [IPPrefixLiteral.serviceCIDR])
+
+let t0 = ResourceUsage.now()
+let state = Reconciler.reconcile(objects, node: node)
+let t1 = ResourceUsage.now()
+let compiled = RulesetCompiler.compile(state, node: node)
+let t2 = ResourceUsage.now()
+let text = compiled.ruleset.renderScript()
+let t3 = ResourceUsage.now()
+let rss = ResourceUsage.peakRSS()
+
+if let emit {
+  let f = fopen(emit, "w")
+  fputs(text, f)
+  fclose(f)
+}
+let rules = compiled.ruleset.tables.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.count } }
+let elements = compiled.ruleset.tables.reduce(0) { $0 + $1.sets.reduce(0) { $0 + $1.elements.count } }
+func ms(_ s: Double) -> String { String(Int((s * 1000).rounded())) }
+if args.contains("--header") {
+  print("| services × endpoints | reconcile ms | compile ms | render ms | total ms | peak RSS MB | rules | elements | text MB |")
+  print("|---|---|---|---|---|---|---|---|---|")
+}
+print("| \(services) × \(endpoints) | \(ms(t1 - t0)) | \(ms(t2 - t1)) | \(ms(t3 - t2)) | \(ms(t3 - t0)) | \(rss / 1_000_000) | \(rules) | \(elements) | \(String(Double(text.utf8.count / 10_000) / 100)) |")

@@ -1,0 +1,35 @@
+// Generates synthetic clusters for benchmarks: N ClusterIP services with E ready endpoints
+// each (one EndpointSlice per service), every tenth a NodePort, deterministic.
+import KubeAPI
+import NetAddress
+
+enum SyntheticCluster {
+  static func objects(services: Int, endpoints: Int, seed: Int = 0) -> ObjectSet {
+    var set = ObjectSet()
+    set.services.reserveCapacity(services)
+    set.endpointSlices.reserveCapacity(services)
+    for s in 0..<services {
+      let ns = "ns\(s % 100)"
+      let name = "svc\(s)"
+      let clusterIP = IPAddress.v4(IPv4Address(0xAC10_0000 + UInt32(s)))  // 172.16.0.0/12
+      var svc = Service(
+        meta: ObjectMeta(name: name, namespace: ns), type: s % 10 == 0 ? .nodePort : .clusterIP,
+        clusterIPs: [clusterIP],
+        ports: [ServicePort(name: "http", protocol_: .tcp, port: 80, targetPort: .int(8080), nodePort: s % 10 == 0 ? 30000 + (s / 10) % 2768 : 0)],
+        selector: ["app": name])
+      if s % 10 == 0 && s / 10 >= 2768 { svc.type = .clusterIP; svc.ports[0].nodePort = 0 }
+      set.services.append(svc)
+      var eps: [SliceEndpoint] = []
+      for e in 0..<endpoints {
+        let ip = IPAddress.v4(IPv4Address(0x0A00_0000 + UInt32(s * endpoints + e + seed)))  // 10.0.0.0/8
+        eps.append(SliceEndpoint(addresses: [ip], conditions: EndpointConditions(ready: true), nodeName: "node\(e % 50)"))
+      }
+      set.endpointSlices.append(
+        EndpointSlice(
+          meta: ObjectMeta(name: "\(name)-abcde", namespace: ns, labels: [EndpointSlice.serviceNameLabel: name]),
+          addressType: .ipv4, endpoints: eps,
+          ports: [EndpointPort(name: "http", protocol_: .tcp, port: 8080)]))
+    }
+    return set
+  }
+}

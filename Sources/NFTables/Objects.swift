@@ -1,0 +1,117 @@
+// The ruleset's objects as plain values: rules, chains, sets/maps with their elements, tables.
+import NetAddress
+
+/// A rule: an ordered list of expressions and an optional comment.
+public struct Rule: Sendable, Hashable {
+  public var exprs: [Expr]
+  public var comment: String?
+  public init(_ exprs: [Expr], comment: String? = nil) {
+    self.exprs = exprs
+    self.comment = comment
+  }
+}
+
+/// A chain; a base chain when `base` is set.
+public struct Chain: Sendable, Hashable {
+  public var name: String
+  public var base: BaseChain?
+  public var comment: String?
+  public var rules: [Rule]
+  public init(name: String, base: BaseChain? = nil, comment: String? = nil, rules: [Rule] = []) {
+    self.name = name
+    self.base = base
+    self.comment = comment
+    self.rules = rules
+  }
+
+  /// The chain without its rules (what `add chain` creates).
+  public var header: Chain { Chain(name: name, base: base, comment: comment) }
+}
+
+/// Set flags. Render as `flags constant,interval,dynamic,timeout` in nft's order.
+public struct SetFlags: OptionSet, Sendable, Hashable {
+  public let rawValue: UInt32
+  public init(rawValue: UInt32) { self.rawValue = rawValue }
+  /// NFT_SET_CONSTANT
+  public static let constant = SetFlags(rawValue: 0x2)
+  /// NFT_SET_INTERVAL
+  public static let interval = SetFlags(rawValue: 0x4)
+  /// NFT_SET_TIMEOUT
+  public static let timeout = SetFlags(rawValue: 0x10)
+  /// NFT_SET_EVAL (nft's `dynamic`)
+  public static let dynamic = SetFlags(rawValue: 0x20)
+}
+
+/// The data of a map element.
+public enum ElementData: Sendable, Hashable {
+  case verdict(Verdict)
+}
+
+/// A set or map element: key components (one per concatenated type) and optional data.
+public struct Element: Sendable, Hashable {
+  public var key: [Value]
+  public var data: ElementData?
+  public var comment: String?
+  public init(_ key: [Value], data: ElementData? = nil, comment: String? = nil) {
+    self.key = key
+    self.data = data
+    self.comment = comment
+  }
+
+  /// The identity of an element inside its set (key only: a set holds one element per key).
+  public var keyOnly: Element { Element(key) }
+}
+
+/// A named set (`dataType == nil`) or map.
+public struct NFTSet: Sendable, Hashable {
+  public var name: String
+  public var keyType: [DataType]
+  public var dataType: DataType?
+  public var flags: SetFlags
+  /// Default element timeout in seconds (`timeout 3h`).
+  public var timeoutSeconds: Int?
+  /// Maximum number of elements (`size N`).
+  public var size: Int?
+  public var comment: String?
+  public var elements: [Element]
+
+  public init(name: String, keyType: [DataType], dataType: DataType? = nil, flags: SetFlags = [], timeoutSeconds: Int? = nil, size: Int? = nil, comment: String? = nil, elements: [Element] = []) {
+    self.name = name
+    self.keyType = keyType
+    self.dataType = dataType
+    self.flags = flags
+    self.timeoutSeconds = timeoutSeconds
+    self.size = size
+    self.comment = comment
+    self.elements = elements
+  }
+
+  public var isMap: Bool { dataType != nil }
+
+  /// The set without its elements (what `add set` creates).
+  public var header: NFTSet {
+    NFTSet(name: name, keyType: keyType, dataType: dataType, flags: flags, timeoutSeconds: timeoutSeconds, size: size, comment: comment)
+  }
+}
+
+/// A table with its sets and chains, in rendering order.
+public struct Table: Sendable, Hashable {
+  public var family: TableFamily
+  public var name: String
+  public var comment: String?
+  public var sets: [NFTSet]
+  public var chains: [Chain]
+  public init(family: TableFamily, name: String, comment: String? = nil, sets: [NFTSet] = [], chains: [Chain] = []) {
+    self.family = family
+    self.name = name
+    self.comment = comment
+    self.sets = sets
+    self.chains = chains
+  }
+}
+
+/// The tables kproxy owns. Tables not listed here are never touched.
+public struct Ruleset: Sendable, Hashable {
+  public var tables: [Table]
+  public init(tables: [Table] = []) { self.tables = tables }
+}

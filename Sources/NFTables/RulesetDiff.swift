@@ -1,0 +1,175 @@
+// Computes the minimal transaction that takes the kernel from one ruleset to another:
+// new chains and sets first, then flushes and element removals, then rules and elements,
+// deletions last, so that no command ever refers to an object that does not exist.
+
+extension Ruleset {
+  /// A transaction that replaces every table of this ruleset wholesale (create if missing,
+  /// delete, declare anew): what `compile` prints as a block script, as commands.
+  public func replaceTransaction() -> Transaction {
+    var tx = Transaction()
+    for t in tables {
+      tx.add(.addTable(t.ref, comment: nil))
+      tx.add(.deleteTable(t.ref))
+      Self.create(t, into: &tx)
+    }
+    return tx
+  }
+
+  /// Commands creating `t` and everything in it, assuming it does not exist.
+  static func create(_ t: Table, into tx: inout Transaction) {
+    let ref = t.ref
+    tx.add(.addTable(ref, comment: t.comment))
+    for c in t.chains { tx.add(.addChain(ref, c.header)) }
+    for s in t.sets { tx.add(.addSet(ref, s.header)) }
+    for c in t.chains {
+      for r in c.rules { tx.add(.addRule(ref, chain: c.name, r)) }
+    }
+    for s in t.sets where !s.elements.isEmpty {
+      tx.add(.addElements(ref, set: s.header, s.elements))
+    }
+  }
+
+  /// The transaction that turns `self` (what the kernel has) into `target`.
+  /// Tables absent from `target` are deleted; tables absent from `self` are created.
+  public func diff(to target: Ruleset) -> Transaction {
+    var tx = Transaction()
+    let oldTables = Dictionary(tables.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
+    let newRefs = Set(target.tables.map(\.ref))
+    for t in target.tables {
+      if let old = oldTables[t.ref] {
+        TableDiff(old: old, new: t).commands(into: &tx)
+      } else {
+        Self.create(t, into: &tx)
+      }
+    }
+    for t in tables where !newRefs.contains(t.ref) {
+      tx.add(.deleteTable(t.ref))
+    }
+    return tx
+  }
+}
+
+/// The difference between two versions of one table.
+struct TableDiff {
+  let old: Table
+  let new: Table
+
+  func commands(into tx: inout Transaction) {
+    let ref = new.ref
+    // Changes the incremental path does not express: replace the table wholesale.
+    let oldChains = Dictionary(old.chains.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    let newChains = Dictionary(new.chains.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    let headerChangedRegular = new.chains.contains { c in
+      guard let o = oldChains[c.name] else { return false }
+      return o.header != c.header && (o.base == nil || c.base == nil)
+    }
+    if old.comment != new.comment || headerChangedRegular {
+      tx.add(.deleteTable(ref))
+      Ruleset.create(new, into: &tx)
+      return
+    }
+
+    let oldSets = Dictionary(old.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    let newSets = Dictionary(new.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    let recreatedSets = Set(new.sets.compactMap { s -> String? in
+      guard let o = oldSets[s.name], o.header != s.header else { return nil }
+      return s.name
+    })
+    let removedSets = old.sets.filter { newSets[$0.name] == nil }
+
+    // Chains whose rules must be rewritten: changed rules, or rules that refer to a set
+    // that is deleted or recreated (the reference has to go before the set can).
+    var rewrite: [Chain] = []
+    var recreatedBaseChains: [Chain] = []
+    for c in new.chains {
+      guard let o = oldChains[c.name] else { continue }
+      if o.header != c.header {
+        recreatedBaseChains.append(c)
+      } else if o.rules != c.rules
+        || !Self.referencedSets(o).isDisjoint(with: recreatedSets)
+      {
+        rewrite.append(c)
+      }
+    }
+    let removedChains = old.chains.filter { newChains[$0.name] == nil }
+
+    // 1. New chains and sets exist before anything refers to them.
+    for c in new.chains where oldChains[c.name] == nil { tx.add(.addChain(ref, c.header)) }
+    for s in new.sets where oldSets[s.name] == nil { tx.add(.addSet(ref, s.header)) }
+    // 2. Drop references: flush rewritten and removed chains, recreate changed base chains.
+    for c in rewrite { tx.add(.flushChain(ref, chain: c.name)) }
+    for c in removedChains { tx.add(.flushChain(ref, chain: c.name)) }
+    for c in recreatedBaseChains {
+      tx.add(.deleteChain(ref, chain: c.name))
+      tx.add(.addChain(ref, c.header))
+    }
+    // 3. Element removals from kept sets (keys gone, or data/comment changed).
+    var additions: [(NFTSet, [Element])] = []
+    for s in new.sets {
+      guard let o = oldSets[s.name] else {
+        if !s.elements.isEmpty { additions.append((s.header, s.elements)) }
+        continue
+      }
+      if recreatedSets.contains(s.name) {
+        if !s.elements.isEmpty { additions.append((s.header, s.elements)) }
+        continue
+      }
+      let (removed, added) = Self.elementChanges(old: o.elements, new: s.elements)
+      if !removed.isEmpty { tx.add(.deleteElements(ref, set: s.header, removed)) }
+      if !added.isEmpty { additions.append((s.header, added)) }
+    }
+    // 4. Deleted and recreated sets (nothing refers to them any more).
+    for s in removedSets { tx.add(.deleteSet(ref, set: s.name, isMap: s.isMap)) }
+    for name in new.sets.map(\.name) where recreatedSets.contains(name) {
+      let o = oldSets[name]!
+      tx.add(.deleteSet(ref, set: name, isMap: o.isMap))
+      tx.add(.addSet(ref, newSets[name]!.header))
+    }
+    // 5. Rules of new, rewritten and recreated chains; then new elements.
+    let refill = Set(rewrite.map(\.name) + recreatedBaseChains.map(\.name))
+    for c in new.chains {
+      guard oldChains[c.name] == nil || refill.contains(c.name) else { continue }
+      for r in c.rules { tx.add(.addRule(ref, chain: c.name, r)) }
+    }
+    for (s, es) in additions { tx.add(.addElements(ref, set: s, es)) }
+    // 6. Removed chains last: their rules are gone and no element or rule targets them.
+    for c in removedChains { tx.add(.deleteChain(ref, chain: c.name)) }
+  }
+
+  /// Sets a chain's rules refer to (lookups, verdict maps, dynamic updates).
+  static func referencedSets(_ c: Chain) -> Set<String> {
+    var out = Set<String>()
+    for r in c.rules {
+      for e in r.exprs {
+        switch e {
+        case .lookup(_, let s, _), .vmap(_, let s), .updateSet(_, let s): out.insert(s)
+        default: break
+        }
+      }
+    }
+    return out
+  }
+
+  /// Elements to delete (by key) and to add, keyed by element key; order follows the inputs.
+  static func elementChanges(old: [Element], new: [Element]) -> (removed: [Element], added: [Element]) {
+    if old == new { return ([], []) }
+    var oldByKey = [[Value]: Element](minimumCapacity: old.count)
+    for e in old { oldByKey[e.key] = e }
+    var newKeys = Set<[Value]>(minimumCapacity: new.count)
+    var added: [Element] = []
+    var changedKeys = Set<[Value]>()
+    for e in new {
+      newKeys.insert(e.key)
+      if let o = oldByKey[e.key] {
+        if o != e {
+          changedKeys.insert(e.key)
+          added.append(e)
+        }
+      } else {
+        added.append(e)
+      }
+    }
+    let removed = old.filter { !newKeys.contains($0.key) || changedKeys.contains($0.key) }
+    return (removed, added)
+  }
+}

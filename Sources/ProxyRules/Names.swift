@@ -1,0 +1,83 @@
+// Every table, chain, set and map name the compiler can produce, and how per-service names
+// are derived. This is the naming contract of kproxy's ruleset (see ARCHITECTURE.md).
+//
+// Fixed names, in both `ip kproxy` and `ip6 kproxy`:
+//   base chains  filter-prerouting, filter-input, filter-forward, filter-output,
+//                filter-output-post-dnat, nat-prerouting, nat-output, nat-postrouting
+//   chains       services, masquerading, firewall-check, service-endpoints-check,
+//                nodeport-endpoints-check, cluster-ips-check, reject-chain
+//   sets         cluster-ips, nodeport-ips, cluster-cidrs, firewall-ips, firewall-allow, hairpin
+//   maps         service-ips, service-nodeports, no-endpoint-services, no-endpoint-nodeports
+// Per service port (BASE = HASH-namespace/name/protocol/portname, HASH = first 8 base32
+// characters of SHA-256 of the rest, exactly as kube-proxy names its chains):
+//   service-BASE   endpoints under the Cluster policy
+//   local-BASE     endpoints on this node, under the Local policy
+//   external-BASE  entry point for NodePort, LoadBalancer and externalIP traffic
+// Per endpoint of a ClientIP-affinity service port (EBASE = HASH-namespace/name/protocol/
+// portname__ip/port, IPv6 colons written as dots):
+//   affinity-EBASE client addresses recently sent to that endpoint
+import KubeAPI
+import ServiceProxy
+import NetAddress
+
+public enum Names {
+  public static let table = "kproxy"
+  public static let tableComment = "rules for kproxy"
+
+  public static let services = "services"
+  public static let masquerading = "masquerading"
+  public static let firewallCheck = "firewall-check"
+  public static let serviceEndpointsCheck = "service-endpoints-check"
+  public static let nodePortEndpointsCheck = "nodeport-endpoints-check"
+  public static let clusterIPsCheck = "cluster-ips-check"
+  public static let rejectChain = "reject-chain"
+
+  public static let clusterIPsSet = "cluster-ips"
+  public static let nodePortIPsSet = "nodeport-ips"
+  public static let clusterCIDRsSet = "cluster-cidrs"
+  public static let firewallIPsSet = "firewall-ips"
+  public static let firewallAllowSet = "firewall-allow"
+  public static let hairpinSet = "hairpin"
+  public static let serviceIPsMap = "service-ips"
+  public static let serviceNodePortsMap = "service-nodeports"
+  public static let noEndpointServicesMap = "no-endpoint-services"
+  public static let noEndpointNodePortsMap = "no-endpoint-nodeports"
+
+  /// The masquerade bit in the packet mark (kube-proxy's default `masqueradeBit` 14).
+  public static let masqueradeMark: UInt32 = 0x4000
+
+  /// Longest per-service name suffix (kube-proxy: NameLengthMax 256 minus a 16-byte prefix).
+  static let baseLengthMax = 240
+
+  /// `HASH-name`, truncated with "..." to `baseLengthMax`.
+  static func hashAndTruncate(_ name: String) -> String {
+    let encoded = SHA256.base32(SHA256.digest(Array(name.utf8)))
+    var out = String(encoded.prefix(8)) + "-" + name
+    if out.utf8.count > baseLengthMax {
+      out = String(out.utf8.prefix(baseLengthMax - 3))! + "..."
+    }
+    return out
+  }
+
+  /// `HASH-namespace/name/protocol/portname`.
+  public static func servicePortBase(_ name: ServicePortName) -> String {
+    hashAndTruncate("\(name.service.namespace)/\(name.service.name)/\(name.protocol_.lowercased)/\(name.port)")
+  }
+
+  /// `HASH-namespace/name/protocol/portname__ip/port`.
+  public static func endpointBase(_ name: ServicePortName, _ ep: EndpointInfo) -> String {
+    let ip = ep.ip.description.replacingColons()
+    return hashAndTruncate("\(name.service.namespace)/\(name.service.name)/\(name.protocol_.lowercased)/\(name.port)__\(ip)/\(ep.port)")
+  }
+
+  public static func clusterChain(_ base: String) -> String { "service-" + base }
+  public static func localChain(_ base: String) -> String { "local-" + base }
+  public static func externalChain(_ base: String) -> String { "external-" + base }
+  public static func affinitySet(_ endpointBase: String) -> String { "affinity-" + endpointBase }
+}
+
+extension String {
+  func replacingColons() -> String {
+    String(decoding: utf8.map { $0 == UInt8(ascii: ":") ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
+  }
+}

@@ -1,0 +1,59 @@
+// The compiler's entry point: reconciler state + node config -> the complete ruleset of
+// kproxy's two tables (`ip kproxy`, `ip6 kproxy`), deterministic for the same input.
+import NFTables
+import NetAddress
+import ServiceProxy
+
+/// The compiled ruleset and what the compiler noticed but could not program.
+public struct CompiledRuleset: Sendable, Hashable {
+  public var ruleset: Ruleset
+  /// Human-readable warnings (conflicting claims on one IP:port, NodePorts without node IPs).
+  public var warnings: [String]
+}
+
+public enum RulesetCompiler {
+  /// Compiles `state` for the node `node`. A pure function: no I/O, no clock, no randomness.
+  public static func compile(_ state: ProxyState, node: NodeConfig) -> CompiledRuleset {
+    var tables: [Table] = []
+    var warnings: [String] = []
+    for family in IPFamily.allCases {
+      let ctx = FamilyContext(family, node: node)
+      var out = FamilyRules()
+      let ports = state.servicePorts(family)
+      for svc in ports {
+        ServicePortRules(ctx: ctx, svc: svc).add(into: &out)
+      }
+      if ctx.nodePortIPs?.isEmpty == true, ports.contains(where: { $0.nodePort != 0 }) {
+        out.warnings.append("no \(family.rawValue) node IP is known (--node-ip or a Node object): \(family.rawValue) NodePorts accept no traffic")
+      }
+      warnings += out.warnings
+      tables.append(table(ctx, out))
+    }
+    return CompiledRuleset(ruleset: Ruleset(tables: tables), warnings: warnings)
+  }
+
+  static func table(_ ctx: FamilyContext, _ out: FamilyRules) -> Table {
+    var sets = Skeleton.sets(ctx)
+    for i in sets.indices {
+      switch sets[i].name {
+      case Names.clusterIPsSet: sets[i].elements = out.clusterIPs.elements
+      case Names.nodePortIPsSet: sets[i].elements = (ctx.nodePortIPs ?? []).map { Element([.address($0)]) }
+      case Names.firewallIPsSet: sets[i].elements = out.firewallIPs.elements
+      case Names.firewallAllowSet: sets[i].elements = out.firewallAllow.elements
+      case Names.hairpinSet: sets[i].elements = out.hairpin.elements
+      case Names.serviceIPsMap: sets[i].elements = out.serviceIPs.elements
+      case Names.serviceNodePortsMap: sets[i].elements = out.serviceNodePorts.elements
+      case Names.noEndpointServicesMap: sets[i].elements = out.noEndpointServices.elements
+      case Names.noEndpointNodePortsMap: sets[i].elements = out.noEndpointNodePorts.elements
+      default: break
+      }
+    }
+    if ctx.nodePortIPs == nil {
+      sets.removeAll { $0.name == Names.nodePortIPsSet }
+    }
+    return Table(
+      family: ctx.tableFamily, name: Names.table, comment: Names.tableComment,
+      sets: sets + out.affinitySets,
+      chains: Skeleton.baseChains() + Skeleton.fixedChains(ctx) + out.chains)
+  }
+}

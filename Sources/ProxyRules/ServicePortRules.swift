@@ -1,0 +1,206 @@
+// Rules for one service port in one family: its policy chains (random endpoint choice with
+// inline `numgen` rules, affinity, DNAT), its external chain, and its elements in the
+// shared dispatch, no-endpoint, firewall and hairpin sets.
+import KubeAPI
+import NFTables
+import NetAddress
+import ServiceProxy
+
+/// Everything the compiler accumulates for one family's table.
+struct FamilyRules {
+  var chains: [Chain] = []
+  var affinitySets: [NFTSet] = []
+  var affinitySetNames = Set<String>()
+  var clusterIPs = ElementTable()
+  var serviceIPs = ElementTable()
+  var serviceNodePorts = ElementTable()
+  var noEndpointServices = ElementTable()
+  var noEndpointNodePorts = ElementTable()
+  var firewallIPs = ElementTable()
+  var firewallAllow = ElementTable()
+  var hairpin = ElementTable()
+  var warnings: [String] = []
+}
+
+/// Maximum clients remembered per endpoint of a ClientIP-affinity service (a dynamic set
+/// defaults to 65535 and silently stops matching when full).
+let affinitySetSize = 1 << 20
+
+extension L4Protocol {
+  var ipProto: IPProto {
+    switch self {
+    case .tcp: .tcp
+    case .udp: .udp
+    case .sctp: .sctp
+    }
+  }
+}
+
+struct ServicePortRules {
+  let ctx: FamilyContext
+  let svc: ServicePortInfo
+
+  var proto: IPProto { svc.name.protocol_.ipProto }
+  var comment: String { svc.name.description }
+
+  func key(_ ip: IPAddress, _ port: Int) -> [Value] { [.address(ip), .proto(proto), .port(UInt16(port))] }
+  func nodePortKey() -> [Value] { [.proto(proto), .port(UInt16(svc.nodePort))] }
+
+  func add(into out: inout FamilyRules) {
+    let cats = EndpointCategories(svc)
+    let base = Names.servicePortBase(svc.name)
+    let clusterChain = Names.clusterChain(base)
+    let localChain = Names.localChain(base)
+    let externalChain = Names.externalChain(base)
+
+    let usesClusterChain = !cats.cluster.isEmpty && svc.usesClusterEndpoints
+    let usesLocalChain = !cats.local.isEmpty && svc.usesLocalEndpoints
+    let hasEndpoints = cats.hasAnyEndpoints
+    let internalChain = svc.internalPolicyLocal ? localChain : clusterChain
+    let hasInternalEndpoints = hasEndpoints && (!svc.internalPolicyLocal || !cats.local.isEmpty)
+    let hasExternalEndpoints = hasEndpoints && (!svc.externalPolicyLocal || !cats.local.isEmpty)
+    let usesExternalChain = hasEndpoints && svc.externallyAccessible
+
+    // Filter verdicts for destinations without usable endpoints: REJECT when the service
+    // has none at all, DROP when only the Local policy has none.
+    let noEndpointVerdict: Verdict = hasEndpoints ? .drop : .goto(Names.rejectChain)
+
+    out.clusterIPs.add(Element([.address(svc.clusterIP)]), owner: nil)
+
+    // ClusterIP.
+    if hasInternalEndpoints {
+      claim(&out.serviceIPs, Element(key(svc.clusterIP, svc.port), data: .verdict(.goto(internalChain))), &out.warnings, "clusterIP")
+    } else {
+      claim(&out.noEndpointServices, Element(key(svc.clusterIP, svc.port), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, "clusterIP")
+    }
+    // externalIPs and LoadBalancer ingress IPs.
+    for (ip, what) in svc.externalIPs.map({ ($0, "externalIP") }) + svc.loadBalancerIPs.map({ ($0, "loadBalancer IP") }) {
+      if hasEndpoints {
+        claim(&out.serviceIPs, Element(key(ip, svc.port), data: .verdict(.goto(externalChain))), &out.warnings, what)
+      }
+      if !hasExternalEndpoints {
+        claim(&out.noEndpointServices, Element(key(ip, svc.port), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, what)
+      }
+    }
+    // loadBalancerSourceRanges: the LB IPs are filtered; allowed sources are listed per IP.
+    if !svc.loadBalancerIPs.isEmpty && !svc.loadBalancerSourceRanges.isEmpty {
+      // A VIP-style load balancer may route the node's own requests back with the VIP as
+      // source: when a range admits the node, admit the LB IPs too (as kube-proxy does).
+      let allowFromNode = svc.loadBalancerSourceRanges.contains { r in ctx.nodeIPs.contains { r.contains($0) } }
+      for lb in svc.loadBalancerIPs {
+        out.firewallIPs.add(Element(key(lb, svc.port)), owner: svc.name)
+        for range in svc.loadBalancerSourceRanges {
+          out.firewallAllow.add(Element(key(lb, svc.port) + [.prefix(range)]), owner: svc.name)
+        }
+        if allowFromNode {
+          for source in svc.loadBalancerIPs {
+            out.firewallAllow.add(Element(key(lb, svc.port) + [.prefix(IPPrefix(address: source, length: source.family == .v4 ? 32 : 128))]), owner: svc.name)
+          }
+        }
+      }
+    }
+    // NodePort.
+    if svc.nodePort != 0 {
+      if hasEndpoints {
+        claim(&out.serviceNodePorts, Element(nodePortKey(), data: .verdict(.goto(externalChain))), &out.warnings, "nodePort")
+      }
+      if !hasExternalEndpoints {
+        claim(&out.noEndpointNodePorts, Element(nodePortKey(), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, "nodePort")
+      }
+    }
+
+    // Chains. The masquerade rule goes into the chain ClusterIP traffic is sent to.
+    if usesClusterChain {
+      out.chains.append(policyChain(clusterChain, cats.cluster, masquerade: internalChain == clusterChain && hasInternalEndpoints, into: &out))
+    }
+    if usesLocalChain {
+      out.chains.append(policyChain(localChain, cats.local, masquerade: internalChain == localChain && hasInternalEndpoints, into: &out))
+    }
+    if usesExternalChain {
+      out.chains.append(Chain(name: externalChain, rules: externalRules(clusterChain: clusterChain, localChain: localChain, hasExternalEndpoints: hasExternalEndpoints)))
+    }
+    for ep in cats.allReachable {
+      out.hairpin.add(Element([.address(ep.ip), .address(ep.ip)]), owner: nil)
+    }
+  }
+
+  private func claim(_ table: inout ElementTable, _ e: Element, _ warnings: inout [String], _ what: String) {
+    if let earlier = table.add(e, owner: svc.name) {
+      let who = earlier.map { "\($0)" } ?? "another service"
+      warnings.append("\(svc.name): \(what) \(e.key.map(Self.text).joined(separator: " . ")) is already used by \(who); ignored")
+    }
+  }
+
+  static func text(_ v: Value) -> String {
+    switch v {
+    case .address(let a): a.description
+    case .prefix(let p): p.description
+    case .proto(let p): p.name
+    case .port(let p): String(p)
+    case .integer(let i): String(i)
+    case .ctState(let s): s.name
+    case .ctStatus(let s): s.name
+    case .fibType(let t): t.name
+    }
+  }
+
+  /// A policy chain: optional masquerade marking, affinity lookups, then one DNAT rule per
+  /// endpoint where rule i matches `numgen random mod (n - i) 0` (uniform choice, no map).
+  private func policyChain(_ name: String, _ endpoints: [EndpointInfo], masquerade: Bool, into out: inout FamilyRules) -> Chain {
+    var rules: [Rule] = []
+    if masquerade {
+      let dest: [Expr] = [.cmp(ctx.daddr, .eq, .address(svc.clusterIP)), .cmp(.dport(proto), .eq, .port(UInt16(svc.port)))]
+      if ctx.masqueradeAll {
+        rules.append(Rule(dest + [.markOr(Names.masqueradeMark)]))
+      } else if let notPods = ctx.notFromPods {
+        rules.append(Rule(dest + [notPods, .markOr(Names.masqueradeMark)]))
+      }
+    }
+    var affinity: [String?] = Array(repeating: nil, count: endpoints.count)
+    if let timeout = svc.affinityTimeoutSeconds {
+      for (i, ep) in endpoints.enumerated() {
+        let set = Names.affinitySet(Names.endpointBase(svc.name, ep))
+        affinity[i] = set
+        if out.affinitySetNames.insert(set).inserted {
+          out.affinitySets.append(NFTSet(name: set, keyType: [ctx.addressType], flags: [.dynamic, .timeout], timeoutSeconds: timeout, size: affinitySetSize))
+        }
+      }
+      for (i, ep) in endpoints.enumerated() {
+        rules.append(Rule([.lookup([ctx.saddr], set: affinity[i]!, negated: false)] + dnat(ep, affinity[i])))
+      }
+    }
+    let n = endpoints.count
+    for (i, ep) in endpoints.enumerated() {
+      let pick: [Expr] = i < n - 1 ? [.cmp(.numgenRandom(mod: UInt32(n - i)), .eq, .integer(0))] : []
+      rules.append(Rule(pick + dnat(ep, affinity[i])))
+    }
+    return Chain(name: name, rules: rules)
+  }
+
+  private func dnat(_ ep: EndpointInfo, _ affinitySet: String?) -> [Expr] {
+    var e: [Expr] = []
+    if let affinitySet { e.append(.updateSet([ctx.saddr], set: affinitySet)) }
+    e.append(.cmp(.l4proto, .eq, .proto(proto)))
+    e.append(.dnat(ep.ip, port: UInt16(ep.port)))
+    return e
+  }
+
+  /// The external chain: masquerade and use all endpoints (Cluster policy), or keep the
+  /// client address and use local endpoints (Local policy), short-circuiting pod and host
+  /// traffic to all endpoints as kube-proxy does.
+  private func externalRules(clusterChain: String, localChain: String, hasExternalEndpoints: Bool) -> [Rule] {
+    var rules: [Rule] = []
+    if !svc.externalPolicyLocal {
+      rules.append(Rule([.markOr(Names.masqueradeMark)]))
+      if hasExternalEndpoints { rules.append(Rule([.verdict(.goto(clusterChain))])) }
+      return rules
+    }
+    if let fromPods = ctx.fromPods {
+      rules.append(Rule([fromPods, .verdict(.goto(clusterChain))], comment: "short-circuit pod traffic"))
+    }
+    rules.append(Rule([.cmp(.fibSaddrType, .eq, .fibType(.local)), .markOr(Names.masqueradeMark)], comment: "masquerade local traffic"))
+    rules.append(Rule([.cmp(.fibSaddrType, .eq, .fibType(.local)), .verdict(.goto(clusterChain))], comment: "short-circuit local traffic"))
+    if hasExternalEndpoints { rules.append(Rule([.verdict(.goto(localChain))])) }
+    return rules
+  }
+}

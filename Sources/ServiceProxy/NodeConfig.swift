@@ -1,0 +1,58 @@
+// What the reconciler and compiler need to know about the node kproxy runs on: its name, its
+// IPs, the pod and service CIDRs, where NodePorts listen, and masquerade policy.
+import NetAddress
+
+/// Which node addresses accept NodePort traffic (`--nodeport-addresses`).
+public enum NodePortAddresses: Sendable, Hashable {
+  /// The node's primary IP of each family (kube-proxy's nftables default).
+  case primary
+  /// Every node IP inside one of these CIDRs; a `/0` CIDR means every local address.
+  case cidrs([IPPrefix])
+}
+
+/// Node-level settings from flags, a KubeProxyConfiguration file and the Node object.
+public struct NodeConfig: Sendable, Hashable {
+  /// The node's name: endpoints whose nodeName equals it are local.
+  public var hostname: String
+  /// The node's IPs; the first of each family is that family's primary IP.
+  public var nodeIPs: [IPAddress]
+  /// Pod CIDRs used to tell in-cluster from outside traffic; empty for a family means no
+  /// local-traffic detector for it (as kube-proxy without `--cluster-cidr`).
+  public var clusterCIDRs: [IPPrefix]
+  /// Service IP ranges: traffic to an unallocated IP inside them is dropped.
+  public var serviceCIDRs: [IPPrefix]
+  public var nodePortAddresses: NodePortAddresses
+  /// Masquerade all traffic to service IPs (`--masquerade-all`).
+  public var masqueradeAll: Bool
+
+  public init(hostname: String, nodeIPs: [IPAddress] = [], clusterCIDRs: [IPPrefix] = [], serviceCIDRs: [IPPrefix] = [], nodePortAddresses: NodePortAddresses = .primary, masqueradeAll: Bool = false) {
+    self.hostname = hostname
+    self.nodeIPs = nodeIPs
+    self.clusterCIDRs = clusterCIDRs
+    self.serviceCIDRs = serviceCIDRs
+    self.nodePortAddresses = nodePortAddresses
+    self.masqueradeAll = masqueradeAll
+  }
+
+  /// The first node IP of `family`.
+  public func primaryIP(_ family: IPFamily) -> IPAddress? { nodeIPs.first { $0.family == family } }
+
+  public func clusterCIDRs(_ family: IPFamily) -> [IPPrefix] { clusterCIDRs.filter { $0.family == family } }
+  public func serviceCIDRs(_ family: IPFamily) -> [IPPrefix] { serviceCIDRs.filter { $0.family == family } }
+
+  /// The addresses that accept NodePort traffic for `family`, or nil for "every local
+  /// address" (a `/0` CIDR). Loopback addresses never do.
+  public func nodePortIPs(_ family: IPFamily) -> [IPAddress]? {
+    switch nodePortAddresses {
+    case .primary:
+      return primaryIP(family).map { [$0] }?.filter { !$0.isLoopback } ?? []
+    case .cidrs(let cidrs):
+      let mine = cidrs.filter { $0.family == family }
+      if mine.contains(where: { $0.length == 0 }) { return nil }
+      var seen = Set<IPAddress>()
+      return nodeIPs.filter { ip in
+        ip.family == family && !ip.isLoopback && mine.contains { $0.contains(ip) } && seen.insert(ip).inserted
+      }
+    }
+  }
+}

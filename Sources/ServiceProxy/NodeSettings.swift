@@ -1,0 +1,44 @@
+// Resolves the node configuration from command-line settings, a KubeProxyConfiguration file
+// and the objects themselves (the Node named like this host, ServiceCIDR objects).
+import KubeAPI
+import NetAddress
+
+/// Node settings as given on the command line; nil/empty means "not given".
+public struct NodeSettings: Sendable, Hashable {
+  public var hostnameOverride: String?
+  public var nodeIPs: [IPAddress]
+  public var clusterCIDRs: [IPPrefix]?
+  public var serviceCIDRs: [IPPrefix]
+  public var nodePortAddresses: NodePortAddresses?
+  public var masqueradeAll: Bool
+
+  public init(hostnameOverride: String? = nil, nodeIPs: [IPAddress] = [], clusterCIDRs: [IPPrefix]? = nil, serviceCIDRs: [IPPrefix] = [], nodePortAddresses: NodePortAddresses? = nil, masqueradeAll: Bool = false) {
+    self.hostnameOverride = hostnameOverride
+    self.nodeIPs = nodeIPs
+    self.clusterCIDRs = clusterCIDRs
+    self.serviceCIDRs = serviceCIDRs
+    self.nodePortAddresses = nodePortAddresses
+    self.masqueradeAll = masqueradeAll
+  }
+
+  /// Flags override the file; the file overrides defaults. Node IPs come from `--node-ip`,
+  /// else from the Node object named like this node (InternalIPs, then ExternalIPs).
+  public func resolve(config: KubeProxyConfiguration?, objects: ObjectSet, systemHostname: String) -> NodeConfig {
+    let hostname = (hostnameOverride ?? config?.hostnameOverride ?? systemHostname).lowercased()
+    var ips = nodeIPs
+    if ips.isEmpty, let node = objects.nodes.first(where: { $0.meta.name == hostname }) {
+      ips = node.internalIPs + node.externalIPs
+    }
+    var npa = nodePortAddresses ?? .primary
+    if nodePortAddresses == nil, let fromFile = config?.nodePortAddresses, !fromFile.isEmpty {
+      npa = fromFile == ["primary"] ? .primary : .cidrs(fromFile.compactMap { IPPrefix($0) })
+    }
+    var serviceCIDRs = self.serviceCIDRs
+    for sc in objects.serviceCIDRs { serviceCIDRs += sc.cidrs }
+    return NodeConfig(
+      hostname: hostname, nodeIPs: ips,
+      clusterCIDRs: clusterCIDRs ?? config?.clusterCIDRs ?? [],
+      serviceCIDRs: serviceCIDRs, nodePortAddresses: npa,
+      masqueradeAll: masqueradeAll || (config?.masqueradeAll ?? false))
+  }
+}

@@ -1,0 +1,64 @@
+// The service-endpoint reconciler: turns the object set and node config into the sorted list
+// of service ports (per family) with their endpoints, the input of the rule compiler.
+import KubeAPI
+import NetAddress
+
+/// The reconciler's output: every proxied service port of every family, sorted.
+public struct ProxyState: Sendable, Hashable {
+  public var servicePorts: [ServicePortInfo]
+  public init(servicePorts: [ServicePortInfo]) { self.servicePorts = servicePorts }
+
+  public func servicePorts(_ family: IPFamily) -> [ServicePortInfo] { servicePorts.filter { $0.family == family } }
+}
+
+public enum Reconciler {
+  /// Computes the service ports and endpoints kube-proxy would program for `objects` on the
+  /// node described by `node`. Headless and ExternalName services produce nothing; each
+  /// cluster IP family of a dual-stack service is handled on its own.
+  public static func reconcile(_ objects: ObjectSet, node: NodeConfig) -> ProxyState {
+    var slicesByService: [NamespacedName: [EndpointSlice]] = [:]
+    for slice in objects.endpointSlices {
+      guard let svc = slice.serviceName else { continue }
+      slicesByService[NamespacedName(namespace: slice.meta.namespace, name: svc), default: []].append(slice)
+    }
+    var podsByNamespace: [String: [Pod]] = [:]
+    for pod in objects.pods { podsByNamespace[pod.meta.namespace, default: []].append(pod) }
+
+    var out: [ServicePortInfo] = []
+    for svc in objects.services {
+      guard svc.type != .externalName, !svc.isHeadless, !svc.clusterIPs.isEmpty else { continue }
+      let key = svc.meta.key
+      let slices = slicesByService[key] ?? []
+      var selectedPods: [Pod] = []
+      if slices.isEmpty, let selector = svc.selector, !selector.isEmpty {
+        selectedPods = (podsByNamespace[svc.meta.namespace] ?? []).filter { PodEndpoints.matches(selector, $0.meta.labels) }
+      }
+      for clusterIP in svc.clusterIPs {
+        let family = clusterIP.family
+        for p in svc.ports {
+          let name = ServicePortName(service: key, port: p.name, protocol_: p.protocol_)
+          let endpoints =
+            slices.isEmpty
+            ? PodEndpoints.endpoints(for: p, family: family, pods: selectedPods, hostname: node.hostname)
+            : SliceEndpoints.endpoints(for: name, family: family, slices: slices, hostname: node.hostname)
+          let external = svc.type == .nodePort || svc.type == .loadBalancer
+          out.append(
+            ServicePortInfo(
+              name: name, family: family, clusterIP: clusterIP, port: p.port,
+              nodePort: external ? p.nodePort : 0,
+              externalIPs: unique(svc.externalIPs.filter { $0.family == family }),
+              loadBalancerIPs: svc.type == .loadBalancer ? unique(svc.loadBalancerIngressIPs.filter { $0.family == family }) : [],
+              loadBalancerSourceRanges: svc.type == .loadBalancer ? unique(svc.loadBalancerSourceRanges.filter { $0.family == family }) : [],
+              affinityTimeoutSeconds: svc.sessionAffinity == .clientIP ? svc.affinityTimeoutSeconds : nil,
+              externalTrafficPolicy: svc.externalTrafficPolicy,
+              internalTrafficPolicy: svc.internalTrafficPolicy,
+              endpoints: endpoints))
+        }
+      }
+    }
+    out.sort { ($0.family, $0.name) < ($1.family, $1.name) }
+    return ProxyState(servicePorts: out)
+  }
+
+  static func unique<T: Hashable & Comparable>(_ xs: [T]) -> [T] { Array(Set(xs)).sorted() }
+}

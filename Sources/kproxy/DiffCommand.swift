@@ -1,0 +1,34 @@
+// `kproxy diff`: print the incremental transaction between two cluster states; the exit
+// status says whether they differ (0 same, 1 different, 2 error), for CI.
+import ArgumentParser
+import NFTables
+
+struct DiffCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "diff",
+    abstract: "Print the nft transaction that takes the kernel from one state to another.",
+    discussion: """
+      Both states are compiled with the same node options. The output is an `nft -f` script \
+      that applies on top of the ruleset of --from (as `kproxy compile` prints it) and yields \
+      the ruleset of --to, in one transaction. Exit status: 0 when there is no difference \
+      (nothing is printed), 1 when there is one, 2 on error.
+      """)
+
+  @Option(name: .customLong("from"), help: ArgumentHelp("Manifests of the current state (file or folder; repeatable).", valueName: "path"))
+  var from: [String]
+
+  @Option(name: .customLong("to"), help: ArgumentHelp("Manifests of the desired state (file or folder; repeatable).", valueName: "path"))
+  var to: [String]
+
+  @OptionGroup(title: "Node options") var node: NodeOptions
+
+  func run() throws {
+    let old = try Pipeline.compile(paths: from, node: node)
+    let new = try Pipeline.compile(paths: to, node: node)
+    let tx = old.ruleset.diff(to: new.ruleset)
+    if let e = tx.error { throw UserError(description: "internal: \(e)") }
+    if tx.isEmpty { return }
+    Output.write(tx.renderScript())
+    throw ExitCode(1)
+  }
+}

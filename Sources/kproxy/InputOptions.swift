@@ -1,0 +1,66 @@
+// Command-line options shared by every command that reads cluster state: manifests and the
+// node settings (hostname, node IPs, CIDRs, NodePort addresses, masquerade-all, config file).
+import ArgumentParser
+import Foundation
+import NetAddress
+import ServiceProxy
+
+struct NodeOptions: ParsableArguments {
+  @Option(name: .customLong("hostname-override"), help: ArgumentHelp("This node's name: endpoints whose nodeName equals it are local. Default: the config file's hostnameOverride, else the host name.", valueName: "name"))
+  var hostnameOverride: String?
+
+  @Option(name: .customLong("node-ip"), help: ArgumentHelp("A node IP (repeatable); the first of each family is its primary IP. Default: the addresses of the Node object named like this node.", valueName: "ip"))
+  var nodeIPs: [String] = []
+
+  @Option(name: .customLong("cluster-cidr"), help: ArgumentHelp("Pod CIDRs, comma-separated (at most one IPv4 and one IPv6 is usual). Traffic to a ClusterIP from outside them is masqueraded. Without one for a family, pod traffic cannot be told from outside traffic, as kube-proxy without a local-traffic detector.", valueName: "cidrs"))
+  var clusterCIDR: String?
+
+  @Option(name: .customLong("service-cidr"), help: ArgumentHelp("Service IP ranges, comma-separated, added to those of ServiceCIDR objects. Traffic to an unallocated IP in them is dropped.", valueName: "cidrs"))
+  var serviceCIDR: String?
+
+  @Option(name: .customLong("nodeport-addresses"), help: ArgumentHelp("Where NodePorts accept traffic: 'primary' (the node's primary IPs, the default) or comma-separated CIDRs selecting node IPs; 0.0.0.0/0 or ::/0 means every local address.", valueName: "cidrs|primary"))
+  var nodePortAddresses: String?
+
+  @Flag(name: .customLong("masquerade-all"), help: "Masquerade all traffic sent to service IPs.")
+  var masqueradeAll = false
+
+  @Option(name: .customLong("config"), help: ArgumentHelp("A kubeproxy.config.k8s.io/v1alpha1 KubeProxyConfiguration YAML (hostnameOverride, clusterCIDR, nodePortAddresses, detectLocalMode, nftables.masqueradeAll). Flags override it.", valueName: "file"))
+  var config: String?
+
+  /// The flags as settings; throws a ValidationError naming the flag for a bad value.
+  func settings() throws -> NodeSettings {
+    var s = NodeSettings(hostnameOverride: hostnameOverride, masqueradeAll: masqueradeAll)
+    for text in nodeIPs {
+      guard let ip = IPAddress(text) else { throw ValidationError("--node-ip: \"\(text)\" is not a valid IP address") }
+      s.nodeIPs.append(ip)
+    }
+    if let clusterCIDR { s.clusterCIDRs = try Self.cidrs(clusterCIDR, flag: "--cluster-cidr") }
+    if let serviceCIDR { s.serviceCIDRs = try Self.cidrs(serviceCIDR, flag: "--service-cidr") }
+    if let nodePortAddresses {
+      s.nodePortAddresses = nodePortAddresses == "primary" ? .primary : .cidrs(try Self.cidrs(nodePortAddresses, flag: "--nodeport-addresses"))
+    }
+    if let h = hostnameOverride, !Self.isDNSSubdomain(h) {
+      throw ValidationError("--hostname-override: \"\(h)\" is not a valid node name (lower-case DNS subdomain)")
+    }
+    return s
+  }
+
+  static func cidrs(_ text: String, flag: String) throws -> [IPPrefix] {
+    try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+      let p = part.trimmingCharacters(in: .whitespaces)
+      guard let prefix = IPPrefix(p) else { throw ValidationError("\(flag): \"\(p)\" is not a valid CIDR") }
+      return prefix
+    }
+  }
+
+  static func isDNSSubdomain(_ s: String) -> Bool {
+    let u = Array(s.lowercased().utf8)
+    guard !u.isEmpty, u.count <= 253 else { return false }
+    return s.lowercased().split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+      let l = Array(label.utf8)
+      guard let f = l.first, let last = l.last, l.count <= 63 else { return false }
+      func an(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 48 && c <= 57) }
+      return an(f) && an(last) && l.allSatisfy { an($0) || $0 == UInt8(ascii: "-") }
+    }
+  }
+}

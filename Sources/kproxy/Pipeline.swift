@@ -1,0 +1,68 @@
+// Wiring shared by the commands: load manifests and config, resolve the node, reconcile,
+// compile. Errors come back as user-facing messages; no rule logic lives here.
+import Foundation
+import KubeAPI
+import KubeSource
+import NFTables
+import ProxyRules
+import ServiceProxy
+
+/// A failure to report on stderr with exit status 2.
+struct UserError: Error, CustomStringConvertible {
+  var description: String
+}
+
+enum Pipeline {
+  /// Objects from `paths`, compiled for the node described by `node`.
+  static func compile(paths: [String], node: NodeOptions) throws -> CompiledRuleset {
+    let settings = try node.settings()
+    var config: KubeProxyConfiguration?
+    if let file = node.config {
+      let text: String
+      do {
+        text = try String(contentsOfFile: file, encoding: .utf8)
+      } catch {
+        throw UserError(description: "\(file): cannot read: \(Self.reason(error))")
+      }
+      do {
+        config = try KubeProxyConfiguration.decode(text, file: file)
+      } catch {
+        throw UserError(description: error.description)
+      }
+    }
+    let objects: ObjectSet
+    do {
+      objects = try ManifestLoader().load(paths: paths)
+    } catch {
+      throw UserError(description: error.description)
+    }
+    let nodeConfig = settings.resolve(config: config, objects: objects, systemHostname: ProcessInfo.processInfo.hostName)
+    let state = Reconciler.reconcile(objects, node: nodeConfig)
+    let compiled = RulesetCompiler.compile(state, node: nodeConfig)
+    for w in compiled.warnings { Output.warn(w) }
+    return compiled
+  }
+
+  static func reason(_ error: Error) -> String {
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+      return String(cString: strerror(Int32(underlying.code)))
+    }
+    return ns.localizedDescription
+  }
+}
+
+/// stdout/stderr writers. Nothing reaches stdout unless a command succeeds.
+enum Output {
+  static func write(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+  }
+
+  static func warn(_ text: String) {
+    FileHandle.standardError.write(Data("kproxy: warning: \(text)\n".utf8))
+  }
+
+  static func error(_ text: String) {
+    FileHandle.standardError.write(Data("kproxy: error: \(text)\n".utf8))
+  }
+}
