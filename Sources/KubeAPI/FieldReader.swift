@@ -2,13 +2,14 @@
 // path (`spec.ports[1].port`) so every failure names the exact field.
 import Yams
 
-/// Limits how many values one document may make kproxy visit (guards against YAML alias bombs).
+/// Limits how many list elements and map entries kproxy visits in one document. Without YAML
+/// aliases every value takes at least one byte of text, so a budget proportional to the document
+/// size never refuses real input but stops alias bombs ("billion laughs") early.
 final class WalkBudget {
-  static let defaultLimit = 4 * 1024 * 1024
   let limit: Int
   private var remaining: Int
-  init(limit: Int = WalkBudget.defaultLimit) {
-    self.limit = limit
+  init(documentBytes: Int) {
+    limit = 1024 + 2 * documentBytes
     remaining = limit
   }
   func spend(_ count: Int) throws(FieldError) {

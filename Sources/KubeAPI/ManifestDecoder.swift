@@ -58,7 +58,7 @@ struct DocumentContext {
       throw ManifestError(file: file, document: self.document, message: YAMLSyntaxError.message(error, firstLine: document.firstLine))
     }
     guard let node else { return nil }
-    let reader = FieldReader(node: node, budget: WalkBudget())
+    let reader = FieldReader(node: node, budget: WalkBudget(documentBytes: size))
     return reader.isNull ? nil : reader
   }
 
