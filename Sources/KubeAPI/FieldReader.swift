@@ -36,8 +36,8 @@ struct FieldReader {
 
   /// True when the node is a null scalar (`null`, `~` or empty), which Kubernetes treats as absent.
   var isNull: Bool {
-    if let scalar = node.scalar, ScalarValue(scalar) == .null { return true }
-    return false
+    guard let scalar = node.scalar else { return false }
+    return ScalarValue.isNull(scalar)
   }
 
   /// How this node is named in "got X" messages.
