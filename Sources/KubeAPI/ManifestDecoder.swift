@@ -46,6 +46,9 @@ struct DocumentContext {
     if size > ManifestDocuments.maxDocumentBytes {
       throw ManifestError(file: file, document: self.document, message: "document is \(size) bytes, more than the limit of \(ManifestDocuments.maxDocumentBytes / 1024 / 1024) MiB")
     }
+    if let line = NestingDepthBound.firstLineExceeding(NestingDepthBound.limit, in: document.text) {
+      throw ManifestError(file: file, document: self.document, message: "document nests more than \(NestingDepthBound.limit) levels deep at line \(document.firstLine + line - 1)")
+    }
     var text = String(document.text)
     if text.first(where: { !$0.isWhitespace }).map({ $0 == "{" || $0 == "[" }) == true {
       // JSON allows tabs between tokens where YAML does not; raw tabs cannot occur inside JSON strings.
