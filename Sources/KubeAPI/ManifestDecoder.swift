@@ -111,13 +111,14 @@ struct DocumentContext {
   /// Decodes one object of a known kind; nil for kinds kproxy ignores.
   func decodeObject(_ object: FieldReader, apiVersion: String, kind: String) throws(ManifestError) -> KubeObject? {
     guard let known = KnownKind(apiVersion: apiVersion, kind: kind) else { return nil }
-    let meta: ObjectMeta
+    var meta: ObjectMeta
     do {
-      meta = try ObjectMeta.decode(object, nameRule: known.nameRule, namespaced: known.isNamespaced)
+      meta = try ObjectMeta.decodeIdentity(object, nameRule: known.nameRule, namespaced: known.isNamespaced)
     } catch {
       throw self.error(error, kind: kind)
     }
     do {
+      try meta.decodeDetails(object)
       return try known.decode(object, meta: meta)
     } catch {
       throw self.error(error, object: meta.key.description, kind: kind)
