@@ -49,6 +49,10 @@ import Testing
       text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}]\n  type: NodePort\n  type: ClusterIP\n",
       expected: "t.yaml doc 1 (default/web): spec: duplicate key \"type\""),
     BadInputCase(
+      name: "YAML merge key",
+      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {<<: {port: 80, protocol: UDP}, name: a}\n",
+      expected: "t.yaml doc 1 (default/web): spec.ports[0]: YAML merge keys (<<) are not supported; write the fields out"),
+    BadInputCase(
       name: "missing spec",
       text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n",
       expected: "t.yaml doc 1 (default/web): spec: required field is missing"),
