@@ -57,9 +57,10 @@ struct FieldReader {
 
   /// The field at a dotted path below this node (`"spec.type"`); nil when it or a parent is absent or null.
   func optional(_ dottedKey: String) throws(FieldError) -> FieldReader? {
+    guard dottedKey.utf8.contains(UInt8(ascii: ".")) else { return try child(dottedKey) }
     var current = self
-    for key in dottedKey.split(separator: ".") {
-      guard let child = try current.child(String(key)) else { return nil }
+    for key in dottedKey.utf8.split(separator: UInt8(ascii: ".")) {
+      guard let child = try current.child(String(decoding: key, as: UTF8.self)) else { return nil }
       current = child
     }
     return current

@@ -50,9 +50,10 @@ struct DocumentContext {
       throw ManifestError(file: file, document: self.document, message: "document nests more than \(NestingDepthBound.limit) levels deep at line \(document.firstLine + line - 1)")
     }
     var text = String(document.text)
-    if text.first(where: { !$0.isWhitespace }).map({ $0 == "{" || $0 == "[" }) == true {
+    let firstByte = text.utf8.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+    if firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "["), text.utf8.contains(UInt8(ascii: "\t")) {
       // JSON allows tabs between tokens where YAML does not; raw tabs cannot occur inside JSON strings.
-      text = text.replacing("\t", with: " ")
+      text = String(decoding: text.utf8.map { $0 == UInt8(ascii: "\t") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
     }
     let node: Yams.Node?
     do {
