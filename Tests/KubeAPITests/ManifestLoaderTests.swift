@@ -1,5 +1,5 @@
-// ManifestLoader: folder recursion and ordering, file types, duplicate objects across and
-// within files, and errors for missing or unreadable paths.
+// ManifestLoader: folder recursion and ordering, file types, symbolic links, duplicate objects
+// across and within files, and errors for missing or unreadable paths.
 import Foundation
 import KubeAPI
 import KubeSource
@@ -23,6 +23,17 @@ import Testing
     let set = try ManifestLoader().load(paths: [folder.path])
     #expect(set.services.map(\.meta.name) == ["ac", "az", "b", "upper-extension"])
     #expect(set.ignoredCount == 1)
+  }
+
+  @Test func symbolicLinkLoopsAndConfigMapMountsAreReadOnce() throws {
+    let folder = try TemporaryFolder()
+    try folder.write("..2024_01_01/web.yaml", Self.service("web"))
+    try FileManager.default.createSymbolicLink(atPath: folder.path + "/..data", withDestinationPath: "..2024_01_01")
+    try FileManager.default.createSymbolicLink(atPath: folder.path + "/web.yaml", withDestinationPath: "..data/web.yaml")
+    try FileManager.default.createDirectory(atPath: folder.path + "/sub", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: folder.path + "/sub/up", withDestinationPath: "..")
+    let set = try ManifestLoader().load(paths: [folder.path])
+    #expect(set.services.map(\.meta.name) == ["web"])
   }
 
   @Test func explicitFilesKeepTheGivenOrder() throws {
