@@ -26,10 +26,16 @@ let package = Package(
     .target(name: "NFTables", dependencies: ["NetAddress"]),
     // Compiler: reconciler state + node config -> nftables ruleset.
     .target(name: "ProxyRules", dependencies: ["ServiceProxy", "NFTables"]),
+    // libnftnl + libmnl headers and link flags for the netlink backend.
+    .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
+    // nf_tables over netlink: lowering, transactions, read-back (the only user of CNftnl).
+    .target(name: "NFTNetlink", dependencies: ["NFTables", "NetAddress", "CNftnl"]),
+    // Backends that put a ruleset into the kernel: netlink or `nft -f`.
+    .target(name: "Dataplane", dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy"]),
     .executableTarget(
       name: "kproxy",
       dependencies: [
-        "KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables",
+        "KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables", "Dataplane",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -42,6 +48,8 @@ let package = Package(
     .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
     .testTarget(name: "ProxyRulesTests", dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables"]),
     .testTarget(name: "kproxyTests", dependencies: ["kproxy"]),
+    .testTarget(name: "NFTNetlinkTests", dependencies: ["NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource"]),
+    .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "NFTNetlink", "NFTables"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,54 @@
+// Errors of the netlink backend, each naming the operation and the object involved, with the
+// errno both as text and as its symbolic name: `netlink: add rule to chain X: ... (ENOENT)`.
+import Foundation
+
+public enum NetlinkError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// The kernel rejected one command of a transaction (the whole transaction was aborted).
+  case rejected(operation: String, errno: Int32)
+  /// A system call on the netlink socket failed.
+  case system(operation: String, errno: Int32)
+  /// Entering a network namespace failed.
+  case namespace(path: String, errno: Int32)
+  /// A rule or element could not be lowered into kernel expressions.
+  case lowering(operation: String, reason: String)
+  /// libnftnl could not allocate an object.
+  case outOfMemory(what: String)
+  /// The kernel's reply did not have the expected shape, or a dumped object is not one kproxy writes.
+  case unexpectedReply(String)
+
+  public var errno: Int32? {
+    switch self {
+    case .rejected(_, let e), .system(_, let e), .namespace(_, let e): e
+    default: nil
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .rejected(let op, let e), .system(let op, let e):
+      "netlink: \(op): \(Self.describe(errno: e))"
+    case .namespace(let path, let e):
+      "network namespace \(path): \(Self.describe(errno: e))"
+    case .lowering(let op, let reason): "netlink: \(op): \(reason)"
+    case .outOfMemory(let what): "netlink: cannot allocate \(what)"
+    case .unexpectedReply(let what): "netlink: \(what)"
+    }
+  }
+
+  /// `strerror` text followed by the symbolic errno name: `No such file or directory (ENOENT)`.
+  public static func describe(errno e: Int32) -> String {
+    let text = String(cString: strerror(e))
+    guard let name = errnoNames[e] else { return "\(text) (errno \(e))" }
+    return "\(text) (\(name))"
+  }
+
+  static let errnoNames: [Int32: String] = [
+    EPERM: "EPERM", ENOENT: "ENOENT", EINTR: "EINTR", EIO: "EIO", E2BIG: "E2BIG", EBADF: "EBADF",
+    EAGAIN: "EAGAIN", ENOMEM: "ENOMEM", EACCES: "EACCES", EFAULT: "EFAULT", EBUSY: "EBUSY",
+    EEXIST: "EEXIST", ENODEV: "ENODEV", ENOTDIR: "ENOTDIR", EINVAL: "EINVAL", ENFILE: "ENFILE",
+    EMFILE: "EMFILE", ENOSPC: "ENOSPC", ERANGE: "ERANGE", ENAMETOOLONG: "ENAMETOOLONG",
+    ENOTSUP: "EOPNOTSUPP", EPROTONOSUPPORT: "EPROTONOSUPPORT", EAFNOSUPPORT: "EAFNOSUPPORT",
+    ENOBUFS: "ENOBUFS", EMSGSIZE: "EMSGSIZE", ELOOP: "ELOOP", ENOTEMPTY: "ENOTEMPTY",
+    ETIMEDOUT: "ETIMEDOUT", ECONNREFUSED: "ECONNREFUSED", EOVERFLOW: "EOVERFLOW",
+  ]
+}

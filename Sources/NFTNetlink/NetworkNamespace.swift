@@ -1,0 +1,34 @@
+// A network namespace given by name (/run/netns/NAME, as `ip netns` creates) or by path
+// (/proc/PID/ns/net): the calling thread enters it around socket creation, then returns.
+import CNftnl
+import Foundation
+
+public struct NetworkNamespace: Sendable, Hashable, CustomStringConvertible {
+  /// The namespace file.
+  public var path: String
+
+  /// `NAME` means /run/netns/NAME; anything containing a `/` is a path.
+  public init(_ nameOrPath: String) {
+    path = nameOrPath.contains("/") ? nameOrPath : "/run/netns/\(nameOrPath)"
+  }
+
+  public var description: String { path }
+
+  /// Runs `body` with the calling thread inside this namespace (setns(2) with CLONE_NEWNET),
+  /// restoring the original namespace afterwards, also when `body` throws.
+  public func run<R>(_ body: () throws -> R) throws -> R {
+    let target = open(path, O_RDONLY | O_CLOEXEC)
+    guard target >= 0 else { throw NetlinkError.namespace(path: path, errno: errno) }
+    defer { close(target) }
+    let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+    guard original >= 0 else { throw NetlinkError.namespace(path: "/proc/thread-self/ns/net", errno: errno) }
+    defer { close(original) }
+    guard kp_enter_network_namespace(target) == 0 else { throw NetlinkError.namespace(path: path, errno: errno) }
+    defer {
+      if kp_enter_network_namespace(original) != 0 {
+        fatalError("cannot return to the original network namespace: \(String(cString: strerror(errno)))")
+      }
+    }
+    return try body()
+  }
+}

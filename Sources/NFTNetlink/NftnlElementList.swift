@@ -1,0 +1,84 @@
+// A list of set elements (libnftnl keeps them in a `struct nftnl_set` naming their set): built
+// for `add element` / `delete element`, or filled from a NFT_MSG_NEWSETELEM dump.
+import CNftnl
+import NFTables
+
+/// The corresponding libnftnl calls are `nftnl_set_alloc`, `nftnl_set_elem_alloc`, `nftnl_set_elem_add`.
+final class NftnlElementList {
+  private let pointer: OpaquePointer
+
+  private static func a(_ v: nftnl_set_attr) -> UInt16 { UInt16(v.rawValue) }
+  private static func e(_ v: Int) -> UInt16 { UInt16(v) }
+
+  /// An empty list for the set `name` of `table`.
+  init(table: String, set name: String) throws {
+    guard let p = nftnl_set_alloc() else { throw NetlinkError.outOfMemory(what: "element list of \(name)") }
+    pointer = p
+    _ = nftnl_set_set_str(pointer, Self.a(NFTNL_SET_TABLE), table)
+    _ = nftnl_set_set_str(pointer, Self.a(NFTNL_SET_NAME), name)
+  }
+
+  deinit { nftnl_set_free(pointer) }
+
+  /// Appends an element; the list owns it. The corresponding libnftnl call is `nftnl_set_elem_add`.
+  func append(_ layout: ElementLayout, keyOnly: Bool) throws {
+    guard let el = nftnl_set_elem_alloc() else { throw NetlinkError.outOfMemory(what: "set element") }
+    layout.key.withUnsafeBytes { _ = nftnl_set_elem_set(el, Self.e(NFTNL_SET_ELEM_KEY), $0.baseAddress, UInt32($0.count)) }
+    if let end = layout.keyEnd {
+      end.withUnsafeBytes { _ = nftnl_set_elem_set(el, Self.e(NFTNL_SET_ELEM_KEY_END), $0.baseAddress, UInt32($0.count)) }
+    }
+    if !keyOnly {
+      if let v = layout.verdict, case .immediateVerdict(let code, let chain) = RuleLowering.verdictExpr(v) {
+        nftnl_set_elem_set_u32(el, Self.e(NFTNL_SET_ELEM_VERDICT), UInt32(bitPattern: code))
+        if let chain { _ = nftnl_set_elem_set_str(el, Self.e(NFTNL_SET_ELEM_CHAIN), chain) }
+      }
+      if let u = layout.userData {
+        u.bytes.withUnsafeBytes { _ = nftnl_set_elem_set(el, Self.e(NFTNL_SET_ELEM_USERDATA), $0.baseAddress, UInt32($0.count)) }
+      }
+    }
+    nftnl_set_elem_add(pointer, el)
+  }
+
+  /// Lends the pointer for the duration of `body`.
+  func withPointer<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R { try body(pointer) }
+
+  /// Adds the elements of one dump message. The corresponding libnftnl call is `nftnl_set_elems_nlmsg_parse`.
+  func parse(_ nlh: UnsafePointer<nlmsghdr>) -> Bool { nftnl_set_elems_nlmsg_parse(nlh, pointer) >= 0 }
+
+  /// A dumped element: key bytes, range end, interval-end flag, verdict, comment.
+  struct Dumped {
+    var key: [UInt8]
+    var keyEnd: [UInt8]?
+    var isIntervalEnd: Bool
+    var verdict: (code: Int32, chain: String?)?
+    var comment: String?
+  }
+
+  /// The elements, in kernel order. The corresponding libnftnl calls are `nftnl_set_elems_iter_*`.
+  var elements: [Dumped] {
+    guard let it = nftnl_set_elems_iter_create(pointer) else { return [] }
+    defer { nftnl_set_elems_iter_destroy(it) }
+    var out: [Dumped] = []
+    var cur = nftnl_set_elems_iter_next(it)
+    while let el = cur {
+      func bytes(_ attr: Int) -> [UInt8]? {
+        guard nftnl_set_elem_is_set(el, Self.e(attr)) else { return nil }
+        var len: UInt32 = 0
+        guard let d = nftnl_set_elem_get(el, Self.e(attr), &len) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: d, count: Int(len)))
+      }
+      let flags = nftnl_set_elem_is_set(el, Self.e(NFTNL_SET_ELEM_FLAGS)) ? nftnl_set_elem_get_u32(el, Self.e(NFTNL_SET_ELEM_FLAGS)) : 0
+      var d = Dumped(key: bytes(NFTNL_SET_ELEM_KEY) ?? [], keyEnd: bytes(NFTNL_SET_ELEM_KEY_END),
+                     isIntervalEnd: flags & Kernel.elemIntervalEnd != 0)
+      if nftnl_set_elem_is_set(el, Self.e(NFTNL_SET_ELEM_VERDICT)) {
+        let code = Int32(bitPattern: nftnl_set_elem_get_u32(el, Self.e(NFTNL_SET_ELEM_VERDICT)))
+        let chain = nftnl_set_elem_is_set(el, Self.e(NFTNL_SET_ELEM_CHAIN)) ? nftnl_set_elem_get_str(el, Self.e(NFTNL_SET_ELEM_CHAIN)).map { String(cString: $0) } : nil
+        d.verdict = (code, chain)
+      }
+      if let u = bytes(NFTNL_SET_ELEM_USERDATA) { d.comment = UserData(bytes: u).string(0) }
+      out.append(d)
+      cur = nftnl_set_elems_iter_next(it)
+    }
+    return out
+  }
+}

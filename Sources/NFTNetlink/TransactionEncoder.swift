@@ -1,0 +1,127 @@
+// Turns a `Transaction` into one NFNL batch: every `Command` becomes one or more nf_tables
+// messages, each with its own sequence number remembered with a description of the command.
+import CNftnl
+import NFTables
+
+/// An encoded transaction: the batch bytes and, per command message, what it does.
+struct EncodedBatch {
+  var bytes: [UInt8]
+  /// Sequence number of NFNL_MSG_BATCH_BEGIN; command messages follow consecutively.
+  var beginSeq: UInt32
+  /// Description of each command message, indexed by `seq - beginSeq - 1`.
+  var operations: [String]
+
+  func operation(forSeq seq: UInt32) -> String? {
+    let i = Int(seq &- beginSeq) - 1
+    return operations.indices.contains(i) ? operations[i] : nil
+  }
+}
+
+struct TransactionEncoder {
+  /// Element messages stay well below the 64 KiB limit of a netlink attribute nest.
+  static let elementBytesPerMessage = 32 * 1024
+
+  /// Sets known to exist in the kernel (or the desired ruleset), per table, for lowering lookups.
+  var sets: [TableRef: [String: NFTSet]]
+
+  static func family(_ f: TableFamily) -> UInt16 {
+    switch f {
+    case .ip: UInt16(NFPROTO_IPV4)
+    case .ip6: UInt16(NFPROTO_IPV6)
+    case .inet: UInt16(NFPROTO_INET)
+    }
+  }
+
+  static func describe(_ c: Command) -> String {
+    switch c {
+    case .addTable(let t, _): "add table \(t)"
+    case .deleteTable(let t): "delete table \(t)"
+    case .addChain(let t, let ch): "add chain \(ch.name) in table \(t)"
+    case .flushChain(let t, let ch): "flush chain \(ch) in table \(t)"
+    case .deleteChain(let t, let ch): "delete chain \(ch) in table \(t)"
+    case .addRule(let t, let ch, _): "add rule to chain \(ch) in table \(t)"
+    case .addSet(let t, let s): "add \(s.isMap ? "map" : "set") \(s.name) in table \(t)"
+    case .deleteSet(let t, let s, let isMap): "delete \(isMap ? "map" : "set") \(s) in table \(t)"
+    case .addElements(let t, let s, _): "add elements to \(s.isMap ? "map" : "set") \(s.name) in table \(t)"
+    case .deleteElements(let t, let s, _): "delete elements from \(s.isMap ? "map" : "set") \(s.name) in table \(t)"
+    }
+  }
+
+  /// Encodes `tx` starting at sequence number `seq`; every command message asks for an ACK.
+  mutating func encode(_ tx: Transaction, seq: UInt32) throws -> EncodedBatch {
+    let w = MessageWriter(capacity: 4096 + tx.commands.count * 256)
+    var next = seq
+    try w.appendBatchBegin(seq: next)
+    var operations: [String] = []
+    operations.reserveCapacity(tx.commands.count)
+    func msg(_ type: nf_tables_msg_types, _ t: TableRef, _ flags: Int32, _ what: String, _ payload: (UnsafeMutablePointer<nlmsghdr>) -> Void) throws {
+      next &+= 1
+      try w.append(type: UInt16(type.rawValue), family: Self.family(t.family), flags: UInt16(flags | NLM_F_ACK), seq: next, payload: payload)
+      operations.append(what)
+    }
+    for command in tx.commands {
+      let what = Self.describe(command)
+      switch command {
+      case .addTable(let t, let comment):
+        let table = try NftnlTable(name: t.name, comment: comment, withFlags: true)
+        try msg(NFT_MSG_NEWTABLE, t, NLM_F_CREATE, what) { nlh in table.withPointer { nftnl_table_nlmsg_build_payload(nlh, $0) } }
+      case .deleteTable(let t):
+        let table = try NftnlTable(name: t.name, comment: nil, withFlags: false)
+        try msg(NFT_MSG_DELTABLE, t, 0, what) { nlh in table.withPointer { nftnl_table_nlmsg_build_payload(nlh, $0) } }
+        sets[t] = nil
+      case .addChain(let t, let c):
+        let chain = try NftnlChain(table: t.name, name: c.name, header: c)
+        try msg(NFT_MSG_NEWCHAIN, t, NLM_F_CREATE, what) { nlh in chain.withPointer { nftnl_chain_nlmsg_build_payload(nlh, $0) } }
+      case .flushChain(let t, let name):
+        let rule = try NftnlRule(table: t.name, chain: name)
+        try msg(NFT_MSG_DELRULE, t, 0, what) { nlh in rule.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) } }
+      case .deleteChain(let t, let name):
+        let chain = try NftnlChain(table: t.name, name: name)
+        try msg(NFT_MSG_DELCHAIN, t, 0, what) { nlh in chain.withPointer { nftnl_chain_nlmsg_build_payload(nlh, $0) } }
+      case .addRule(let t, let chainName, let r):
+        let exprs: [RegisterExpr]
+        do {
+          exprs = try RuleLowering(family: t.family, sets: sets[t] ?? [:]).lower(r)
+        } catch let e as LoweringError {
+          throw NetlinkError.lowering(operation: what, reason: e.description)
+        }
+        let rule = try NftnlRule(table: t.name, chain: chainName, exprs: exprs, comment: r.comment)
+        try msg(NFT_MSG_NEWRULE, t, NLM_F_CREATE | NLM_F_APPEND, what) { nlh in rule.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) } }
+      case .addSet(let t, let s):
+        let set = try NftnlSet(table: t.name, name: s.name, header: s)
+        try msg(NFT_MSG_NEWSET, t, NLM_F_CREATE, what) { nlh in set.withPointer { nftnl_set_nlmsg_build_payload(nlh, $0) } }
+        sets[t, default: [:]][s.name] = s.header
+      case .deleteSet(let t, let name, _):
+        let set = try NftnlSet(table: t.name, name: name)
+        try msg(NFT_MSG_DELSET, t, 0, what) { nlh in set.withPointer { nftnl_set_nlmsg_build_payload(nlh, $0) } }
+      case .addElements(let t, let s, let elements), .deleteElements(let t, let s, let elements):
+        let adding: Bool = { if case .addElements = command { return true } else { return false } }()
+        var chunk: NftnlElementList? = nil
+        var chunkBytes = 0
+        func flush() throws {
+          guard let list = chunk else { return }
+          try msg(adding ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM, t, adding ? NLM_F_CREATE : 0, what) { nlh in
+            list.withPointer { nftnl_set_elems_nlmsg_build_payload(nlh, $0) }
+          }
+          chunk = nil
+          chunkBytes = 0
+        }
+        for e in elements {
+          let layout: ElementLayout
+          do {
+            layout = try ElementLayout(e, of: s)
+          } catch let err as LoweringError {
+            throw NetlinkError.lowering(operation: what, reason: err.description)
+          }
+          if chunkBytes + layout.estimatedSize > Self.elementBytesPerMessage { try flush() }
+          if chunk == nil { chunk = try NftnlElementList(table: t.name, set: s.name) }
+          try chunk!.append(layout, keyOnly: !adding)
+          chunkBytes += layout.estimatedSize
+        }
+        try flush()
+      }
+    }
+    try w.appendBatchEnd(seq: next &+ 1)
+    return EncodedBatch(bytes: w.bytes, beginSeq: seq, operations: operations)
+  }
+}

@@ -1,0 +1,53 @@
+// nft's user data blobs (libnftnl's `nftnl_udata` TLVs: one type byte, one length byte, the
+// value): comments on tables, chains, rules and elements, and the type hints of sets.
+
+/// A list of TLVs as nft stores them in NFTA_*_USERDATA.
+public struct UserData: Sendable, Hashable {
+  public var bytes: [UInt8] = []
+  public init() {}
+  public init(bytes: [UInt8]) { self.bytes = bytes }
+
+  /// The corresponding libnftnl call is `nftnl_udata_put_strz` (the NUL is part of the value).
+  public mutating func putString(_ type: UInt8, _ s: String) {
+    let v = Array(s.utf8) + [0]
+    bytes += [type, UInt8(v.count)] + v
+  }
+
+  /// The corresponding libnftnl call is `nftnl_udata_put_u32` (host byte order).
+  public mutating func putU32(_ type: UInt8, _ v: UInt32) {
+    bytes += [type, 4] + ByteLayout.hostEndian32(v)
+  }
+
+  /// The corresponding libnftnl calls are `nftnl_udata_nest_start` / `nftnl_udata_nest_end`.
+  public mutating func putNest(_ type: UInt8, _ inner: UserData) {
+    bytes += [type, UInt8(inner.bytes.count)] + inner.bytes
+  }
+
+  /// The TLVs in order; parsing stops at the first truncated one.
+  public var entries: [(type: UInt8, value: ArraySlice<UInt8>)] {
+    var out: [(UInt8, ArraySlice<UInt8>)] = []
+    var i = 0
+    while i + 2 <= bytes.count {
+      let len = Int(bytes[i + 1])
+      guard i + 2 + len <= bytes.count else { break }
+      out.append((bytes[i], bytes[(i + 2)..<(i + 2 + len)]))
+      i += 2 + len
+    }
+    return out
+  }
+
+  /// The NUL-terminated string stored under `type`, if any.
+  public func string(_ type: UInt8) -> String? {
+    guard let v = entries.first(where: { $0.type == type })?.value else { return nil }
+    let text = v.last == 0 ? v.dropLast() : v
+    return String(decoding: text, as: UTF8.self)
+  }
+
+  /// A user data blob holding only a comment (tables, chains, rules, elements use type 0).
+  public static func comment(_ c: String?) -> UserData? {
+    guard let c else { return nil }
+    var u = UserData()
+    u.putString(0, c)
+    return u
+  }
+}
