@@ -21,12 +21,14 @@ final class NftnlSet {
   }
 
   /// A set named `name` in `table`; with `header`, its full declaration as nft sends it.
-  convenience init(table: String, name: String, header: NFTSet? = nil) throws {
+  /// `id` is the transaction-local NFTA_SET_ID the kernel requires with every new set.
+  convenience init(table: String, name: String, header: NFTSet? = nil, id: UInt32 = 0) throws {
     try self.init()
     _ = nftnl_set_set_str(pointer, Self.a(NFTNL_SET_TABLE), table)
     _ = nftnl_set_set_str(pointer, Self.a(NFTNL_SET_NAME), name)
     guard let header else { return }
     let layout = SetLayout(header)
+    nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_ID), id)
     nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_FLAGS), layout.kernelFlags)
     nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_KEY_TYPE), layout.keyTypeID)
     nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_KEY_LEN), layout.keyLength)

@@ -23,6 +23,10 @@ struct TransactionEncoder {
 
   /// Sets known to exist in the kernel (or the desired ruleset), per table, for lowering lookups.
   var sets: [TableRef: [String: NFTSet]]
+  /// The last NFTA_SET_ID handed out in this transaction.
+  var setID: UInt32 = 0
+
+  init(sets: [TableRef: [String: NFTSet]]) { self.sets = sets }
 
   static func family(_ f: TableFamily) -> UInt16 {
     switch f {
@@ -88,7 +92,8 @@ struct TransactionEncoder {
         let rule = try NftnlRule(table: t.name, chain: chainName, exprs: exprs, comment: r.comment)
         try msg(NFT_MSG_NEWRULE, t, NLM_F_CREATE | NLM_F_APPEND, what) { nlh in rule.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) } }
       case .addSet(let t, let s):
-        let set = try NftnlSet(table: t.name, name: s.name, header: s)
+        setID &+= 1
+        let set = try NftnlSet(table: t.name, name: s.name, header: s, id: setID)
         try msg(NFT_MSG_NEWSET, t, NLM_F_CREATE, what) { nlh in set.withPointer { nftnl_set_nlmsg_build_payload(nlh, $0) } }
         sets[t, default: [:]][s.name] = s.header
       case .deleteSet(let t, let name, _):
