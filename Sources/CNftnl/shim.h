@@ -21,6 +21,7 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/set.h>
 #include <libnftnl/batch.h>
+#include <libnftnl/gen.h>
 #include <libnftnl/udata.h>
 
 /// MNL_SOCKET_BUFFER_SIZE expands to a sysconf() call expression, which Swift cannot import.

@@ -22,6 +22,7 @@ enum Kernel {
   static let lookupInvert = UInt32(NFT_LOOKUP_F_INV.rawValue)
   static let natDnat = UInt32(NFT_NAT_DNAT.rawValue)
   static let natProtoSpecified = UInt32(NF_NAT_RANGE_PROTO_SPECIFIED)
+  static let natMapIPs = UInt32(NF_NAT_RANGE_MAP_IPS)
   static let natRandomFully = UInt32(NF_NAT_RANGE_PROTO_RANDOM_FULLY)
   static let rejectIcmpUnreach = UInt32(NFT_REJECT_ICMP_UNREACH.rawValue)
   static let rejectIcmpxUnreach = UInt32(NFT_REJECT_ICMPX_UNREACH.rawValue)

@@ -1,0 +1,92 @@
+// Lifts dumped set elements (key bytes, range ends, verdicts, comments) back into `Element`
+// values of the set's key types; the inverse of `ElementLayout`.
+import NFTables
+import NetAddress
+
+enum ElementLifting {
+  /// The elements of `set` from its dump; nil if one does not decode (not kproxy's shape).
+  /// The kernel cannot tell `10.0.0.1` from `10.0.0.1/32` in an interval set; where `spelling`
+  /// (the desired set) has an element with the same bytes, its key values are used.
+  static func lift(_ dumped: [NftnlElementList.Dumped], of set: NFTSet, spelling: NFTSet? = nil) -> [Element]? {
+    let concat = set.keyType.count > 1
+    if set.flags.contains(.interval) && !concat { return nil }
+    var spelled: [[UInt8]: [Value]] = [:]
+    if let spelling, spelling.header == set.header {
+      for e in spelling.elements {
+        guard let l = try? ElementLayout(e, of: set) else { continue }
+        spelled[l.key + (l.keyEnd ?? [])] = e.key
+      }
+    }
+    var out: [Element] = []
+    out.reserveCapacity(dumped.count)
+    for d in dumped {
+      guard !d.isIntervalEnd, var key = key(d.key, end: d.keyEnd, types: set.keyType, concat: concat) else { return nil }
+      if let k = spelled[d.key + (d.keyEnd ?? [])] { key = k }
+      var e = Element(key)
+      if let v = d.verdict {
+        guard let verdict = RuleLifting.verdict(code: v.code, chain: v.chain) else { return nil }
+        e.data = .verdict(verdict)
+      }
+      e.comment = d.comment
+      out.append(e)
+    }
+    return out
+  }
+
+  static func key(_ bytes: [UInt8], end: [UInt8]?, types: [DataType], concat: Bool) -> [Value]? {
+    var values: [Value] = []
+    var offset = 0
+    for t in types {
+      let n = t.byteLength
+      let stride = concat ? (n + 3) / 4 * 4 : n
+      guard offset + n <= bytes.count else { return nil }
+      let lo = Array(bytes[offset..<(offset + n)])
+      var hi = lo
+      if let end {
+        guard offset + n <= end.count else { return nil }
+        hi = Array(end[offset..<(offset + n)])
+      }
+      guard let v = value(lo, hi, type: t, isRange: end != nil) else { return nil }
+      values.append(v)
+      offset += stride
+    }
+    return offset == bytes.count ? values : nil
+  }
+
+  static func value(_ lo: [UInt8], _ hi: [UInt8], type: DataType, isRange: Bool) -> Value? {
+    switch type {
+    case .ipv4Addr, .ipv6Addr:
+      guard let a = RuleLifting.address(lo[...]) else { return nil }
+      guard isRange else { return .address(a) }
+      // A range over addresses is a prefix: the common leading bits, then all ones.
+      let length = commonPrefixLength(lo, hi)
+      let p = IPPrefix(address: a, length: length)
+      guard p.address == a, p.lastAddress.bytes == hi else { return nil }
+      return .prefix(p)
+    case .inetProto:
+      guard lo == hi else { return nil }
+      return IPProto(rawValue: lo[0]).map { .proto($0) }
+    case .inetService:
+      guard lo == hi else { return nil }
+      return ByteLayout.readBigEndian16(lo[...]).map { .port($0) }
+    case .mark:
+      guard lo == hi else { return nil }
+      return ByteLayout.readHostEndian32(lo[...]).map { .integer($0) }
+    case .verdict:
+      return nil
+    }
+  }
+
+  static func commonPrefixLength(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    var n = 0
+    for (x, y) in zip(a, b) {
+      let diff = x ^ y
+      if diff == 0 {
+        n += 8
+        continue
+      }
+      return n + diff.leadingZeroBitCount
+    }
+    return n
+  }
+}

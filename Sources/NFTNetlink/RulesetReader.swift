@@ -1,0 +1,172 @@
+// Read-back: dumps kproxy's tables (chains, sets, elements, rules) from the kernel into the
+// NFTables model, so that `kernel.diff(to: desired)` gives the incremental transaction.
+import CNftnl
+import NFTables
+
+extension NetlinkClient {
+  /// The given tables as the kernel has them; absent tables are left out. The dump is retried
+  /// when the ruleset generation changes while it is read. `spelling` (normally the desired
+  /// ruleset) decides how values the kernel stores identically are written (`A` or `A/32`).
+  public func currentRuleset(tables refs: [TableRef], spelling: Ruleset? = nil) throws -> Ruleset {
+    for _ in 0..<8 {
+      let before = try generation()
+      var out = Ruleset()
+      var interrupted = false
+      do {
+        let present = try dumpTables()
+        for ref in refs {
+          guard let comment = present[ref] else { continue }
+          let hint = spelling?.tables.first { $0.ref == ref }
+          out.tables.append(try readTable(ref, comment: comment, spelling: hint))
+        }
+      } catch DumpInterrupted.interrupted {
+        interrupted = true
+      }
+      if !interrupted, try generation() == before { return out }
+    }
+    throw NetlinkError.unexpectedReply("the ruleset kept changing while it was read")
+  }
+
+  enum DumpInterrupted: Error { case interrupted }
+
+  /// The current ruleset generation (NFT_MSG_GETGEN).
+  func generation() throws -> UInt32 {
+    let gen = try NftnlGeneration()
+    try request(type: NFT_MSG_GETGEN, family: UInt16(NFPROTO_UNSPEC), dump: false, build: { _ in }) { nlh in
+      _ = gen.parse(nlh)
+    }
+    return gen.id
+  }
+
+  /// Every table of every family, with its comment (nil when it has none, wrapped in Optional).
+  func dumpTables() throws -> [TableRef: String?] {
+    var out: [TableRef: String?] = [:]
+    try request(type: NFT_MSG_GETTABLE, family: UInt16(NFPROTO_UNSPEC), dump: true, build: { _ in }) { nlh in
+      let t = try NftnlTable()
+      guard t.parse(nlh), let family = Self.tableFamily(t.family) else { return }
+      out[TableRef(family: family, name: t.name)] = .some(t.userData?.string(0))
+    }
+    return out
+  }
+
+  static func tableFamily(_ nfproto: UInt32) -> TableFamily? {
+    switch nfproto {
+    case UInt32(NFPROTO_IPV4): .ip
+    case UInt32(NFPROTO_IPV6): .ip6
+    case UInt32(NFPROTO_INET): .inet
+    default: nil
+    }
+  }
+
+  func readTable(_ ref: TableRef, comment: String?, spelling: Table?) throws -> Table {
+    let family = TransactionEncoder.family(ref.family)
+    var table = Table(family: ref.family, name: ref.name, comment: comment)
+    // Chains (the kernel filters by NFTA_CHAIN_TABLE).
+    let chainFilter = try NftnlChain(table: ref.name, name: "")
+    var chains: [Chain] = []
+    try request(type: NFT_MSG_GETCHAIN, family: family, dump: true, build: { nlh in
+      chainFilter.withPointer { p in
+        nftnl_chain_unset(p, UInt16(NFTNL_CHAIN_NAME.rawValue))
+        nftnl_chain_nlmsg_build_payload(nlh, p)
+      }
+    }) { nlh in
+      let c = try NftnlChain()
+      guard c.parse(nlh), c.table == ref.name else { return }
+      guard let header = c.header else { throw NetlinkError.unexpectedReply("chain \(c.name) in table \(ref) is not one kproxy creates") }
+      chains.append(header)
+    }
+    // Sets.
+    let setFilter = try NftnlSet(table: ref.name, name: "")
+    var sets: [NFTSet] = []
+    try request(type: NFT_MSG_GETSET, family: family, dump: true, build: { nlh in
+      setFilter.withPointer { p in
+        nftnl_set_unset(p, UInt16(NFTNL_SET_NAME.rawValue))
+        nftnl_set_nlmsg_build_payload(nlh, p)
+      }
+    }) { nlh in
+      let s = try NftnlSet()
+      guard s.parse(nlh), s.table == ref.name else { return }
+      guard let header = s.header else { throw NetlinkError.unexpectedReply("set \(s.name) in table \(ref) is not one kproxy creates") }
+      sets.append(header)
+    }
+    // Elements of each set.
+    for i in sets.indices {
+      let list = try NftnlElementList(table: ref.name, set: sets[i].name)
+      try request(type: NFT_MSG_GETSETELEM, family: family, dump: true, build: { nlh in
+        list.withPointer { nftnl_set_elems_nlmsg_build_payload(nlh, $0) }
+      }) { nlh in
+        guard list.parse(nlh) else { throw NetlinkError.unexpectedReply("cannot parse elements of set \(sets[i].name)") }
+      }
+      let hint = spelling?.sets.first { $0.name == sets[i].name }
+      guard let elements = ElementLifting.lift(list.elements, of: sets[i], spelling: hint) else {
+        throw NetlinkError.unexpectedReply("elements of set \(sets[i].name) in table \(ref) are not ones kproxy writes")
+      }
+      sets[i].elements = elements
+    }
+    // Rules, in chain order (the kernel filters by NFTA_RULE_TABLE).
+    let ruleFilter = try NftnlRule(table: ref.name, chain: "")
+    var rulesByChain: [String: [Rule]] = [:]
+    let lifting = RuleLifting(family: ref.family)
+    try request(type: NFT_MSG_GETRULE, family: family, dump: true, build: { nlh in
+      ruleFilter.withPointer { p in
+        nftnl_rule_unset(p, UInt16(NFTNL_RULE_CHAIN.rawValue))
+        nftnl_rule_nlmsg_build_payload(nlh, p)
+      }
+    }) { nlh in
+      let r = try NftnlRule()
+      guard r.parse(nlh), r.table == ref.name else { return }
+      let regs = r.expressions
+      guard !regs.contains(where: { $0 == nil }), let exprs = lifting.lift(regs.compactMap { $0 }) else {
+        throw NetlinkError.unexpectedReply("a rule in chain \(r.chain) of table \(ref) is not one kproxy writes")
+      }
+      rulesByChain[r.chain, default: []].append(Rule(exprs, comment: r.comment))
+    }
+    for i in chains.indices { chains[i].rules = rulesByChain[chains[i].name] ?? [] }
+    table.sets = sets
+    table.chains = chains
+    return table
+  }
+
+  /// Sends one request and passes every reply message to `each` until the dump ends (or,
+  /// for a plain request, until its answer arrived). Kernel errors are thrown.
+  func request(type: nf_tables_msg_types, family: UInt16, dump: Bool, build: (UnsafeMutablePointer<nlmsghdr>) -> Void,
+               each: (UnsafePointer<nlmsghdr>) throws -> Void) throws {
+    seq &+= 1
+    let mySeq = seq
+    let w = MessageWriter(capacity: 256)
+    let flags = dump ? Int32(NLM_F_DUMP) : Int32(NLM_F_ACK)
+    try w.append(type: UInt16(type.rawValue), family: family, flags: UInt16(flags), seq: mySeq, payload: build)
+    try socket.send(w.bytes)
+    var done = false
+    var interrupted = false
+    while !done {
+      _ = try socket.receive(wait: true) { nlh in
+        guard nlh.pointee.nlmsg_seq == mySeq else { return }
+        if nlh.pointee.nlmsg_flags & UInt16(NLM_F_DUMP_INTR) != 0 { interrupted = true }
+        switch Int32(nlh.pointee.nlmsg_type) {
+        case NLMSG_DONE:
+          done = true
+        case NLMSG_ERROR:
+          let err = UnsafeRawPointer(nlh).advanced(by: MemoryLayout<nlmsghdr>.size).assumingMemoryBound(to: nlmsgerr.self).pointee
+          if err.error != 0 { throw NetlinkError.rejected(operation: "dump \(Self.dumpName(type))", errno: -err.error) }
+          done = true  // the ACK of a plain request
+        default:
+          try each(nlh)
+        }
+      }
+    }
+    if interrupted { throw DumpInterrupted.interrupted }
+  }
+
+  static func dumpName(_ type: nf_tables_msg_types) -> String {
+    switch type {
+    case NFT_MSG_GETTABLE: "tables"
+    case NFT_MSG_GETCHAIN: "chains"
+    case NFT_MSG_GETSET: "sets"
+    case NFT_MSG_GETSETELEM: "set elements"
+    case NFT_MSG_GETRULE: "rules"
+    case NFT_MSG_GETGEN: "generation"
+    default: "objects"
+    }
+  }
+}
