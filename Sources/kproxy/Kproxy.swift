@@ -7,7 +7,7 @@ struct Kproxy: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "kproxy",
     abstract: "A Kubernetes service proxy: Services and endpoints to nftables.",
-    subcommands: [CompileCommand.self, DiffCommand.self])
+    subcommands: [CompileCommand.self, DiffCommand.self, ApplyCommand.self, CleanupCommand.self])
 }
 
 @main

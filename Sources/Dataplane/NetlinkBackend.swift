@@ -1,0 +1,21 @@
+// The netlink backend: libnftnl messages in one NFNL batch per transaction, and read-back
+// of kproxy's tables straight from the kernel.
+import NFTNetlink
+import NFTables
+
+public final class NetlinkBackend: Backend {
+  let client: NetlinkClient
+
+  /// Opens a netlink socket, inside `namespace` when given.
+  public init(namespace: NetworkNamespace? = nil) throws {
+    client = try NetlinkClient(namespace: namespace)
+  }
+
+  public func currentRuleset(tables: [TableRef], spelling: Ruleset?) throws -> Ruleset {
+    try client.currentRuleset(tables: tables, spelling: spelling)
+  }
+
+  public func apply(_ tx: Transaction, desired: Ruleset) throws {
+    try client.apply(tx, knownSets: desired)
+  }
+}

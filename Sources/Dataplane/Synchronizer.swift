@@ -1,0 +1,49 @@
+// One sync of kproxy's tables: read what the kernel has, compute the difference to the desired
+// ruleset and apply it as one atomic transaction (or replace everything when asked to).
+import NFTNetlink
+import NFTables
+
+public struct Synchronizer {
+  public enum Mode: String, Sendable {
+    /// Tables were replaced wholesale (`--full`, or the kernel state was not readable).
+    case full
+    /// Only the difference to the kernel's tables was sent.
+    case incremental
+    /// Nothing differed.
+    case unchanged
+  }
+
+  public struct Outcome: Sendable {
+    public var mode: Mode
+    public var commands: Int
+    /// Why an incremental sync fell back to a full replace, if it did.
+    public var fallbackReason: String?
+  }
+
+  public let backend: Backend
+  public init(backend: Backend) { self.backend = backend }
+
+  /// Brings kproxy's tables to `desired`. Without `full`, the tables are read back and only
+  /// the difference is applied; when they hold something kproxy does not write, everything
+  /// is replaced instead.
+  public func sync(to desired: Ruleset, full: Bool) throws -> Outcome {
+    if full { return try replace(desired, reason: nil) }
+    let current: Ruleset
+    do {
+      current = try backend.currentRuleset(tables: desired.tables.map(\.ref), spelling: desired)
+    } catch let e as NetlinkError {
+      guard case .unexpectedReply(let why) = e else { throw e }
+      return try replace(desired, reason: why)
+    }
+    let tx = current.diff(to: desired)
+    if tx.isEmpty { return Outcome(mode: .unchanged, commands: 0) }
+    try backend.apply(tx, desired: desired)
+    return Outcome(mode: .incremental, commands: tx.commands.count)
+  }
+
+  func replace(_ desired: Ruleset, reason: String?) throws -> Outcome {
+    let tx = desired.replaceTransaction()
+    try backend.apply(tx, desired: desired)
+    return Outcome(mode: .full, commands: tx.commands.count, fallbackReason: reason)
+  }
+}
