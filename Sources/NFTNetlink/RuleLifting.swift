@@ -72,7 +72,7 @@ public struct RuleLifting: Sendable {
     var fields: [(field: Field, length: Int)] = []
     var j = start
     var offset = 0
-    while j < r.count, let (field, dreg, length) = Self.load(r[j]), dreg == registerNumber(offset32: offset) {
+    while j < r.count, let (field, dreg, length) = Self.load(r[j], family: family), dreg == registerNumber(offset32: offset) {
       fields.append((field, length))
       offset += (length + 3) / 4
       j += 1
@@ -113,14 +113,16 @@ public struct RuleLifting: Sendable {
   }
 
   /// The field a load expression reads, its destination register and the bytes it loads.
-  static func load(_ e: RegisterExpr) -> (Field, UInt32, Int)? {
+  /// Network header offsets mean IPv4 fields in `ip` tables and IPv6 fields in `ip6` tables.
+  static func load(_ e: RegisterExpr, family: TableFamily) -> (Field, UInt32, Int)? {
     switch e {
     case .payload(.network, let offset, let len, let dreg):
-      switch offset {
-      case 12 where len <= 4: return (.saddr(.v4), dreg, Int(len))
-      case 16 where len <= 4: return (.daddr(.v4), dreg, Int(len))
-      case 8 where len <= 16: return (.saddr(.v6), dreg, Int(len))
-      case 24 where len <= 16: return (.daddr(.v6), dreg, Int(len))
+      guard len > 0 else { return nil }
+      switch (family, offset) {
+      case (.ip, 12) where len <= 4: return (.saddr(.v4), dreg, Int(len))
+      case (.ip, 16) where len <= 4: return (.daddr(.v4), dreg, Int(len))
+      case (.ip6, 8) where len <= 16: return (.saddr(.v6), dreg, Int(len))
+      case (.ip6, 24) where len <= 16: return (.daddr(.v6), dreg, Int(len))
       default: return nil
       }
     case .payload(.transport, 2, 2, let dreg): return (.thDport, dreg, 2)
