@@ -1,5 +1,6 @@
-// The bytes of set element keys: concatenation fields padded to 32 bits, and for
-// concatenated interval sets (pipapo) the range end as a second key (NFTA_SET_ELEM_KEY_END).
+// The bytes of set element keys: concatenation fields padded to 32 bits; concatenated
+// interval sets (pipapo) carry the range end as NFTA_SET_ELEM_KEY_END, single-field interval
+// sets (rbtree) get a start element and an interval-end element one past the range, as nft sends.
 import NFTables
 import NetAddress
 
@@ -10,6 +11,60 @@ public struct ElementLayout: Sendable, Hashable {
   public var keyEnd: [UInt8]?
   public var verdict: Verdict?
   public var userData: UserData?
+  /// NFT_SET_ELEM_INTERVAL_END for the element closing a range of an rbtree set.
+  public var isIntervalEnd = false
+
+  init(key: [UInt8], isIntervalEnd: Bool) {
+    self.key = key
+    self.isIntervalEnd = isIntervalEnd
+  }
+
+  /// The kernel elements of `element`: one, or for a single-field interval set a start and
+  /// (unless the range reaches the last address) an interval end one past the range.
+  public static func kernelElements(_ element: Element, of set: NFTSet) throws -> [ElementLayout] {
+    guard set.flags.contains(.interval) && set.keyType.count == 1 else { return [try ElementLayout(element, of: set)] }
+    guard element.key.count == 1 else {
+      throw LoweringError.valueMismatch(field: "key of \(set.name)", value: "\(element.key)")
+    }
+    let (lo, hi) = try range(element.key[0], type: set.keyType[0], setName: set.name)
+    var start = ElementLayout(key: lo, isIntervalEnd: false)
+    if case .verdict(let v)? = element.data { start.verdict = v }
+    start.userData = UserData.comment(element.comment)
+    guard let next = increment(hi) else {
+      // A range up to the last address has no end element; nft marks the start as open
+      // (NFTNL_UDATA_SET_ELEM_FLAGS = NFTNL_SET_ELEM_F_INTERVAL_OPEN), after any comment.
+      var u = start.userData ?? UserData()
+      u.putU32(1, 1)
+      start.userData = u
+      return [start]
+    }
+    return [start, ElementLayout(key: next, isIntervalEnd: true)]
+  }
+
+  /// The interval-end element at the lowest key that nft puts first in an rbtree set whose
+  /// first range does not start there.
+  static func leadingIntervalEnd(for set: NFTSet, elements: [Element]) throws -> ElementLayout? {
+    guard set.flags.contains(.interval) && set.keyType.count == 1 else { return nil }
+    let zero = [UInt8](repeating: 0, count: set.keyType[0].byteLength)
+    for e in elements {
+      if let first = e.key.first, try range(first, type: set.keyType[0], setName: set.name).0 == zero { return nil }
+    }
+    return ElementLayout(key: zero, isIntervalEnd: true)
+  }
+
+  /// Big-endian `bytes + 1`; nil on overflow.
+  static func increment(_ bytes: [UInt8]) -> [UInt8]? {
+    var b = bytes
+    for i in b.indices.reversed() {
+      if b[i] == 0xff {
+        b[i] = 0
+      } else {
+        b[i] += 1
+        return b
+      }
+    }
+    return nil
+  }
 
   /// Encodes `element` of `set`; throws for a value that does not fit its key type.
   public init(_ element: Element, of set: NFTSet) throws {

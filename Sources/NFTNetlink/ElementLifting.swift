@@ -9,7 +9,7 @@ enum ElementLifting {
   /// (the desired set) has an element with the same bytes, its key values are used.
   static func lift(_ dumped: [NftnlElementList.Dumped], of set: NFTSet, spelling: NFTSet? = nil) -> [Element]? {
     let concat = set.keyType.count > 1
-    if set.flags.contains(.interval) && !concat { return nil }
+    if set.flags.contains(.interval) && !concat { return liftRanges(dumped, of: set) }
     var spelled: [[UInt8]: [Value]] = [:]
     if let spelling, spelling.header == set.header {
       for e in spelling.elements {
@@ -31,6 +31,52 @@ enum ElementLifting {
       out.append(e)
     }
     return out
+  }
+
+  /// An rbtree set: start elements and interval ends one past each range; every range must
+  /// be a prefix. The interval end at the lowest key that nft adds first is skipped.
+  static func liftRanges(_ dumped: [NftnlElementList.Dumped], of set: NFTSet) -> [Element]? {
+    let starts = dumped.filter { !$0.isIntervalEnd }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+    let ends = dumped.filter(\.isIntervalEnd).map(\.key).sorted { $0.lexicographicallyPrecedes($1) }
+    let width = set.keyType[0].byteLength
+    var out: [Element] = []
+    for (i, s) in starts.enumerated() {
+      guard s.key.count == width else { return nil }
+      // The range ends before the first interval end above its start, which must not lie
+      // beyond the next start; without one it reaches the last address.
+      let next = i + 1 < starts.count ? starts[i + 1].key : nil
+      let last: [UInt8]
+      if let end = ends.first(where: { s.key.lexicographicallyPrecedes($0) }) {
+        if let next, next.lexicographicallyPrecedes(end) { return nil }
+        guard let l = decrement(end) else { return nil }
+        last = l
+      } else {
+        last = [UInt8](repeating: 0xff, count: width)
+      }
+      guard let v = value(s.key, last, type: set.keyType[0], isRange: true) else { return nil }
+      var e = Element([v])
+      if let verdict = s.verdict {
+        guard let vv = RuleLifting.verdict(code: verdict.code, chain: verdict.chain) else { return nil }
+        e.data = .verdict(vv)
+      }
+      e.comment = s.comment
+      out.append(e)
+    }
+    return out
+  }
+
+  /// Big-endian `bytes - 1`; nil below zero.
+  static func decrement(_ bytes: [UInt8]) -> [UInt8]? {
+    var b = bytes
+    for i in b.indices.reversed() {
+      if b[i] == 0 {
+        b[i] = 0xff
+      } else {
+        b[i] -= 1
+        return b
+      }
+    }
+    return nil
   }
 
   static func key(_ bytes: [UInt8], end: [UInt8]?, types: [DataType], concat: Bool) -> [Value]? {

@@ -9,14 +9,15 @@ public enum LoweringError: Error, Sendable, Hashable, CustomStringConvertible {
   case unknownSet(String)
   /// A value that does not fit the field it is compared with (e.g. an IPv6 address against `ip saddr`).
   case valueMismatch(field: String, value: String)
-  /// Single-field interval sets are not supported by the netlink backend.
+  /// A single-field interval element encoded as one kernel element (it needs a start and an
+  /// interval end: `ElementLayout.kernelElements`).
   case unsupportedSet(String)
 
   public var description: String {
     switch self {
     case .unknownSet(let s): "rule refers to set \(s), which is not declared"
     case .valueMismatch(let f, let v): "value \(v) does not fit \(f)"
-    case .unsupportedSet(let s): "set \(s): single-field interval sets are not supported by the netlink backend"
+    case .unsupportedSet(let s): "set \(s): a range of a single-field interval set is two kernel elements"
     }
   }
 }

@@ -24,6 +24,7 @@ final class NftnlElementList {
   func append(_ layout: ElementLayout, keyOnly: Bool) throws {
     guard let el = nftnl_set_elem_alloc() else { throw NetlinkError.outOfMemory(what: "set element") }
     layout.key.withUnsafeBytes { _ = nftnl_set_elem_set(el, Self.e(NFTNL_SET_ELEM_KEY), $0.baseAddress, UInt32($0.count)) }
+    if layout.isIntervalEnd { nftnl_set_elem_set_u32(el, Self.e(NFTNL_SET_ELEM_FLAGS), Kernel.elemIntervalEnd) }
     if let end = layout.keyEnd {
       end.withUnsafeBytes { _ = nftnl_set_elem_set(el, Self.e(NFTNL_SET_ELEM_KEY_END), $0.baseAddress, UInt32($0.count)) }
     }

@@ -111,17 +111,19 @@ struct TransactionEncoder {
           chunk = nil
           chunkBytes = 0
         }
-        for e in elements {
-          let layout: ElementLayout
-          do {
-            layout = try ElementLayout(e, of: s)
-          } catch let err as LoweringError {
-            throw NetlinkError.lowering(operation: what, reason: err.description)
-          }
+        func add(_ layout: ElementLayout) throws {
           if chunkBytes + layout.estimatedSize > Self.elementBytesPerMessage { try flush() }
           if chunk == nil { chunk = try NftnlElementList(table: t.name, set: s.name) }
           try chunk!.append(layout, keyOnly: !adding)
           chunkBytes += layout.estimatedSize
+        }
+        do {
+          if adding, let lead = try ElementLayout.leadingIntervalEnd(for: s, elements: elements) { try add(lead) }
+          for e in elements {
+            for layout in try ElementLayout.kernelElements(e, of: s) { try add(layout) }
+          }
+        } catch let err as LoweringError {
+          throw NetlinkError.lowering(operation: what, reason: err.description)
         }
         try flush()
       }
