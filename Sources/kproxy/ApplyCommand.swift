@@ -76,7 +76,8 @@ struct KernelOptions: ParsableArguments {
     switch (e, e.errno) {
     case (.namespace(let path, _), ENOENT?): return "network namespace \(path) not found"
     case (_, EPERM?), (_, EACCES?): return "\(e) — changing nftables needs root (CAP_NET_ADMIN)"
-    case (.system, EPROTONOSUPPORT?), (.rejected("apply transaction", _), EOPNOTSUPP?), (.system, EOPNOTSUPP?):
+    case (.system, EPROTONOSUPPORT?), (.system, EAFNOSUPPORT?), (.rejected("apply transaction", _), EOPNOTSUPP?),
+      (.rejected("dump generation", _), EOPNOTSUPP?), (.system, EOPNOTSUPP?):
       return "\(e) — nf_tables is not available in this kernel (module nf_tables not loaded?)"
     default: return e.description
     }
