@@ -18,6 +18,10 @@ public struct Synchronizer {
     public var commands: Int
     /// Why an incremental sync fell back to a full replace, if it did.
     public var fallbackReason: String?
+    /// Time spent reading kproxy's tables back, computing the difference, applying it.
+    public var readBack: Duration = .zero
+    public var diff: Duration = .zero
+    public var apply: Duration = .zero
   }
 
   public let backend: Backend
@@ -27,23 +31,29 @@ public struct Synchronizer {
   /// the difference is applied; when they hold something kproxy does not write, everything
   /// is replaced instead.
   public func sync(to desired: Ruleset, full: Bool) throws -> Outcome {
-    if full { return try replace(desired, reason: nil) }
+    if full { return try replace(desired, reason: nil, readBack: .zero) }
+    let clock = ContinuousClock()
+    let t0 = clock.now
     let current: Ruleset
     do {
       current = try backend.currentRuleset(tables: desired.tables.map(\.ref), spelling: desired)
     } catch let e as NetlinkError {
       guard case .unexpectedReply(let why) = e else { throw e }
-      return try replace(desired, reason: why)
+      return try replace(desired, reason: why, readBack: clock.now - t0)
     }
+    let t1 = clock.now
     let tx = current.diff(to: desired)
-    if tx.isEmpty { return Outcome(mode: .unchanged, commands: 0) }
+    let t2 = clock.now
+    if tx.isEmpty { return Outcome(mode: .unchanged, commands: 0, readBack: t1 - t0, diff: t2 - t1) }
     try backend.apply(tx, desired: desired)
-    return Outcome(mode: .incremental, commands: tx.commands.count)
+    return Outcome(mode: .incremental, commands: tx.commands.count, readBack: t1 - t0, diff: t2 - t1, apply: clock.now - t2)
   }
 
-  func replace(_ desired: Ruleset, reason: String?) throws -> Outcome {
+  func replace(_ desired: Ruleset, reason: String?, readBack: Duration) throws -> Outcome {
+    let clock = ContinuousClock()
+    let t0 = clock.now
     let tx = desired.replaceTransaction()
     try backend.apply(tx, desired: desired)
-    return Outcome(mode: .full, commands: tx.commands.count, fallbackReason: reason)
+    return Outcome(mode: .full, commands: tx.commands.count, fallbackReason: reason, readBack: readBack, apply: clock.now - t0)
   }
 }

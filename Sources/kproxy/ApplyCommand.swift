@@ -27,11 +27,21 @@ struct ApplyCommand: ParsableCommand {
   @Flag(name: .customLong("full"), help: "Replace kproxy's tables completely instead of applying the difference.")
   var full = false
 
+  @Flag(name: .customLong("timing"), help: "Print how long compiling, reading back, diffing and applying took (stderr).")
+  var timing = false
+
   func run() throws {
+    let clock = ContinuousClock()
+    let start = clock.now
     let compiled = try Pipeline.compile(paths: manifests, node: node)
+    let compileTime = clock.now - start
     if let e = compiled.ruleset.replaceTransaction().error { throw UserError(description: "internal: \(e)") }
     let outcome = try kernel.withBackend { try Synchronizer(backend: $0).sync(to: compiled.ruleset, full: full) }
     if let why = outcome.fallbackReason { Output.warn("replaced the tables completely: \(why)") }
+    if timing {
+      func ms(_ d: Duration) -> String { String(format: "%.1f ms", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15) }
+      Output.writeError("kproxy: timing: compile \(ms(compileTime)), read-back \(ms(outcome.readBack)), diff \(ms(outcome.diff)), apply \(ms(outcome.apply)) (\(kernel.backend.rawValue) backend)")
+    }
     switch outcome.mode {
     case .unchanged: Output.write("kproxy: tables already up to date\n")
     case .incremental: Output.write("kproxy: applied \(outcome.commands) changes in one transaction\n")
