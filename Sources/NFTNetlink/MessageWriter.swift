@@ -5,15 +5,20 @@ import CNftnl
 /// A growing buffer of netlink messages. libnftnl writes each message into a scratch page
 /// (its builders do not bound-check), which is then copied to the end of `bytes`.
 final class MessageWriter {
-  /// Large enough for any single message kproxy sends (element lists are split well below it).
-  static let scratchSize = 1 << 20
+  /// Large enough for any single message of a transaction (element lists are split well below it).
+  static let transactionScratchSize = 1 << 20
+  /// Enough for a dump request (a few names).
+  static let requestScratchSize = 1 << 12
   private let scratch: UnsafeMutableRawPointer
+  private let scratchSize: Int
   private(set) var bytes: [UInt8] = []
   private(set) var messageCount = 0
 
-  init(capacity: Int = 1 << 16) {
-    scratch = UnsafeMutableRawPointer.allocate(byteCount: Self.scratchSize, alignment: 16)
-    scratch.initializeMemory(as: UInt8.self, repeating: 0, count: Self.scratchSize)
+  /// libnftnl writes every byte of a message (header, attributes, padding), so the scratch
+  /// page needs no clearing.
+  init(capacity: Int = 1 << 16, scratchSize: Int = MessageWriter.transactionScratchSize) {
+    self.scratchSize = scratchSize
+    scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchSize, alignment: 16)
     bytes.reserveCapacity(capacity)
   }
 
@@ -44,7 +49,7 @@ final class MessageWriter {
 
   private func copyOut(_ nlh: UnsafeMutablePointer<nlmsghdr>) throws {
     let len = Int(kp_nlmsg_align(nlh.pointee.nlmsg_len))
-    guard len <= Self.scratchSize else { throw NetlinkError.unexpectedReply("message of \(len) bytes exceeds the scratch page") }
+    guard len <= scratchSize else { throw NetlinkError.unexpectedReply("message of \(len) bytes exceeds the scratch page") }
     bytes.append(contentsOf: UnsafeRawBufferPointer(start: UnsafeRawPointer(nlh), count: len))
     messageCount += 1
   }

@@ -103,25 +103,25 @@ extension NetlinkClient {
       }
       sets[i].elements = elements
     }
-    // Rules, in chain order (the kernel filters by NFTA_RULE_TABLE).
-    let ruleFilter = try NftnlRule(table: ref.name, chain: "")
-    var rulesByChain: [String: [Rule]] = [:]
+    // Rules, one dump per chain: the kernel finds a named chain by hash, whereas resuming a
+    // table-wide dump walks all earlier rules again for every reply (quadratic at 100k rules).
     let lifting = RuleLifting(family: ref.family)
-    try request(type: NFT_MSG_GETRULE, family: family, dump: true, build: { nlh in
-      ruleFilter.withPointer { p in
-        nftnl_rule_unset(p, UInt16(NFTNL_RULE_CHAIN.rawValue))
-        nftnl_rule_nlmsg_build_payload(nlh, p)
+    for i in chains.indices {
+      let filter = try NftnlRule(table: ref.name, chain: chains[i].name)
+      var rules: [Rule] = []
+      try request(type: NFT_MSG_GETRULE, family: family, dump: true, build: { nlh in
+        filter.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) }
+      }) { nlh in
+        let r = try NftnlRule()
+        guard r.parse(nlh), r.table == ref.name, r.chain == chains[i].name else { return }
+        let regs = r.expressions
+        guard !regs.contains(where: { $0 == nil }), let exprs = lifting.lift(regs.compactMap { $0 }) else {
+          throw NetlinkError.unexpectedReply("a rule in chain \(r.chain) of table \(ref) is not one kproxy writes")
+        }
+        rules.append(Rule(exprs, comment: r.comment))
       }
-    }) { nlh in
-      let r = try NftnlRule()
-      guard r.parse(nlh), r.table == ref.name else { return }
-      let regs = r.expressions
-      guard !regs.contains(where: { $0 == nil }), let exprs = lifting.lift(regs.compactMap { $0 }) else {
-        throw NetlinkError.unexpectedReply("a rule in chain \(r.chain) of table \(ref) is not one kproxy writes")
-      }
-      rulesByChain[r.chain, default: []].append(Rule(exprs, comment: r.comment))
+      chains[i].rules = rules
     }
-    for i in chains.indices { chains[i].rules = rulesByChain[chains[i].name] ?? [] }
     table.sets = sets
     table.chains = chains
     return table
@@ -133,7 +133,7 @@ extension NetlinkClient {
                each: (UnsafePointer<nlmsghdr>) throws -> Void) throws {
     seq &+= 1
     let mySeq = seq
-    let w = MessageWriter(capacity: 256)
+    let w = MessageWriter(capacity: 256, scratchSize: MessageWriter.requestScratchSize)
     let flags = dump ? Int32(NLM_F_DUMP) : Int32(NLM_F_ACK)
     try w.append(type: UInt16(type.rawValue), family: family, flags: UInt16(flags), seq: mySeq, payload: build)
     try socket.send(w.bytes)
