@@ -3,19 +3,44 @@
 import NFTables
 import ServiceProxy
 
-struct ElementTable {
+struct ElementTable<Key: Hashable> {
   private(set) var elements: [Element] = []
-  private var owners: [[Value]: (index: Int, owner: ServicePortName?)] = [:]
+  private var owners: [Key: (index: Int, owner: ServicePortName?)] = [:]
 
-  /// Adds `element`; returns the earlier owner if the key was already taken with other data.
+  init(capacity: Int = 0) {
+    elements.reserveCapacity(capacity)
+    owners.reserveCapacity(capacity)
+  }
+
+  /// Adds `element` under `key`; returns the earlier owner if the key was already taken
+  /// with other data (the earlier element stays).
   @discardableResult
-  mutating func add(_ element: Element, owner: ServicePortName?) -> ServicePortName?? {
-    if let existing = owners[element.key] {
+  mutating func add(_ key: Key, _ element: Element, owner: ServicePortName?) -> ServicePortName?? {
+    if let existing = owners[key] {
       if elements[existing.index].data == element.data { return nil }
       return .some(existing.owner)
     }
-    owners[element.key] = (elements.count, owner)
+    owners[key] = (elements.count, owner)
     elements.append(element)
     return nil
   }
+}
+
+/// `address . protocol . port`: the key of the dispatch and no-endpoint maps.
+struct ServiceKey: Hashable {
+  var ip: IPAddressKey
+  var proto: UInt8
+  var port: UInt16
+}
+
+/// `protocol . port`: the key of the NodePort maps.
+struct PortKey: Hashable {
+  var proto: UInt8
+  var port: UInt16
+}
+
+/// An address as two integers (cheaper to hash than the enum).
+struct IPAddressKey: Hashable {
+  var high: UInt64
+  var low: UInt64
 }

@@ -18,8 +18,8 @@ public enum RulesetCompiler {
     var warnings: [String] = []
     for family in IPFamily.allCases {
       let ctx = FamilyContext(family, node: node)
-      var out = FamilyRules()
       let ports = state.servicePorts(family)
+      var out = FamilyRules(servicePorts: ports.count, endpoints: ports.reduce(0) { $0 + $1.endpoints.count })
       for svc in ports {
         ServicePortRules(ctx: ctx, svc: svc).add(into: &out)
       }

@@ -11,15 +11,31 @@ struct FamilyRules {
   var chains: [Chain] = []
   var affinitySets: [NFTSet] = []
   var affinitySetNames = Set<String>()
-  var clusterIPs = ElementTable()
-  var serviceIPs = ElementTable()
-  var serviceNodePorts = ElementTable()
-  var noEndpointServices = ElementTable()
-  var noEndpointNodePorts = ElementTable()
-  var firewallIPs = ElementTable()
-  var firewallAllow = ElementTable()
-  var hairpin = ElementTable()
+  var clusterIPs: ElementTable<IPAddressKey>
+  var serviceIPs: ElementTable<ServiceKey>
+  var serviceNodePorts = ElementTable<PortKey>()
+  var noEndpointServices = ElementTable<ServiceKey>()
+  var noEndpointNodePorts = ElementTable<PortKey>()
+  var firewallIPs = ElementTable<ServiceKey>()
+  var firewallAllow = ElementTable<[Value]>()
+  var hairpin: ElementTable<IPAddressKey>
   var warnings: [String] = []
+
+  init(servicePorts: Int, endpoints: Int) {
+    clusterIPs = ElementTable(capacity: servicePorts)
+    serviceIPs = ElementTable(capacity: servicePorts)
+    hairpin = ElementTable(capacity: endpoints)
+    chains.reserveCapacity(servicePorts)
+  }
+}
+
+extension IPAddress {
+  var key: IPAddressKey {
+    switch self {
+    case .v4(let a): IPAddressKey(high: 0, low: UInt64(a.value) | 1 << 32)
+    case .v6(let a): IPAddressKey(high: a.high, low: a.low)
+    }
+  }
 }
 
 /// Maximum clients remembered per endpoint of a ClientIP-affinity service (a dynamic set
@@ -44,7 +60,9 @@ struct ServicePortRules {
   var comment: String { svc.name.description }
 
   func key(_ ip: IPAddress, _ port: Int) -> [Value] { [.address(ip), .proto(proto), .port(UInt16(port))] }
+  func serviceKey(_ ip: IPAddress, _ port: Int) -> ServiceKey { ServiceKey(ip: ip.key, proto: proto.rawValue, port: UInt16(port)) }
   func nodePortKey() -> [Value] { [.proto(proto), .port(UInt16(svc.nodePort))] }
+  var nodePortTableKey: PortKey { PortKey(proto: proto.rawValue, port: UInt16(svc.nodePort)) }
 
   func add(into out: inout FamilyRules) {
     let cats = EndpointCategories(svc)
@@ -65,21 +83,21 @@ struct ServicePortRules {
     // has none at all, DROP when only the Local policy has none.
     let noEndpointVerdict: Verdict = hasEndpoints ? .drop : .goto(Names.rejectChain)
 
-    out.clusterIPs.add(Element([.address(svc.clusterIP)]), owner: nil)
+    out.clusterIPs.add(svc.clusterIP.key, Element([.address(svc.clusterIP)]), owner: nil)
 
     // ClusterIP.
     if hasInternalEndpoints {
-      claim(&out.serviceIPs, Element(key(svc.clusterIP, svc.port), data: .verdict(.goto(internalChain))), &out.warnings, "clusterIP")
+      claim(&out.serviceIPs, serviceKey(svc.clusterIP, svc.port), Element(key(svc.clusterIP, svc.port), data: .verdict(.goto(internalChain))), &out.warnings, "clusterIP")
     } else {
-      claim(&out.noEndpointServices, Element(key(svc.clusterIP, svc.port), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, "clusterIP")
+      claim(&out.noEndpointServices, serviceKey(svc.clusterIP, svc.port), Element(key(svc.clusterIP, svc.port), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, "clusterIP")
     }
     // externalIPs and LoadBalancer ingress IPs.
     for (ip, what) in svc.externalIPs.map({ ($0, "externalIP") }) + svc.loadBalancerIPs.map({ ($0, "loadBalancer IP") }) {
       if hasEndpoints {
-        claim(&out.serviceIPs, Element(key(ip, svc.port), data: .verdict(.goto(externalChain))), &out.warnings, what)
+        claim(&out.serviceIPs, serviceKey(ip, svc.port), Element(key(ip, svc.port), data: .verdict(.goto(externalChain))), &out.warnings, what)
       }
       if !hasExternalEndpoints {
-        claim(&out.noEndpointServices, Element(key(ip, svc.port), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, what)
+        claim(&out.noEndpointServices, serviceKey(ip, svc.port), Element(key(ip, svc.port), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, what)
       }
     }
     // loadBalancerSourceRanges: the LB IPs are filtered; allowed sources are listed per IP.
@@ -88,13 +106,15 @@ struct ServicePortRules {
       // source: when a range admits the node, admit the LB IPs too (as kube-proxy does).
       let allowFromNode = svc.loadBalancerSourceRanges.contains { r in ctx.nodeIPs.contains { r.contains($0) } }
       for lb in svc.loadBalancerIPs {
-        out.firewallIPs.add(Element(key(lb, svc.port)), owner: svc.name)
+        out.firewallIPs.add(serviceKey(lb, svc.port), Element(key(lb, svc.port)), owner: svc.name)
         for range in svc.loadBalancerSourceRanges {
-          out.firewallAllow.add(Element(key(lb, svc.port) + [.prefix(range)]), owner: svc.name)
+          let k = key(lb, svc.port) + [.prefix(range)]
+          out.firewallAllow.add(k, Element(k), owner: svc.name)
         }
         if allowFromNode {
           for source in svc.loadBalancerIPs {
-            out.firewallAllow.add(Element(key(lb, svc.port) + [.prefix(IPPrefix(address: source, length: source.family == .v4 ? 32 : 128))]), owner: svc.name)
+            let k = key(lb, svc.port) + [.prefix(IPPrefix(address: source, length: source.family == .v4 ? 32 : 128))]
+            out.firewallAllow.add(k, Element(k), owner: svc.name)
           }
         }
       }
@@ -102,10 +122,10 @@ struct ServicePortRules {
     // NodePort.
     if svc.nodePort != 0 {
       if hasEndpoints {
-        claim(&out.serviceNodePorts, Element(nodePortKey(), data: .verdict(.goto(externalChain))), &out.warnings, "nodePort")
+        claim(&out.serviceNodePorts, nodePortTableKey, Element(nodePortKey(), data: .verdict(.goto(externalChain))), &out.warnings, "nodePort")
       }
       if !hasExternalEndpoints {
-        claim(&out.noEndpointNodePorts, Element(nodePortKey(), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, "nodePort")
+        claim(&out.noEndpointNodePorts, nodePortTableKey, Element(nodePortKey(), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, "nodePort")
       }
     }
 
@@ -120,12 +140,12 @@ struct ServicePortRules {
       out.chains.append(Chain(name: externalChain, rules: externalRules(clusterChain: clusterChain, localChain: localChain, hasExternalEndpoints: hasExternalEndpoints)))
     }
     for ep in cats.allReachable {
-      out.hairpin.add(Element([.address(ep.ip), .address(ep.ip)]), owner: nil)
+      out.hairpin.add(ep.ip.key, Element([.address(ep.ip), .address(ep.ip)]), owner: nil)
     }
   }
 
-  private func claim(_ table: inout ElementTable, _ e: Element, _ warnings: inout [String], _ what: String) {
-    if let earlier = table.add(e, owner: svc.name) {
+  private func claim<K>(_ table: inout ElementTable<K>, _ key: K, _ e: Element, _ warnings: inout [String], _ what: String) {
+    if let earlier = table.add(key, e, owner: svc.name) {
       let who = earlier.map { "\($0)" } ?? "another service"
       warnings.append("\(svc.name): \(what) \(e.key.map(Self.text).joined(separator: " . ")) is already used by \(who); ignored")
     }

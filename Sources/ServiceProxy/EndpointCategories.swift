@@ -11,7 +11,11 @@ public struct EndpointCategories: Sendable, Hashable {
   public var hasAnyEndpoints: Bool
 
   /// Every endpoint reachable from this node under either policy, sorted, unique.
-  public var allReachable: [EndpointInfo] { Array(Set(cluster + local)).sorted() }
+  public var allReachable: [EndpointInfo] {
+    if local.isEmpty { return cluster }
+    if cluster.isEmpty { return local }
+    return Array(Set(cluster + local)).sorted()
+  }
 
   /// Categorizes `info.endpoints` as kube-proxy's `CategorizeEndpoints` does (without
   /// topology hints).

@@ -23,13 +23,11 @@ enum PodEndpoints {
   /// Endpoints for one port of `service` from `pods` (same namespace, selector matched,
   /// not terminal, with an IP of `family`).
   static func endpoints(for servicePort: KubeAPI.ServicePort, family: IPFamily, pods: [Pod], hostname: String) -> [EndpointInfo] {
-    var seen = Set<EndpointKey>()
     var out: [EndpointInfo] = []
     for pod in pods {
       guard pod.phase != .succeeded, pod.phase != .failed,
         let ip = pod.podIPs.first(where: { $0.family == family }),
-        let port = targetPort(servicePort, on: pod),
-        seen.insert(EndpointKey(ip: ip, port: port)).inserted
+        let port = targetPort(servicePort, on: pod)
       else { continue }
       let terminating = pod.meta.deletionTimestamp != nil
       out.append(
@@ -38,6 +36,6 @@ enum PodEndpoints {
           ready: pod.ready && !terminating, serving: pod.ready, terminating: terminating,
           nodeName: pod.nodeName))
     }
-    return out.sorted()
+    return SliceEndpoints.uniqueSorted(out)
   }
 }

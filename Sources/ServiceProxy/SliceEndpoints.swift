@@ -9,16 +9,16 @@ enum SliceEndpoints {
   /// ready, terminating absent = false.
   static func endpoints(for port: ServicePortName, family: IPFamily, slices: [EndpointSlice], hostname: String) -> [EndpointInfo] {
     let addressType: AddressType = family == .v4 ? .ipv4 : .ipv6
-    var seen = Set<EndpointKey>()
     var out: [EndpointInfo] = []
+    let ordered = slices.count == 1 ? slices : slices.sorted(by: { $0.meta.name < $1.meta.name })
     // Slices sorted by name so that a duplicated endpoint resolves the same way every time.
-    for slice in slices.sorted(by: { $0.meta.name < $1.meta.name }) where slice.addressType == addressType {
+    for slice in ordered where slice.addressType == addressType {
       guard let sp = slice.ports.first(where: { $0.name == port.port && $0.protocol_ == port.protocol_ }),
         let portNumber = sp.port
       else { continue }
+      out.reserveCapacity(out.count + slice.endpoints.count)
       for ep in slice.endpoints {
         guard let ip = ep.addresses.first, ip.family == family else { continue }
-        guard seen.insert(EndpointKey(ip: ip, port: portNumber)).inserted else { continue }
         let ready = ep.conditions.ready ?? true
         out.append(
           EndpointInfo(
@@ -28,11 +28,26 @@ enum SliceEndpoints {
             nodeName: ep.nodeName, zone: ep.zone))
       }
     }
-    return out.sorted()
+    return uniqueSorted(out)
   }
-}
 
-struct EndpointKey: Hashable {
-  var ip: IPAddress
-  var port: Int
+  /// Sorted by address and port; of duplicates, the first in input order (slice name order)
+  /// is kept.
+  static func uniqueSorted(_ endpoints: [EndpointInfo]) -> [EndpointInfo] {
+    let order = endpoints.indices.sorted { a, b in
+      let x = endpoints[a]
+      let y = endpoints[b]
+      if x.ip != y.ip { return x.ip < y.ip }
+      if x.port != y.port { return x.port < y.port }
+      return a < b
+    }
+    var out: [EndpointInfo] = []
+    out.reserveCapacity(endpoints.count)
+    for i in order {
+      let e = endpoints[i]
+      if let last = out.last, last.ip == e.ip, last.port == e.port { continue }
+      out.append(e)
+    }
+    return out
+  }
 }

@@ -1,0 +1,29 @@
+# kproxy — the two quick-start commands (`make demo`, `make test`) and the benchmark.
+export PATH := $(PATH):/opt/swift/usr/bin
+SWIFT ?= swift
+
+.PHONY: deps build demo test bench clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build --product kproxy
+
+# Compile the built-in demo cluster (fixtures/demo) and print its nftables ruleset.
+demo: build
+	@$$($(SWIFT) build --show-bin-path)/kproxy compile \
+		--config fixtures/demo/config.yaml --manifests fixtures/demo/manifests
+
+# All tests: unit, golden, nft load and packet tests (needs root for network namespaces).
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Release-build benchmark: compile/render time, peak RSS and output size per cluster size.
+bench: deps
+	$(SWIFT) build -c release --product kproxy-bench
+	@bash scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)/kproxy-bench"
+
+clean:
+	rm -rf .build

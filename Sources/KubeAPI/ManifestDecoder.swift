@@ -1,0 +1,123 @@
+// The entry point for manifest text: splits it into documents, parses each with Yams, expands
+// Lists, decodes the kinds kproxy reads and counts the rest as ignored.
+import Yams
+
+/// Decodes Kubernetes manifests (multi-document YAML, JSON, `kind: List` and `*List` kinds).
+public enum ManifestDecoder {
+  /// Files larger than this many bytes are rejected without being parsed.
+  public static let maxFileBytes = ManifestDocuments.maxFileBytes
+  /// Documents larger than this many bytes are rejected without being parsed.
+  public static let maxDocumentBytes = ManifestDocuments.maxDocumentBytes
+
+  /// Decodes every document of `text` (from `file`) and appends the objects to `objects`.
+  public static func decode(_ text: String, file: String, into objects: inout ObjectSet) throws(ManifestError) {
+    let manifest = try decodeObjects(text, file: file)
+    for decoded in manifest.objects { objects.append(decoded.object) }
+    objects.ignoredCount += manifest.ignoredCount
+  }
+
+  /// Decodes every document of `text` (from `file`), keeping each object's document and item index.
+  public static func decodeObjects(_ text: String, file: String) throws(ManifestError) -> DecodedManifest {
+    if text.utf8.count > maxFileBytes {
+      throw ManifestError(file: file, message: "file is \(text.utf8.count) bytes, more than the limit of \(maxFileBytes / 1024 / 1024) MiB")
+    }
+    var manifest = DecodedManifest()
+    for document in ManifestDocuments.split(text) {
+      let context = DocumentContext(file: file, document: document.index)
+      guard let root = try context.parse(document) else { continue }
+      try context.decodeDocument(root, into: &manifest)
+    }
+    return manifest
+  }
+}
+
+/// The file and document being decoded; turns internal failures into ManifestErrors.
+struct DocumentContext {
+  let file: String
+  let document: Int
+
+  func error(_ failure: FieldError, object: String? = nil, kind: String? = nil) -> ManifestError {
+    ManifestError(file: file, document: document, object: object, kind: kind, field: failure.field.isEmpty ? nil : failure.field, message: failure.message)
+  }
+
+  /// Parses one document; nil when it is empty.
+  func parse(_ document: ManifestDocument) throws(ManifestError) -> FieldReader? {
+    let size = document.text.utf8.count
+    if size > ManifestDocuments.maxDocumentBytes {
+      throw ManifestError(file: file, document: self.document, message: "document is \(size) bytes, more than the limit of \(ManifestDocuments.maxDocumentBytes / 1024 / 1024) MiB")
+    }
+    var text = String(document.text)
+    if text.first(where: { !$0.isWhitespace }).map({ $0 == "{" || $0 == "[" }) == true {
+      // JSON allows tabs between tokens where YAML does not; raw tabs cannot occur inside JSON strings.
+      text = text.replacing("\t", with: " ")
+    }
+    let node: Yams.Node?
+    do {
+      node = try Yams.compose(yaml: text)
+    } catch {
+      throw ManifestError(file: file, document: self.document, message: YAMLSyntaxError.message(error, firstLine: document.firstLine))
+    }
+    guard let node else { return nil }
+    let reader = FieldReader(node: node, budget: WalkBudget(documentBytes: size))
+    return reader.isNull ? nil : reader
+  }
+
+  /// Decodes a parsed document: one object, or a List of them.
+  func decodeDocument(_ root: FieldReader, into manifest: inout DecodedManifest) throws(ManifestError) {
+    let (apiVersion, kind) = try typeMeta(root, defaultAPIVersion: nil, defaultKind: nil)
+    let itemsField: FieldReader?
+    do { itemsField = kind.hasSuffix("List") ? try root.optional("items") : nil } catch { throw self.error(error, kind: kind) }
+    guard let itemsField else {
+      if let object = try decodeObject(root, apiVersion: apiVersion, kind: kind) {
+        manifest.objects.append(DecodedObject(object: object, document: document))
+      } else {
+        manifest.ignoredCount += 1
+      }
+      return
+    }
+    let items: [FieldReader]
+    do { items = try itemsField.elements() } catch { throw self.error(error, kind: kind) }
+    let itemKind = kind == "List" ? nil : String(kind.dropLast(4))
+    for (index, item) in items.enumerated() {
+      let (itemAPIVersion, itemKind) = try typeMeta(item, defaultAPIVersion: apiVersion, defaultKind: itemKind)
+      if let object = try decodeObject(item, apiVersion: itemAPIVersion, kind: itemKind) {
+        manifest.objects.append(DecodedObject(object: object, document: document, item: index))
+      } else {
+        manifest.ignoredCount += 1
+      }
+    }
+  }
+
+  /// `apiVersion` and `kind`, both required unless a `*List` supplies them for its items.
+  func typeMeta(_ object: FieldReader, defaultAPIVersion: String?, defaultKind: String?) throws(ManifestError) -> (String, String) {
+    do {
+      return try Self.typeMetaFields(object, defaultAPIVersion: defaultAPIVersion, defaultKind: defaultKind)
+    } catch {
+      throw self.error(error)
+    }
+  }
+
+  private static func typeMetaFields(_ object: FieldReader, defaultAPIVersion: String?, defaultKind: String?) throws(FieldError) -> (String, String) {
+    let kind = try object.string("kind") ?? defaultKind
+    guard let kind, !kind.isEmpty else { throw .missing(field: object.childPath("kind")) }
+    let apiVersion = try object.string("apiVersion") ?? (kind == defaultKind ? defaultAPIVersion : nil)
+    guard let apiVersion, !apiVersion.isEmpty else { throw .missing(field: object.childPath("apiVersion")) }
+    return (apiVersion, kind)
+  }
+
+  /// Decodes one object of a known kind; nil for kinds kproxy ignores.
+  func decodeObject(_ object: FieldReader, apiVersion: String, kind: String) throws(ManifestError) -> KubeObject? {
+    guard let known = KnownKind(apiVersion: apiVersion, kind: kind) else { return nil }
+    let meta: ObjectMeta
+    do {
+      meta = try ObjectMeta.decode(object, nameRule: known.nameRule, namespaced: known.isNamespaced)
+    } catch {
+      throw self.error(error, kind: kind)
+    }
+    do {
+      return try known.decode(object, meta: meta)
+    } catch {
+      throw self.error(error, object: meta.key.description, kind: kind)
+    }
+  }
+}

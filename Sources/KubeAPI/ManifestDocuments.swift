@@ -1,0 +1,85 @@
+// Splits manifest text into YAML documents at `---` / `...` marker lines before parsing, so
+// that size limits apply per document and error line numbers can refer to the whole file.
+
+/// One YAML document of a file (or the single JSON value of a JSON file).
+struct ManifestDocument {
+  /// 1-based index in the file.
+  var index: Int
+  /// 1-based line of the file where `text` starts.
+  var firstLine: Int
+  var text: Substring
+}
+
+enum ManifestDocuments {
+  /// Files larger than this are rejected without parsing.
+  static let maxFileBytes = 64 * 1024 * 1024
+  /// Documents larger than this are rejected without parsing.
+  static let maxDocumentBytes = 4 * 1024 * 1024
+
+  /// The documents of `text`, in order. Text before the first `---` counts as a document only
+  /// if it holds more than blank lines, comments and directives; so does text after a `...`.
+  static func split(_ text: String) -> [ManifestDocument] {
+    let bytes = text.utf8
+    var documents: [ManifestDocument] = []
+    var chunkStart = bytes.startIndex
+    var chunkLine = 1
+    var chunkIsExplicit = false
+    var line = 1
+    var lineStart = bytes.startIndex
+
+    func finishChunk(at end: String.UTF8View.Index) {
+      let chunk = text[chunkStart..<end]
+      if chunkIsExplicit || hasContent(chunk) {
+        documents.append(ManifestDocument(index: documents.count + 1, firstLine: chunkLine, text: chunk))
+      }
+    }
+
+    while lineStart < bytes.endIndex {
+      let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+      switch marker(bytes[lineStart..<lineEnd]) {
+      case .documentStart:
+        finishChunk(at: lineStart)
+        chunkStart = lineStart
+        chunkLine = line
+        chunkIsExplicit = true
+      case .documentEnd:
+        let next = lineEnd < bytes.endIndex ? bytes.index(after: lineEnd) : lineEnd
+        finishChunk(at: next)
+        chunkStart = next
+        chunkLine = line + 1
+        chunkIsExplicit = false
+      case nil:
+        break
+      }
+      guard lineEnd < bytes.endIndex else { break }
+      lineStart = bytes.index(after: lineEnd)
+      line += 1
+    }
+    finishChunk(at: bytes.endIndex)
+    return documents
+  }
+
+  private enum Marker { case documentStart, documentEnd }
+
+  /// `---` or `...` at column 0, alone or followed by white space.
+  private static func marker(_ line: Substring.UTF8View) -> Marker? {
+    guard line.count >= 3 else { return nil }
+    let head = Array(line.prefix(4))
+    if head.count == 4 && head[3] != UInt8(ascii: " ") && head[3] != UInt8(ascii: "\t") && head[3] != UInt8(ascii: "\r") {
+      return nil
+    }
+    if head[0...2] == [45, 45, 45] { return .documentStart }
+    if head[0...2] == [46, 46, 46] { return .documentEnd }
+    return nil
+  }
+
+  /// True if the text has a line that is not blank, a comment or a directive.
+  static func hasContent(_ text: Substring) -> Bool {
+    for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+      let trimmed = line.drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" })
+      if trimmed.isEmpty || trimmed.hasPrefix("#") || line.hasPrefix("%") { continue }
+      return true
+    }
+    return false
+  }
+}

@@ -1,0 +1,69 @@
+// IP address forms in manifests: IPv6 spellings are accepted and normalised, IPv4 with leading
+// zeros or other sloppy forms are rejected, as the Kubernetes API server does.
+import KubeAPI
+import NetAddress
+import Testing
+
+@Suite struct IPFormTests {
+  static func service(clusterIP: String) -> String {
+    "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: \"\(clusterIP)\"\n  ports: [{port: 80}]\n"
+  }
+
+  @Test(arguments: [
+    ("fd00::1", "fd00::1"),
+    ("FD00:0:0:0:0:0:0:1", "fd00::1"),
+    ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+    ("::1", "::1"),
+    ("::ffff:10.0.0.1", "::ffff:10.0.0.1"),
+    ("2001:0db8::0001", "2001:db8::1"),
+    ("10.96.0.1", "10.96.0.1"),
+    ("0.0.0.0", "0.0.0.0"),
+  ])
+  func accepted(text: String, canonical: String) throws {
+    var set = ObjectSet()
+    try ManifestDecoder.decode(Self.service(clusterIP: text), file: "ip.yaml", into: &set)
+    #expect(set.services.first?.clusterIPs.map(\.description) == [canonical])
+  }
+
+  @Test(arguments: [
+    "010.0.0.1", "10.0.0.01", "10.00.0.1", "10.0.0", "10.0.0.1.2", "1.2.3.-4", "0x0a.0.0.1", " 10.0.0.1",
+    "fd00::1::2", "fd00:::1", "fe80::1%eth0", "12345::1", "fd00::g", "[fd00::1]", "10.0.0.1/32",
+  ])
+  func rejected(text: String) {
+    var set = ObjectSet()
+    #expect {
+      try ManifestDecoder.decode(Self.service(clusterIP: text), file: "ip.yaml", into: &set)
+    } throws: { error in
+      (error as? ManifestError)?.description == "ip.yaml doc 1 (default/web): spec.clusterIP: \(text.debugDescription) is not a valid IP address"
+    }
+  }
+
+  @Test func ipv6EndpointSliceAndSourceRanges() throws {
+    let text = """
+      apiVersion: discovery.k8s.io/v1
+      kind: EndpointSlice
+      metadata: {name: web-v6}
+      addressType: IPv6
+      endpoints: [{addresses: ["2001:DB8::A"]}, {addresses: ["::ffff:192.0.2.1"]}]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        ports: [{port: 80}]
+        loadBalancerSourceRanges: ["2001:db8::1/64", 192.0.2.77/32]
+      """
+    var set = ObjectSet()
+    try ManifestDecoder.decode(text, file: "v6.yaml", into: &set)
+    #expect(set.endpointSlices.first?.endpoints.flatMap(\.addresses).map(\.description) == ["2001:db8::a", "::ffff:192.0.2.1"])
+    #expect(set.services.first?.loadBalancerSourceRanges.map(\.description) == ["2001:db8::/64", "192.0.2.77/32"])
+  }
+
+  @Test func fqdnSlicesKeepNoEndpoints() throws {
+    let text = "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: f}\naddressType: FQDN\nendpoints: [{addresses: [db.example.com]}]\nports: [{port: 5432}]\n"
+    var set = ObjectSet()
+    try ManifestDecoder.decode(text, file: "f.yaml", into: &set)
+    #expect(set.endpointSlices.first?.endpoints == [])
+    #expect(set.endpointSlices.first?.ports == [EndpointPort(port: 5432)])
+  }
+}
