@@ -22,7 +22,7 @@ enum TopologyAddresses {
   /// The node's address on every pod link: the pods' gateway and the masquerade source.
   static let gatewayIPv4 = "10.244.0.1"
   static let gatewayIPv6 = "fd00:244::1"
-  static let clusterCIDRs = "10.244.0.0/16,fd00:244::/48"
+  static let clusterCIDRs = "10.244.0.0/16,fd00:244::/32"
   static let serviceCIDRs = "10.96.0.0/16,fd00:96::/112"
 
   static func podIPv4(_ i: Int) -> String { "10.244.1.\(10 + i)" }

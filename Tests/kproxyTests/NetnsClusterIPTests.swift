@@ -1,0 +1,87 @@
+// Packet tests for ClusterIP traffic through a compiled ruleset: random spreading (TCP, UDP,
+// IPv6), masquerading by source (pod, node, outside) and hairpin masquerade.
+import Testing
+
+@Suite("ClusterIP packets", .enabled(if: PacketTestPrerequisites.shouldRun))
+struct ClusterIPPacketTests {
+  typealias A = TopologyAddresses
+
+  @Test("ClusterIP spreads TCP and UDP connections over every endpoint")
+  func spreadsOverEveryEndpoint() throws {
+    try Topology.with(pods: 4) { t in
+      let endpoints = Array(t.pods[0..<3])
+      let client = t.pods[3]
+      let service = ServiceManifest(name: "web", clusterIP: "10.96.0.10", endpoints: endpoints.map { ($0.ipv4, KproxyCompiler.hostname) })
+      try t.loadRuleset(try KproxyCompiler.compile([service]))
+      try EchoServer.startAll(in: t, pods: endpoints, port: 8080)
+      for proto in [TransportProtocol.tcp, .udp] {
+        let attempts = try TrafficClient.send(in: t, from: client.namespace, proto, to: "10.96.0.10", port: 80, count: 90)
+        let counts = attempts.countsByServer
+        #expect(attempts.errors.isEmpty, "\(proto): \(attempts.summary)")
+        #expect(Set(counts.keys) == Set(endpoints.map(\.ipv4)), "\(proto): \(attempts.summary)")
+        for endpoint in endpoints {
+          #expect(counts[endpoint.ipv4, default: 0] >= 10, "\(proto) to \(endpoint.ipv4): \(attempts.summary)")
+        }
+        #expect(attempts.allSatisfy { $0.reply?.server.port == 8080 }, "\(proto): \(attempts.summary)")
+      }
+    }
+  }
+
+  @Test("IPv6 ClusterIP reaches every IPv6 endpoint, unmasqueraded from a pod")
+  func ipv6ReachesEveryEndpoint() throws {
+    try Topology.with(pods: 4) { t in
+      let endpoints = Array(t.pods[0..<3])
+      let client = t.pods[3]
+      let service = ServiceManifest(name: "web6", clusterIP: "fd00:96::10", endpoints: endpoints.map { ($0.ipv6, KproxyCompiler.hostname) })
+      try t.loadRuleset(try KproxyCompiler.compile([service]))
+      for pod in endpoints { try EchoServer.start(in: t, pod: pod, ip: pod.ipv6, port: 8080) }
+      for proto in [TransportProtocol.tcp, .udp] {
+        let attempts = try TrafficClient.send(in: t, from: client.namespace, proto, to: "fd00:96::10", port: 80, count: 90)
+        let counts = attempts.countsByServer
+        #expect(attempts.errors.isEmpty, "\(proto): \(attempts.summary)")
+        for endpoint in endpoints {
+          #expect(counts[endpoint.ipv6, default: 0] >= 10, "\(proto) to \(endpoint.ipv6): \(attempts.summary)")
+        }
+        #expect(attempts.peers == [client.ipv6], "\(proto): \(attempts.summary)")
+      }
+    }
+  }
+
+  @Test("ClusterIP traffic is masqueraded from the node and from outside the cluster CIDR, not from pods")
+  func masqueradeDependsOnSource() throws {
+    try Topology.with(pods: 2) { t in
+      let endpoint = t.pods[0]
+      let client = t.pods[1]
+      let service = ServiceManifest(name: "web", clusterIP: "10.96.0.10", endpoints: [(endpoint.ipv4, KproxyCompiler.hostname)])
+      try t.loadRuleset(try KproxyCompiler.compile([service]))
+      try EchoServer.start(in: t, pod: endpoint, ip: endpoint.ipv4, port: 8080)
+
+      let fromPod = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.10", port: 80, count: 5)
+      #expect(fromPod.countsByServer == [endpoint.ipv4: 5], "from pod: \(fromPod.summary)")
+      #expect(fromPod.peers == [client.ipv4], "from pod: \(fromPod.summary)")
+
+      let fromNode = try TrafficClient.send(in: t, from: t.node, .tcp, to: "10.96.0.10", port: 80, count: 5)
+      #expect(fromNode.countsByServer == [endpoint.ipv4: 5], "from node: \(fromNode.summary)")
+      #expect(fromNode.peers == [A.gatewayIPv4], "from node: \(fromNode.summary)")
+
+      let fromOutside = try TrafficClient.send(in: t, from: t.outside, .tcp, to: "10.96.0.10", port: 80, count: 5)
+      #expect(fromOutside.countsByServer == [endpoint.ipv4: 5], "from outside: \(fromOutside.summary)")
+      #expect(fromOutside.peers == [A.gatewayIPv4], "from outside: \(fromOutside.summary)")
+    }
+  }
+
+  @Test("A pod reaching itself through its ClusterIP sees a masqueraded peer (hairpin)")
+  func hairpinIsMasqueraded() throws {
+    try Topology.with(pods: 1) { t in
+      let pod = t.pods[0]
+      let service = ServiceManifest(name: "self", clusterIP: "10.96.0.30", endpoints: [(pod.ipv4, KproxyCompiler.hostname)])
+      try t.loadRuleset(try KproxyCompiler.compile([service]))
+      try EchoServer.start(in: t, pod: pod, ip: pod.ipv4, port: 8080)
+      for proto in [TransportProtocol.tcp, .udp] {
+        let attempts = try TrafficClient.send(in: t, from: pod.namespace, proto, to: "10.96.0.30", port: 80, count: 5)
+        #expect(attempts.countsByServer == [pod.ipv4: 5], "\(proto): \(attempts.summary)")
+        #expect(attempts.peers == [A.gatewayIPv4], "\(proto): \(attempts.summary)")
+      }
+    }
+  }
+}
