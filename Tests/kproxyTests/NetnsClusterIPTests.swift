@@ -12,8 +12,11 @@ struct ClusterIPPacketTests {
       let endpoints = Array(t.pods[0..<3])
       let client = t.pods[3]
       let service = ServiceManifest(name: "web", clusterIP: "10.96.0.10", endpoints: endpoints.map { ($0.ipv4, KproxyCompiler.hostname) })
-      try t.loadRuleset(try KproxyCompiler.compile([service]))
       try EchoServer.startAll(in: t, pods: endpoints, port: 8080)
+      // Control: without kproxy's rules nothing answers on the ClusterIP.
+      let unproxied = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.10", port: 80, count: 1, timeout: 0.5)
+      #expect(unproxied.allSatisfy { $0.reply == nil }, "before loading: \(unproxied.summary)")
+      try t.loadRuleset(try KproxyCompiler.compile([service]))
       for proto in [TransportProtocol.tcp, .udp] {
         let attempts = try TrafficClient.send(in: t, from: client.namespace, proto, to: "10.96.0.10", port: 80, count: 90)
         let counts = attempts.countsByServer
@@ -27,12 +30,13 @@ struct ClusterIPPacketTests {
     }
   }
 
-  @Test("IPv6 ClusterIP reaches every IPv6 endpoint, unmasqueraded from a pod")
+  @Test("IPv6 ClusterIP reaches every IPv6 endpoint, unmasqueraded from a pod; IPv6 NodePort and outside traffic masqueraded")
   func ipv6ReachesEveryEndpoint() throws {
     try Topology.with(pods: 4) { t in
       let endpoints = Array(t.pods[0..<3])
       let client = t.pods[3]
-      let service = ServiceManifest(name: "web6", clusterIP: "fd00:96::10", endpoints: endpoints.map { ($0.ipv6, KproxyCompiler.hostname) })
+      let service = ServiceManifest(name: "web6", type: "NodePort", clusterIP: "fd00:96::10", nodePort: 30080,
+                                    endpoints: endpoints.map { ($0.ipv6, KproxyCompiler.hostname) })
       try t.loadRuleset(try KproxyCompiler.compile([service]))
       for pod in endpoints { try EchoServer.start(in: t, pod: pod, ip: pod.ipv6, port: 8080) }
       for proto in [TransportProtocol.tcp, .udp] {
@@ -43,6 +47,11 @@ struct ClusterIPPacketTests {
           #expect(counts[endpoint.ipv6, default: 0] >= 10, "\(proto) to \(endpoint.ipv6): \(attempts.summary)")
         }
         #expect(attempts.peers == [client.ipv6], "\(proto): \(attempts.summary)")
+      }
+      for (label, host, port) in [("ClusterIP", "fd00:96::10", 80), ("NodePort", A.nodeIPv6, 30080)] {
+        let attempts = try TrafficClient.send(in: t, from: t.outside, .tcp, to: host, port: port, count: 30)
+        #expect(Set(attempts.countsByServer.keys) == Set(endpoints.map(\.ipv6)), "outside \(label): \(attempts.summary)")
+        #expect(attempts.peers == [A.gatewayIPv6], "outside \(label): \(attempts.summary)")
       }
     }
   }

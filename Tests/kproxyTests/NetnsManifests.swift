@@ -15,6 +15,9 @@ struct ServiceManifest {
   var sessionAffinity: String?
   var externalTrafficPolicy: String?
   var internalTrafficPolicy: String?
+  var externalIPs: [String] = []
+  /// `status.loadBalancer.ingress[].ip`.
+  var loadBalancerIngress: [String] = []
   /// Endpoint IP and the node it runs on; empty: a slice with no endpoints.
   var endpoints: [(ip: String, nodeName: String)] = []
 
@@ -44,6 +47,10 @@ struct ServiceManifest {
     if let sessionAffinity { s += "  sessionAffinity: \(sessionAffinity)\n" }
     if let externalTrafficPolicy { s += "  externalTrafficPolicy: \(externalTrafficPolicy)\n" }
     if let internalTrafficPolicy { s += "  internalTrafficPolicy: \(internalTrafficPolicy)\n" }
+    if !externalIPs.isEmpty { s += "  externalIPs: [\(externalIPs.map { "\"\($0)\"" }.joined(separator: ", "))]\n" }
+    if !loadBalancerIngress.isEmpty {
+      s += "status:\n  loadBalancer:\n    ingress:\n" + loadBalancerIngress.map { "    - ip: \"\($0)\"\n" }.joined()
+    }
     s += """
       ---
       apiVersion: discovery.k8s.io/v1
