@@ -1,10 +1,29 @@
 #!/usr/bin/env bash
-# Runs kproxy-bench once per cluster size (one process each, so peak RSS is per row) and
-# checks that every emitted ruleset loads with `nft -f` (as root, in a scratch netns).
+# Runs kproxy-bench once per cluster size (one process each, so peak RSS is per row), then, as
+# root, loads each emitted ruleset with `nft -f` in a scratch netns and times it (the kernel's
+# share is the sys time): what the ruleset's shape costs the kernel.
 set -euo pipefail
 bench="$1"
+sizes="${BENCH_SIZES:-1000 10000 50000}"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
 first=1
-for n in 1000 10000 50000; do
-  if [ $first = 1 ]; then "$bench" --services $n --endpoints 10 --header; first=0
-  else "$bench" --services $n --endpoints 10; fi
+for n in $sizes; do
+  args=(--services "$n" --endpoints 10 --emit "$out/$n.nft")
+  [ $first = 1 ] && args+=(--header)
+  first=0
+  "$bench" "${args[@]}"
 done
+if [ "$(id -u)" = 0 ] && command -v nft >/dev/null; then
+  echo
+  echo "| services × endpoints | nft -f wall s | user s | sys (kernel) s | nft peak RSS MB |"
+  echo "|---|---|---|---|---|"
+  for n in $sizes; do
+    ns="kpbench-$$-$n"
+    ip netns add "$ns"
+    t=$( { /usr/bin/time -f '%e %U %S %M' ip netns exec "$ns" nft -f "$out/$n.nft" ; } 2>&1 | tail -n 1)
+    ip netns del "$ns"
+    read -r wall user sys rss <<<"$t"
+    echo "| $n × 10 | $wall | $user | $sys | $((rss / 1024)) |"
+  done
+fi

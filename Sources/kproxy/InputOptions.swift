@@ -27,6 +27,9 @@ struct NodeOptions: ParsableArguments {
   @Option(name: .customLong("config"), help: ArgumentHelp("A kubeproxy.config.k8s.io/v1alpha1 KubeProxyConfiguration YAML (hostnameOverride, clusterCIDR, nodePortAddresses, detectLocalMode, nftables.masqueradeAll). Flags override it.", valueName: "file"))
   var config: String?
 
+  /// Checked while parsing, so that a bad value is reported with the command's usage.
+  func validate() throws { _ = try settings() }
+
   /// The flags as settings; throws a ValidationError naming the flag for a bad value.
   func settings() throws -> NodeSettings {
     var s = NodeSettings(hostnameOverride: hostnameOverride, masqueradeAll: masqueradeAll)

@@ -28,7 +28,8 @@ enum Main {
         Output.write(Kproxy.fullMessage(for: error) + "\n")
         exit(0)
       }
-      Output.error(Kproxy.fullMessage(for: error))
+      // ArgumentParser's message already reads "Error: ..." followed by the usage line.
+      Output.writeError(Kproxy.fullMessage(for: error))
       exit(2)
     }
   }

@@ -62,6 +62,10 @@ enum Output {
     FileHandle.standardError.write(Data("kproxy: warning: \(text)\n".utf8))
   }
 
+  static func writeError(_ text: String) {
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+  }
+
   static func error(_ text: String) {
     FileHandle.standardError.write(Data("kproxy: error: \(text)\n".utf8))
   }

@@ -40,7 +40,10 @@ import Testing
     let new = Self.ruleset(sets: [Self.dispatch([Self.entry("10.96.0.2", "b")])], chains: [Self.svcChain("b", ["10.0.0.2"])])
     let tx = old.diff(to: new)
     let cmds = tx.commands
-    func index(_ p: (Command) -> Bool) throws -> Int { try #require(cmds.firstIndex(where: p)) }
+    func index(_ p: (Command) -> Bool) throws -> Int {
+      let i = cmds.firstIndex(where: p)
+      return try #require(i)
+    }
     let addChain = try index { if case .addChain(_, let c) = $0 { return c.name == "b" } else { return false } }
     let addElem = try index { if case .addElements = $0 { return true } else { return false } }
     let delElem = try index { if case .deleteElements = $0 { return true } else { return false } }

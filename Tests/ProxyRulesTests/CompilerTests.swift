@@ -1,0 +1,93 @@
+// Compiler semantics on small states: naming as kube-proxy, several pod CIDRs, affinity set
+// sizing, conflicting claims, and the invariant that the shared set count does not grow.
+import KubeAPI
+import NFTables
+import NetAddress
+import ProxyRules
+import ServiceProxy
+import Testing
+
+@Suite struct CompilerTests {
+  static func port(_ name: String, ns: String = "ns1", ip: String = "10.96.0.1", eps: [String] = ["10.244.0.1"], affinity: Int? = nil, externalIPs: [String] = [], nodePort: Int = 0, etp: TrafficPolicy = .cluster) -> ServicePortInfo {
+    ServicePortInfo(
+      name: ServicePortName(service: NamespacedName(namespace: ns, name: name), port: "p80", protocol_: .tcp),
+      family: .v4, clusterIP: IPAddress(ip)!, port: 80, nodePort: nodePort, externalIPs: externalIPs.map { IPAddress($0)! },
+      affinityTimeoutSeconds: affinity, externalTrafficPolicy: etp,
+      endpoints: eps.map { EndpointInfo(ip: IPAddress($0)!, port: 8080, isLocal: true, ready: true, serving: true, terminating: false) })
+  }
+  static let node = NodeConfig(hostname: "node-a", nodeIPs: [IPAddress("192.168.1.10")!], clusterCIDRs: [IPPrefix("10.244.0.0/16")!])
+
+  static func table(_ r: CompiledRuleset, _ family: TableFamily = .ip) -> Table { r.ruleset.tables.first { $0.family == family }! }
+
+  @Test func chainNamesMatchKubeProxy() {
+    // kube-proxy's documented example: "ULMVA6XW-ns1/svc1/tcp/p80".
+    let r = RulesetCompiler.compile(ProxyState(servicePorts: [Self.port("svc1")]), node: Self.node)
+    #expect(Self.table(r).chains.contains { $0.name == "service-ULMVA6XW-ns1/svc1/tcp/p80" })
+  }
+
+  @Test func endpointChoiceIsInlineAndUniform() throws {
+    let r = RulesetCompiler.compile(ProxyState(servicePorts: [Self.port("svc1", eps: ["10.244.0.1", "10.244.0.2", "10.244.0.3"])]), node: Self.node)
+    let chain = try #require(Self.table(r).chains.first { $0.name.hasPrefix("service-") && $0.name.contains("/") })
+    let mods = chain.rules.compactMap { rule -> UInt32? in
+      for e in rule.exprs { if case .cmp(.numgenRandom(let m), .eq, .integer(0)) = e { return m } }
+      return nil
+    }
+    #expect(mods == [3, 2])
+    #expect(chain.rules.count == 4)  // masquerade rule + 3 DNAT rules
+  }
+
+  @Test func severalPodCIDRsUseOneIntervalSet() throws {
+    var node = Self.node
+    node.clusterCIDRs = [IPPrefix("10.244.0.0/16")!, IPPrefix("10.250.0.0/16")!]
+    let r = RulesetCompiler.compile(ProxyState(servicePorts: [Self.port("a", nodePort: 30000, etp: .local)]), node: node)
+    let t = Self.table(r)
+    let set = try #require(t.sets.first { $0.name == Names.clusterCIDRsSet })
+    #expect(set.flags.contains(.interval))
+    #expect(set.elements.count == 2)
+    let rules = t.chains.filter { $0.name.hasPrefix("service-") || $0.name.hasPrefix("external-") }.flatMap(\.rules)
+    #expect(rules.contains { $0.exprs.contains(.lookup([.saddr(.v4)], set: Names.clusterCIDRsSet, negated: true)) })
+    #expect(rules.contains { $0.exprs.contains(.lookup([.saddr(.v4)], set: Names.clusterCIDRsSet, negated: false)) })
+  }
+
+  @Test func affinitySetsAreSizedAndTimed() throws {
+    let r = RulesetCompiler.compile(ProxyState(servicePorts: [Self.port("a", eps: ["10.244.0.1", "10.244.0.2"], affinity: 600)]), node: Self.node)
+    let sets = Self.table(r).sets.filter { $0.name.hasPrefix("affinity-") }
+    #expect(sets.count == 2)
+    for s in sets {
+      #expect(s.timeoutSeconds == 600)
+      #expect((s.size ?? 0) >= 1 << 20)
+      #expect(s.flags == [.dynamic, .timeout])
+    }
+  }
+
+  @Test func conflictingExternalIPKeepsFirstAndWarns() throws {
+    let r = RulesetCompiler.compile(ProxyState(servicePorts: [
+      Self.port("a", ip: "10.96.0.1", externalIPs: ["192.0.2.1"]),
+      Self.port("b", ip: "10.96.0.2", externalIPs: ["192.0.2.1"]),
+    ]), node: Self.node)
+    let map = try #require(Self.table(r).sets.first { $0.name == Names.serviceIPsMap })
+    let external = map.elements.filter { $0.key.first == .address(IPAddress("192.0.2.1")!) }
+    #expect(external.count == 1)
+    #expect(external.first?.data == .verdict(.goto("external-" + Names.servicePortBase(Self.port("a").name))))
+    #expect(r.warnings.count == 1)
+    #expect(r.warnings.first?.contains("ns1/b:p80") == true)
+  }
+
+  @Test func sharedSetCountDoesNotGrowWithServices() {
+    func setCount(_ n: Int) -> Int {
+      let ports = (0..<n).map { Self.port("s\($0)", ip: "10.96.0.\($0 + 1)", eps: ["10.244.0.\($0 + 1)"], nodePort: 30000 + $0) }
+      return Self.table(RulesetCompiler.compile(ProxyState(servicePorts: ports), node: Self.node)).sets.count
+    }
+    #expect(setCount(1) == setCount(50))
+  }
+
+  @Test func noNodeIPWarnsForNodePorts() {
+    let r = RulesetCompiler.compile(ProxyState(servicePorts: [Self.port("a", nodePort: 30000)]), node: NodeConfig(hostname: "x"))
+    #expect(r.warnings.contains { $0.contains("NodePorts accept no traffic") })
+  }
+
+  @Test func everyCompiledNameAndCommentPassesTransactionValidation() {
+    let r = RulesetCompiler.compile(ProxyState(servicePorts: [Self.port("a", affinity: 10, externalIPs: ["192.0.2.1"], nodePort: 30001, etp: .local)]), node: Self.node)
+    #expect(r.ruleset.replaceTransaction().error == nil)
+  }
+}
