@@ -49,7 +49,8 @@ struct PolicyPacketTests {
           let attempts = try TrafficClient.send(in: t, from: namespace, proto, to: host, port: port, count: 5, timeout: 3)
           let elapsed = Date().timeIntervalSince(started)
           #expect(attempts.allSatisfy { $0.error == "refused" }, "\(label) \(proto): \(attempts.summary)")
-          #expect(elapsed < 2.5, "\(label) \(proto): 5 rejected attempts took \(elapsed) s")
+          // A single dropped attempt alone would take the full 3 s timeout.
+          #expect(elapsed < 3, "\(label) \(proto): 5 rejected attempts took \(elapsed) s")
         }
       }
     }
