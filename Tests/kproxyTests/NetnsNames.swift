@@ -1,9 +1,9 @@
-// Names of the network namespaces the packet tests create ("kpt-<pid>-<random>-<role>"), and
-// the guard that deletes namespaces left behind by a test process that no longer runs.
+// Names of the packet tests' network namespaces ("kpp-<pid>-<random>-<role>", apart from the
+// kernel-load tests' "kpt-"), and the guard deleting those of a test process that has exited.
 import Foundation
 
 enum NamespaceNames {
-  static let marker = "kpt"
+  static let marker = "kpp"
 
   /// A prefix unique to one topology of this process.
   static func newPrefix() -> String {
