@@ -1,8 +1,9 @@
 // Packet tests for ClusterIP traffic through a compiled ruleset: random spreading (TCP, UDP,
-// IPv6), masquerading by source (pod, node, outside) and hairpin masquerade.
+// IPv6), masquerading by source (pod, node, outside, --masquerade-all), hairpin masquerade,
+// and the checks on unknown ports and unallocated service IPs.
 import Testing
 
-@Suite("ClusterIP packets", .enabled(if: PacketTestPrerequisites.shouldRun))
+@Suite("ClusterIP packets", .packetTestsEnabled)
 struct ClusterIPPacketTests {
   typealias A = TopologyAddresses
 
@@ -91,6 +92,39 @@ struct ClusterIPPacketTests {
         #expect(attempts.countsByServer == [pod.ipv4: 5], "\(proto): \(attempts.summary)")
         #expect(attempts.peers == [A.gatewayIPv4], "\(proto): \(attempts.summary)")
       }
+    }
+  }
+
+  @Test("--masquerade-all masquerades pod traffic to a ClusterIP too")
+  func masqueradeAll() throws {
+    try Topology.with(pods: 2) { t in
+      let endpoint = t.pods[0]
+      let client = t.pods[1]
+      let service = ServiceManifest(name: "web", clusterIP: "10.96.0.10", endpoints: [(endpoint.ipv4, KproxyCompiler.hostname)])
+      try t.loadRuleset(try KproxyCompiler.compile([service], extraArguments: ["--masquerade-all"]))
+      try EchoServer.start(in: t, pod: endpoint, ip: endpoint.ipv4, port: 8080)
+      let attempts = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.10", port: 80, count: 5)
+      #expect(attempts.countsByServer == [endpoint.ipv4: 5], "\(attempts.summary)")
+      #expect(attempts.peers == [A.gatewayIPv4], "\(attempts.summary)")
+    }
+  }
+
+  @Test("An unknown port of a ClusterIP is rejected; an unallocated IP of the service CIDR is dropped")
+  func unknownPortRejectedUnallocatedDropped() throws {
+    try Topology.with(pods: 2) { t in
+      let endpoint = t.pods[0]
+      let client = t.pods[1]
+      let service = ServiceManifest(name: "web", clusterIP: "10.96.0.10", protocols: [.tcp], endpoints: [(endpoint.ipv4, KproxyCompiler.hostname)])
+      try t.loadRuleset(try KproxyCompiler.compile([service]))
+      try EchoServer.start(in: t, pod: endpoint, ip: endpoint.ipv4, port: 8080)
+      let known = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.10", port: 80, count: 2)
+      #expect(known.countsByServer == [endpoint.ipv4: 2], "port 80: \(known.summary)")
+      let unknownPort = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.10", port: 81, count: 3)
+      #expect(unknownPort.allSatisfy { $0.error == "refused" }, "port 81: \(unknownPort.summary)")
+      let udpOnTCPService = try TrafficClient.send(in: t, from: client.namespace, .udp, to: "10.96.0.10", port: 80, count: 3)
+      #expect(udpOnTCPService.allSatisfy { $0.error == "refused" }, "udp port 80: \(udpOnTCPService.summary)")
+      let unallocated = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.99", port: 80, count: 2, timeout: 1)
+      #expect(unallocated.allSatisfy { $0.error == "timeout" }, "unallocated: \(unallocated.summary)")
     }
   }
 }

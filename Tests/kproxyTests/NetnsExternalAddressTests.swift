@@ -1,8 +1,9 @@
 // Packet tests for externalIPs and LoadBalancer ingress IPs routed to the node: masqueraded to
-// any endpoint with externalTrafficPolicy Cluster, client IP kept and local-only with Local.
+// any endpoint with externalTrafficPolicy Cluster, client IP kept and local-only with Local,
+// and loadBalancerSourceRanges admitting or dropping clients.
 import Testing
 
-@Suite("External address packets", .enabled(if: PacketTestPrerequisites.shouldRun))
+@Suite("External address packets", .packetTestsEnabled)
 struct ExternalAddressPacketTests {
   typealias A = TopologyAddresses
 
@@ -30,6 +31,31 @@ struct ExternalAddressPacketTests {
         #expect(attempts.countsByServer == [local.ipv4: 20], "Local \(address): \(attempts.summary)")
         #expect(attempts.peers == [A.outsideIPv4], "Local \(address): \(attempts.summary)")
       }
+    }
+  }
+
+  @Test("loadBalancerSourceRanges admits sources in the ranges and drops the others")
+  func sourceRanges() throws {
+    try Topology.with(pods: 2) { t in
+      let endpoint = t.pods[0]
+      let podClient = t.pods[1]
+      let placed = [(endpoint.ipv4, KproxyCompiler.hostname)]
+      let podsOnly = ServiceManifest(name: "pods-only", type: "LoadBalancer", clusterIP: "10.96.0.62", nodePort: 30062, protocols: [.tcp],
+                                     loadBalancerIngress: ["172.30.1.20"], endpoints: placed, loadBalancerSourceRanges: ["10.244.0.0/16"])
+      let outsideToo = ServiceManifest(name: "outside-too", type: "LoadBalancer", clusterIP: "10.96.0.63", nodePort: 30063, protocols: [.tcp],
+                                       loadBalancerIngress: ["172.30.1.21"], endpoints: placed, loadBalancerSourceRanges: ["192.168.1.0/24"])
+      try t.loadRuleset(try KproxyCompiler.compile([podsOnly, outsideToo]))
+      try EchoServer.start(in: t, pod: endpoint, ip: endpoint.ipv4, port: 8080)
+
+      let denied = try TrafficClient.send(in: t, from: t.outside, .tcp, to: "172.30.1.20", port: 80, count: 2, timeout: 1)
+      #expect(denied.allSatisfy { $0.error == "timeout" }, "outside to pods-only: \(denied.summary)")
+      let fromPod = try TrafficClient.send(in: t, from: podClient.namespace, .tcp, to: "172.30.1.20", port: 80, count: 3)
+      #expect(fromPod.countsByServer == [endpoint.ipv4: 3], "pod to pods-only: \(fromPod.summary)")
+      let allowed = try TrafficClient.send(in: t, from: t.outside, .tcp, to: "172.30.1.21", port: 80, count: 3)
+      #expect(allowed.countsByServer == [endpoint.ipv4: 3], "outside to outside-too: \(allowed.summary)")
+      // The NodePort of a source-ranged service is not filtered (as in kube-proxy).
+      let nodePort = try TrafficClient.send(in: t, from: t.outside, .tcp, to: A.nodeIPv4, port: 30062, count: 3)
+      #expect(nodePort.countsByServer == [endpoint.ipv4: 3], "outside to pods-only NodePort: \(nodePort.summary)")
     }
   }
 }

@@ -18,8 +18,13 @@ struct ServiceManifest {
   var externalIPs: [String] = []
   /// `status.loadBalancer.ingress[].ip`.
   var loadBalancerIngress: [String] = []
-  /// Endpoint IP and the node it runs on; empty: a slice with no endpoints.
+  /// Ready endpoints: IP and the node it runs on; all lists empty: a slice with no endpoints.
   var endpoints: [(ip: String, nodeName: String)] = []
+  /// Endpoints that are terminating but still serving (ready false, serving true).
+  var terminatingEndpoints: [(ip: String, nodeName: String)] = []
+  /// Endpoints that are neither ready nor serving.
+  var unreadyEndpoints: [(ip: String, nodeName: String)] = []
+  var loadBalancerSourceRanges: [String] = []
 
   var isIPv6: Bool { clusterIP.contains(":") }
 
@@ -47,6 +52,9 @@ struct ServiceManifest {
     if let sessionAffinity { s += "  sessionAffinity: \(sessionAffinity)\n" }
     if let externalTrafficPolicy { s += "  externalTrafficPolicy: \(externalTrafficPolicy)\n" }
     if let internalTrafficPolicy { s += "  internalTrafficPolicy: \(internalTrafficPolicy)\n" }
+    if !loadBalancerSourceRanges.isEmpty {
+      s += "  loadBalancerSourceRanges: [\(loadBalancerSourceRanges.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
+    }
     if !externalIPs.isEmpty { s += "  externalIPs: [\(externalIPs.map { "\"\($0)\"" }.joined(separator: ", "))]\n" }
     if !loadBalancerIngress.isEmpty {
       s += "status:\n  loadBalancer:\n    ingress:\n" + loadBalancerIngress.map { "    - ip: \"\($0)\"\n" }.joined()
@@ -63,13 +71,12 @@ struct ServiceManifest {
       addressType: \(isIPv6 ? "IPv6" : "IPv4")
 
       """
-    if endpoints.isEmpty {
-      s += "endpoints: []\n"
-    } else {
-      s += "endpoints:\n"
-      for e in endpoints {
-        s += "- addresses: [\"\(e.ip)\"]\n  conditions:\n    ready: true\n  nodeName: \(e.nodeName)\n"
-      }
+    let entries = endpoints.map { ($0, "ready: true, serving: true, terminating: false") }
+      + terminatingEndpoints.map { ($0, "ready: false, serving: true, terminating: true") }
+      + unreadyEndpoints.map { ($0, "ready: false, serving: false, terminating: false") }
+    s += entries.isEmpty ? "endpoints: []\n" : "endpoints:\n"
+    for (e, conditions) in entries {
+      s += "- addresses: [\"\(e.ip)\"]\n  conditions: {\(conditions)}\n  nodeName: \(e.nodeName)\n"
     }
     s += "ports:\n"
     for p in protocols {

@@ -3,7 +3,7 @@
 import Foundation
 import Testing
 
-@Suite("NodePort packets", .enabled(if: PacketTestPrerequisites.shouldRun))
+@Suite("NodePort packets", .packetTestsEnabled)
 struct NodePortPacketTests {
   typealias A = TopologyAddresses
 

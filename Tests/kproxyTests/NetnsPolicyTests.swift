@@ -1,9 +1,9 @@
 // Packet tests for per-service policies: sessionAffinity ClientIP, REJECT of services without
-// endpoints, and internalTrafficPolicy Local.
+// usable endpoints, terminating endpoints as a fallback, and internalTrafficPolicy Local.
 import Foundation
 import Testing
 
-@Suite("Service policy packets", .enabled(if: PacketTestPrerequisites.shouldRun))
+@Suite("Service policy packets", .packetTestsEnabled)
 struct PolicyPacketTests {
   typealias A = TopologyAddresses
 
@@ -73,6 +73,31 @@ struct PolicyPacketTests {
       #expect(toMixed.countsByServer == [local.ipv4: 30], "local endpoints only: \(toMixed.summary)")
       let toRemote = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.51", port: 80, count: 2, timeout: 1)
       #expect(toRemote.allSatisfy { $0.error == "timeout" }, "no local endpoint: \(toRemote.summary)")
+    }
+  }
+
+  @Test("Terminating serving endpoints are used only when no endpoint is ready; unready ones never")
+  func terminatingFallback() throws {
+    try Topology.with(pods: 4) { t in
+      let ready = t.pods[0]
+      let terminating = t.pods[1]
+      let unready = t.pods[2]
+      let client = t.pods[3]
+      let node = KproxyCompiler.hostname
+      let mixed = ServiceManifest(name: "mixed", clusterIP: "10.96.0.90", protocols: [.tcp], endpoints: [(ready.ipv4, node)],
+                                  terminatingEndpoints: [(terminating.ipv4, node)], unreadyEndpoints: [(unready.ipv4, node)])
+      let draining = ServiceManifest(name: "draining", clusterIP: "10.96.0.91", protocols: [.tcp],
+                                     terminatingEndpoints: [(terminating.ipv4, node)], unreadyEndpoints: [(unready.ipv4, node)])
+      let starting = ServiceManifest(name: "starting", clusterIP: "10.96.0.92", protocols: [.tcp], unreadyEndpoints: [(unready.ipv4, node)])
+      try t.loadRuleset(try KproxyCompiler.compile([mixed, draining, starting]))
+      try EchoServer.startAll(in: t, pods: [ready, terminating, unready], port: 8080)
+
+      let toMixed = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.90", port: 80, count: 20)
+      #expect(toMixed.countsByServer == [ready.ipv4: 20], "ready + terminating + unready: \(toMixed.summary)")
+      let toDraining = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.91", port: 80, count: 20)
+      #expect(toDraining.countsByServer == [terminating.ipv4: 20], "terminating + unready: \(toDraining.summary)")
+      let toStarting = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.92", port: 80, count: 3)
+      #expect(toStarting.allSatisfy { $0.error == "refused" }, "unready only: \(toStarting.summary)")
     }
   }
 }

@@ -2,7 +2,7 @@
 // endpoints at once, and tables that are not kproxy's are left alone.
 import Testing
 
-@Suite("Ruleset reload packets", .enabled(if: PacketTestPrerequisites.shouldRun))
+@Suite("Ruleset reload packets", .packetTestsEnabled)
 struct RulesetReloadPacketTests {
   @Test("Loading a newer compiled script replaces the old rules and keeps other tables")
   func reloadFollowsNewEndpoints() throws {
