@@ -56,7 +56,7 @@ final class Topology {
     for name in all {
       try Command.must(["ip", "netns", "add", name])
       created.append(name)
-      try configureKernel(name, forwarding: name == node)
+      try configureKernel(name, forwarding: name == node || name == outside)
     }
     typealias A = TopologyAddresses
     var nodeBatch = [
@@ -79,6 +79,10 @@ final class Topology {
       ]
     }
     try batch(node, nodeBatch)
+    // The outside namespace is also the node's upstream router, one that answers every packet
+    // it is asked to forward with "host unreachable": traffic the node lets out instead of
+    // proxying fails fast and visibly, unlike traffic that kproxy drops.
+    try Command.must(["ip", "netns", "exec", outside, "nft", "add table inet upstream { chain forward { type filter hook forward priority 0; policy accept; reject with icmpx type host-unreachable; }; }"])
     try batch(outside, [
       "link set lo up",
       "link set eth0 up",
