@@ -3,7 +3,7 @@
 # nftables (nft, for loading and checking rulesets), libnftnl/libmnl headers, iproute2, python3.
 set -euo pipefail
 
-packages=(nftables libnftnl-dev libmnl-dev iproute2 python3 pkg-config)
+packages=(nftables libnftnl-dev libmnl-dev iproute2 python3 pkg-config time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

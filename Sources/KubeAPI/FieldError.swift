@@ -32,11 +32,25 @@ enum FieldError: Error, Equatable {
   }
 }
 
-/// A value quoted for an error message: escapes quotes and control characters so a hostile
-/// value cannot forge terminal output, and shortens values longer than 100 characters.
+/// A value quoted for an error message: printable ASCII as is; quotes, backslashes, control
+/// characters and all non-ASCII escaped (`\n`, `\u{202E}`), so a hostile value can neither break
+/// the one-line message nor reorder it on a terminal; values over 100 characters are shortened.
 func quoted(_ value: some StringProtocol) -> String {
   let limit = 100
-  let text = String(value)
-  guard text.count > limit else { return text.debugDescription }
-  return String(text.prefix(limit)).debugDescription + "... (\(text.utf8.count) bytes)"
+  var text = "\""
+  for (offset, scalar) in value.unicodeScalars.enumerated() {
+    if offset == limit {
+      return text + "\"... (\(value.utf8.count) bytes)"
+    }
+    switch scalar {
+    case "\"": text += "\\\""
+    case "\\": text += "\\\\"
+    case "\n": text += "\\n"
+    case "\r": text += "\\r"
+    case "\t": text += "\\t"
+    case " "..."~": text.unicodeScalars.append(scalar)
+    default: text += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+    }
+  }
+  return text + "\""
 }

@@ -36,8 +36,8 @@ struct FieldReader {
 
   /// True when the node is a null scalar (`null`, `~` or empty), which Kubernetes treats as absent.
   var isNull: Bool {
-    if let scalar = node.scalar, ScalarValue(scalar) == .null { return true }
-    return false
+    guard let scalar = node.scalar else { return false }
+    return ScalarValue.isNull(scalar)
   }
 
   /// How this node is named in "got X" messages.
@@ -57,9 +57,10 @@ struct FieldReader {
 
   /// The field at a dotted path below this node (`"spec.type"`); nil when it or a parent is absent or null.
   func optional(_ dottedKey: String) throws(FieldError) -> FieldReader? {
+    guard dottedKey.utf8.contains(UInt8(ascii: ".")) else { return try child(dottedKey) }
     var current = self
-    for key in dottedKey.split(separator: ".") {
-      guard let child = try current.child(String(key)) else { return nil }
+    for key in dottedKey.utf8.split(separator: UInt8(ascii: ".")) {
+      guard let child = try current.child(String(decoding: key, as: UTF8.self)) else { return nil }
       current = child
     }
     return current
@@ -75,9 +76,14 @@ struct FieldReader {
   private func child(_ key: String) throws(FieldError) -> FieldReader? {
     guard let mapping = node.mapping else { throw wrongType("a map") }
     var found: Yams.Node?
-    for (keyNode, value) in mapping where keyNode.scalar?.string == key {
-      if found != nil { throw .duplicateKey(field: path, key: key) }
-      found = value
+    for (keyNode, value) in mapping {
+      guard let keyScalar = keyNode.scalar else { continue }
+      if keyScalar.string == key {
+        if found != nil { throw .duplicateKey(field: path, key: key) }
+        found = value
+      } else if Self.isMergeKey(keyScalar) {
+        throw .invalid(field: path, reason: Self.mergeKeyReason)
+      }
     }
     guard let found else { return nil }
     let reader = FieldReader(node: found, path: childPath(key), budget: budget)
@@ -98,6 +104,7 @@ struct FieldReader {
     var seen = Set<String>()
     var result: [(key: String, value: FieldReader)] = []
     for (keyNode, value) in mapping {
+      if let keyScalar = keyNode.scalar, Self.isMergeKey(keyScalar) { throw .invalid(field: path, reason: Self.mergeKeyReason) }
       let keyReader = FieldReader(node: keyNode, path: path, budget: budget)
       guard let scalar = keyNode.scalar, case .string(let key) = ScalarValue(scalar) else {
         throw keyReader.wrongType("a string key")
@@ -107,6 +114,14 @@ struct FieldReader {
     }
     return result
   }
+
+  /// A plain `<<` key: YAML 1.1 merge, which kproxy refuses rather than half-support (fields
+  /// silently taken from defaults instead of the merged map would be worse than an error).
+  static func isMergeKey(_ scalar: Yams.Node.Scalar) -> Bool {
+    scalar.string == "<<" && (scalar.style == .plain || scalar.style == .any)
+  }
+
+  static let mergeKeyReason = "YAML merge keys (<<) are not supported; write the fields out"
 
   // MARK: Scalars of this node
 

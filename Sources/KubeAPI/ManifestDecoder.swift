@@ -46,10 +46,14 @@ struct DocumentContext {
     if size > ManifestDocuments.maxDocumentBytes {
       throw ManifestError(file: file, document: self.document, message: "document is \(size) bytes, more than the limit of \(ManifestDocuments.maxDocumentBytes / 1024 / 1024) MiB")
     }
+    if let line = NestingDepthBound.firstLineExceeding(NestingDepthBound.limit, in: document.text) {
+      throw ManifestError(file: file, document: self.document, message: "document nests more than \(NestingDepthBound.limit) levels deep at line \(document.firstLine + line - 1)")
+    }
     var text = String(document.text)
-    if text.first(where: { !$0.isWhitespace }).map({ $0 == "{" || $0 == "[" }) == true {
+    let firstByte = text.utf8.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+    if firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "["), text.utf8.contains(UInt8(ascii: "\t")) {
       // JSON allows tabs between tokens where YAML does not; raw tabs cannot occur inside JSON strings.
-      text = text.replacing("\t", with: " ")
+      text = String(decoding: text.utf8.map { $0 == UInt8(ascii: "\t") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
     }
     let node: Yams.Node?
     do {
@@ -108,13 +112,14 @@ struct DocumentContext {
   /// Decodes one object of a known kind; nil for kinds kproxy ignores.
   func decodeObject(_ object: FieldReader, apiVersion: String, kind: String) throws(ManifestError) -> KubeObject? {
     guard let known = KnownKind(apiVersion: apiVersion, kind: kind) else { return nil }
-    let meta: ObjectMeta
+    var meta: ObjectMeta
     do {
-      meta = try ObjectMeta.decode(object, nameRule: known.nameRule, namespaced: known.isNamespaced)
+      meta = try ObjectMeta.decodeIdentity(object, nameRule: known.nameRule, namespaced: known.isNamespaced)
     } catch {
       throw self.error(error, kind: kind)
     }
     do {
+      try meta.decodeDetails(object)
       return try known.decode(object, meta: meta)
     } catch {
       throw self.error(error, object: meta.key.description, kind: kind)

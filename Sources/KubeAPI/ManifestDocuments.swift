@@ -75,10 +75,23 @@ enum ManifestDocuments {
 
   /// True if the text has a line that is not blank, a comment or a directive.
   static func hasContent(_ text: Substring) -> Bool {
-    for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-      let trimmed = line.drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" })
-      if trimmed.isEmpty || trimmed.hasPrefix("#") || line.hasPrefix("%") { continue }
-      return true
+    var atLineStart = true
+    var inLine = false
+    for byte in text.utf8 {
+      if byte == UInt8(ascii: "\n") {
+        atLineStart = true
+        inLine = false
+        continue
+      }
+      if inLine { continue }
+      if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
+        atLineStart = false
+        continue
+      }
+      let isDirective = atLineStart && byte == UInt8(ascii: "%")
+      if byte != UInt8(ascii: "#") && !isDirective { return true }
+      // A comment or directive: skip the rest of the line.
+      inLine = true
     }
     return false
   }

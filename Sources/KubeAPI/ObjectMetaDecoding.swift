@@ -1,5 +1,5 @@
-// Decodes and validates `metadata`: the name (with the syntax the kind requires), namespace,
-// labels, annotations and deletionTimestamp.
+// Decodes and validates `metadata`: the name (with the syntax the kind requires) and namespace
+// first, then labels, annotations and deletionTimestamp.
 
 /// Which name grammar a kind's `metadata.name` must follow.
 enum ObjectNameRule {
@@ -22,8 +22,9 @@ enum ObjectNameRule {
 }
 
 extension ObjectMeta {
-  /// Decodes `metadata` of the object at `object`; cluster-scoped kinds get an empty namespace.
-  static func decode(_ object: FieldReader, nameRule: ObjectNameRule, namespaced: Bool) throws(FieldError) -> ObjectMeta {
+  /// Decodes `metadata.name` and `metadata.namespace` (which identify the object in errors);
+  /// cluster-scoped kinds get an empty namespace.
+  static func decodeIdentity(_ object: FieldReader, nameRule: ObjectNameRule, namespaced: Bool) throws(FieldError) -> ObjectMeta {
     let metadata = try object.required("metadata")
     let nameField = try metadata.required("name")
     let name = try nameField.checked(try nameField.asString(), as: nameRule.what, nameRule.problem)
@@ -35,11 +36,15 @@ extension ObjectMeta {
         if !text.isEmpty { namespace = try field.checked(text, as: "namespace (DNS-1123 label)", NameSyntax.dns1123LabelProblem) }
       }
     }
-    return ObjectMeta(
-      name: name, namespace: namespace,
-      labels: try metadata.labelMap("labels") ?? [:],
-      annotations: try metadata.annotationMap("annotations"),
-      deletionTimestamp: try metadata.string("deletionTimestamp"))
+    return ObjectMeta(name: name, namespace: namespace)
+  }
+
+  /// Decodes the rest of `metadata`: labels, annotations and deletionTimestamp.
+  mutating func decodeDetails(_ object: FieldReader) throws(FieldError) {
+    let metadata = try object.required("metadata")
+    labels = try metadata.labelMap("labels") ?? [:]
+    annotations = try metadata.annotationMap("annotations")
+    deletionTimestamp = try metadata.string("deletionTimestamp")
   }
 }
 

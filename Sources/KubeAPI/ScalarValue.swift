@@ -44,10 +44,21 @@ enum ScalarValue: Equatable {
   /// JSON/YAML floating-point spellings: `1.5`, `-2e3`, `.5`, `.inf`, `.nan`
   /// (YAML 1.1 underscores are not numbers here).
   static func isNumber(_ text: String) -> Bool {
-    if [".inf", "-.inf", "+.inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN"].contains(text) { return true }
-    let allowed = Set("0123456789+-.eE".utf8)
-    return text.utf8.contains(where: { $0 >= 48 && $0 <= 57 }) && text.utf8.allSatisfy(allowed.contains)
+    if specialNumbers.contains(text) { return true }
+    return text.utf8.contains(where: { $0 >= 48 && $0 <= 57 }) && text.utf8.allSatisfy(numberBytes.contains)
       && Double(text) != nil
+  }
+
+  private static let specialNumbers: Set<String> = [".inf", "-.inf", "+.inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN"]
+  private static let numberBytes = Set("0123456789+-.eE".utf8)
+
+  /// True for the plain scalars that mean null; cheaper than resolving the whole value.
+  static func isNull(_ scalar: Yams.Node.Scalar) -> Bool {
+    guard scalar.style == .plain || scalar.style == .any else { return false }
+    switch scalar.string {
+    case "", "~", "null", "Null", "NULL": return true
+    default: return false
+    }
   }
 
   /// How the value is named in "expected X, got Y" messages.

@@ -12,7 +12,13 @@ enum YAMLSyntaxError {
       let line = firstLine + mark.line - 1
       let detail = context.map { "\(problem) (\($0.text))" } ?? problem
       return "invalid YAML at line \(line) column \(mark.column): \(detail)"
-    case .reader(let problem, _, _, _):
+    case .reader(let problem, let offset?, _, let yaml):
+      // `offset` counts Characters; "\r\n" is one Character.
+      let before = yaml.prefix(offset)
+      let line = firstLine + before.count(where: { $0 == "\n" || $0 == "\r\n" })
+      let column = before.reversed().prefix(while: { $0 != "\n" && $0 != "\r\n" }).count + 1
+      return "invalid YAML at line \(line) column \(column): \(problem)"
+    case .reader(let problem, nil, _, _):
       return "invalid YAML: \(problem)"
     default:
       return "invalid YAML: \(yamlError)"

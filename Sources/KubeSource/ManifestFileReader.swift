@@ -21,11 +21,9 @@ enum ManifestFileReader {
   /// `..data` links of mounted ConfigMaps, which would otherwise be read twice).
   static func files(at path: String) throws(ManifestError) -> [String] {
     if path == "-" { return ["-"] }
-    var isFolder: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-      throw ManifestError(file: path, message: errnoText(ENOENT))
-    }
-    guard isFolder.boolValue else { return [path] }
+    var info = stat()
+    guard stat(path, &info) == 0 else { throw ManifestError(file: path, message: errnoText(errno)) }
+    guard info.st_mode & S_IFMT == S_IFDIR else { return [path] }
     guard let enumerator = FileManager.default.enumerator(atPath: path) else {
       throw ManifestError(file: path, message: "cannot list the folder")
     }

@@ -3,7 +3,7 @@
 import KubeAPI
 
 /// Reads and decodes manifest files and folders.
-public struct ManifestLoader {
+public struct ManifestLoader: Sendable {
   public init() {}
 
   /// Reads files and folders (recursively: *.yaml, *.yml, *.json, sorted by path for determinism),

@@ -1,5 +1,6 @@
 // The shape of a bad-input test case (name, manifest text, the exact error line expected) and
 // small builders for the manifests the tables share.
+import Testing
 
 struct BadInputCase: CustomTestStringConvertible, Sendable {
   var name: String
@@ -21,5 +22,3 @@ func serviceYAML(name: String = "web", namespace: String? = nil, _ specLines: St
 func namedObjectYAML(apiVersion: String = "v1", kind: String, rawName: String, body: String = "") -> String {
   "apiVersion: \(apiVersion)\nkind: \(kind)\nmetadata:\n  name: \(rawName)\n\(body)"
 }
-
-import Testing

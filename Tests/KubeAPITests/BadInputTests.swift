@@ -17,6 +17,14 @@ import Testing
       text: "{\"apiVersion\": \"v1\", \"kind\": \"Service\",\n \"metadata\": {\"name\": \"web\"}\n",
       expected: "t.yaml doc 1: invalid YAML at line 3 column 1: did not find expected ',' or '}' (while parsing a flow mapping)"),
     BadInputCase(
+      name: "control character",
+      text: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: w\u{7}b\n",
+      expected: "t.yaml doc 2: invalid YAML at line 8 column 10: control characters are not allowed"),
+    BadInputCase(
+      name: "tab indentation",
+      text: "apiVersion: v1\nkind: Service\nmetadata:\n\tname: web\n",
+      expected: "t.yaml doc 1: invalid YAML at line 4 column 1: found character that cannot start any token (while scanning for the next token)"),
+    BadInputCase(
       name: "document is a list",
       text: "- a\n- b\n",
       expected: "t.yaml doc 1: expected a map, got a list"),
@@ -40,6 +48,10 @@ import Testing
       name: "duplicate key",
       text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}]\n  type: NodePort\n  type: ClusterIP\n",
       expected: "t.yaml doc 1 (default/web): spec: duplicate key \"type\""),
+    BadInputCase(
+      name: "YAML merge key",
+      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {<<: {port: 80, protocol: UDP}, name: a}\n",
+      expected: "t.yaml doc 1 (default/web): spec.ports[0]: YAML merge keys (<<) are not supported; write the fields out"),
     BadInputCase(
       name: "missing spec",
       text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n",
@@ -70,7 +82,7 @@ import Testing
     BadInputCase(
       name: "label value given as a number",
       text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {version: 1.0}\n",
-      expected: "t.yaml doc 1: metadata.labels[\"version\"]: expected a string, got number 1.0"),
+      expected: "t.yaml doc 1 (default/p): metadata.labels[\"version\"]: expected a string, got number 1.0"),
     BadInputCase(
       name: "yes is not a boolean",
       text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostNetwork: yes}\n",
@@ -218,11 +230,11 @@ import Testing
     BadInputCase(
       name: "label value too long",
       text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: \(String(repeating: "v", count: 64))}\n",
-      expected: "t.yaml doc 1: metadata.labels[\"app\"]: \"\(String(repeating: "v", count: 64))\" is not a valid label value: must be no more than 63 characters, got 64"),
+      expected: "t.yaml doc 1 (default/p): metadata.labels[\"app\"]: \"\(String(repeating: "v", count: 64))\" is not a valid label value: must be no more than 63 characters, got 64"),
     BadInputCase(
       name: "label key with a bad prefix",
       text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {Example.com/app: x}\n",
-      expected: "t.yaml doc 1: metadata.labels: \"Example.com/app\" is not a valid label key: prefix must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit"),
+      expected: "t.yaml doc 1 (default/p): metadata.labels: \"Example.com/app\" is not a valid label key: prefix must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit"),
     BadInputCase(
       name: "namespace in upper case", text: serviceYAML(namespace: "Prod", port80),
       expected: "t.yaml doc 1: metadata.namespace: \"Prod\" is not a valid namespace (DNS-1123 label): must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit"),

@@ -69,6 +69,15 @@ import Testing
     }
   }
 
+  @Test func nonASCIIIsEscapedInMessages() {
+    var set = ObjectSet()
+    #expect {
+      try ManifestDecoder.decode(Self.serviceJSON(name: "w\u{E9}b\u{202E}x"), file: "svc.json", into: &set)
+    } throws: { error in
+      (error as? ManifestError)?.description.hasPrefix(#"svc.json doc 1: metadata.name: "w\u{E9}b\u{202E}x" is not a valid name"#) == true
+    }
+  }
+
   @Test func sixtyFourCharacterNameIsTooLong() {
     var set = ObjectSet()
     let name = String(repeating: "a", count: 64)
