@@ -80,18 +80,39 @@ struct ClusterIPPacketTests {
     }
   }
 
-  @Test("A pod reaching itself through its ClusterIP sees a masqueraded peer (hairpin)")
+  @Test("A pod reaching itself through its ClusterIP sees a masqueraded peer (hairpin), IPv4 and IPv6")
   func hairpinIsMasqueraded() throws {
     try Topology.with(pods: 1) { t in
       let pod = t.pods[0]
-      let service = ServiceManifest(name: "self", clusterIP: "10.96.0.30", endpoints: [(pod.ipv4, KproxyCompiler.hostname)])
+      let service = ServiceManifest(name: "self", clusterIP: "10.96.0.30", secondaryClusterIP: "fd00:96::30",
+                                    endpoints: [(pod.ipv4, KproxyCompiler.hostname), (pod.ipv6, KproxyCompiler.hostname)])
       try t.loadRuleset(try KproxyCompiler.compile([service]))
-      try EchoServer.start(in: t, pod: pod, ip: pod.ipv4, port: 8080)
-      for proto in [TransportProtocol.tcp, .udp] {
-        let attempts = try TrafficClient.send(in: t, from: pod.namespace, proto, to: "10.96.0.30", port: 80, count: 5)
-        #expect(attempts.countsByServer == [pod.ipv4: 5], "\(proto): \(attempts.summary)")
-        #expect(attempts.peers == [A.gatewayIPv4], "\(proto): \(attempts.summary)")
+      try EchoServer.startAll(in: t, pods: [pod], port: 8080, ipv6: true)
+      for (clusterIP, podIP, gateway) in [("10.96.0.30", pod.ipv4, A.gatewayIPv4), ("fd00:96::30", pod.ipv6, A.gatewayIPv6)] {
+        for proto in [TransportProtocol.tcp, .udp] {
+          let attempts = try TrafficClient.send(in: t, from: pod.namespace, proto, to: clusterIP, port: 80, count: 5)
+          #expect(attempts.countsByServer == [podIP: 5], "\(proto) \(clusterIP): \(attempts.summary)")
+          #expect(attempts.peers == [gateway], "\(proto) \(clusterIP): \(attempts.summary)")
+        }
       }
+    }
+  }
+
+  @Test("A dual-stack service sends each family's ClusterIP to that family's endpoints")
+  func dualStack() throws {
+    try Topology.with(pods: 3) { t in
+      let endpoints = Array(t.pods[0..<2])
+      let client = t.pods[2]
+      let service = ServiceManifest(name: "dual", clusterIP: "fd00:96::40", secondaryClusterIP: "10.96.0.40",
+                                    endpoints: endpoints.flatMap { [($0.ipv4, KproxyCompiler.hostname), ($0.ipv6, KproxyCompiler.hostname)] })
+      try t.loadRuleset(try KproxyCompiler.compile([service]))
+      try EchoServer.startAll(in: t, pods: endpoints, port: 8080, ipv6: true)
+      let v4 = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.40", port: 80, count: 30)
+      #expect(Set(v4.countsByServer.keys) == Set(endpoints.map(\.ipv4)), "IPv4: \(v4.summary)")
+      #expect(v4.peers == [client.ipv4], "IPv4: \(v4.summary)")
+      let v6 = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "fd00:96::40", port: 80, count: 30)
+      #expect(Set(v6.countsByServer.keys) == Set(endpoints.map(\.ipv6)), "IPv6: \(v6.summary)")
+      #expect(v6.peers == [client.ipv6], "IPv6: \(v6.summary)")
     }
   }
 

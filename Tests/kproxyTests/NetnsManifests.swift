@@ -6,8 +6,10 @@ import Foundation
 struct ServiceManifest {
   var name: String
   var type = "ClusterIP"
-  /// One per family; the first decides the slice's family for IPv6-only services.
+  /// The primary ClusterIP; its family is the service's first IP family.
   var clusterIP: String
+  /// The ClusterIP of the other family, for a dual-stack service.
+  var secondaryClusterIP: String?
   var port = 80
   var targetPort = 8080
   var nodePort: Int?
@@ -26,7 +28,9 @@ struct ServiceManifest {
   var unreadyEndpoints: [(ip: String, nodeName: String)] = []
   var loadBalancerSourceRanges: [String] = []
 
-  var isIPv6: Bool { clusterIP.contains(":") }
+  var clusterIPs: [String] { [clusterIP] + (secondaryClusterIP.map { [$0] } ?? []) }
+
+  static func family(_ ip: String) -> String { ip.contains(":") ? "IPv6" : "IPv4" }
 
   var yaml: String {
     var s = """
@@ -38,8 +42,9 @@ struct ServiceManifest {
       spec:
         type: \(type)
         clusterIP: "\(clusterIP)"
-        clusterIPs: ["\(clusterIP)"]
-        ipFamilies: [\(isIPv6 ? "IPv6" : "IPv4")]
+        clusterIPs: [\(clusterIPs.map { "\"\($0)\"" }.joined(separator: ", "))]
+        ipFamilies: [\(clusterIPs.map(Self.family).joined(separator: ", "))]
+        ipFamilyPolicy: \(clusterIPs.count > 1 ? "RequireDualStack" : "SingleStack")
         selector:
           app: \(name)
         ports:
@@ -59,28 +64,32 @@ struct ServiceManifest {
     if !loadBalancerIngress.isEmpty {
       s += "status:\n  loadBalancer:\n    ingress:\n" + loadBalancerIngress.map { "    - ip: \"\($0)\"\n" }.joined()
     }
-    s += """
-      ---
-      apiVersion: discovery.k8s.io/v1
-      kind: EndpointSlice
-      metadata:
-        name: \(name)-slice
-        namespace: default
-        labels:
-          kubernetes.io/service-name: \(name)
-      addressType: \(isIPv6 ? "IPv6" : "IPv4")
-
-      """
+    // One slice per family of the service, with the endpoints of that family.
     let entries = endpoints.map { ($0, "ready: true, serving: true, terminating: false") }
       + terminatingEndpoints.map { ($0, "ready: false, serving: true, terminating: true") }
       + unreadyEndpoints.map { ($0, "ready: false, serving: false, terminating: false") }
-    s += entries.isEmpty ? "endpoints: []\n" : "endpoints:\n"
-    for (e, conditions) in entries {
-      s += "- addresses: [\"\(e.ip)\"]\n  conditions: {\(conditions)}\n  nodeName: \(e.nodeName)\n"
-    }
-    s += "ports:\n"
-    for p in protocols {
-      s += "- name: \(p.rawValue)\n  protocol: \(p.rawValue.uppercased())\n  port: \(targetPort)\n"
+    for family in clusterIPs.map(Self.family) {
+      s += """
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: \(name)-\(family.lowercased())
+          namespace: default
+          labels:
+            kubernetes.io/service-name: \(name)
+        addressType: \(family)
+
+        """
+      let ofFamily = entries.filter { Self.family($0.0.ip) == family }
+      s += ofFamily.isEmpty ? "endpoints: []\n" : "endpoints:\n"
+      for (e, conditions) in ofFamily {
+        s += "- addresses: [\"\(e.ip)\"]\n  conditions: {\(conditions)}\n  nodeName: \(e.nodeName)\n"
+      }
+      s += "ports:\n"
+      for p in protocols {
+        s += "- name: \(p.rawValue)\n  protocol: \(p.rawValue.uppercased())\n  port: \(targetPort)\n"
+      }
     }
     return s
   }
