@@ -1,5 +1,6 @@
 // Packet tests for NodePort traffic from an outside client: externalTrafficPolicy Cluster
-// (masqueraded, any endpoint) and Local (client IP kept, local endpoints only, else DROP).
+// (masqueraded, any endpoint) and Local (client IP kept, local endpoints only, else DROP), and
+// which node addresses accept NodePorts (--nodeport-addresses).
 import Foundation
 import Testing
 
@@ -66,6 +67,39 @@ struct NodePortPacketTests {
       let inCluster = try TrafficClient.send(in: t, from: podClient.namespace, .tcp, to: "10.96.0.10", port: 80, count: 30)
       #expect(inCluster.errors.isEmpty, "ClusterIP: \(inCluster.summary)")
       #expect(Set(inCluster.countsByServer.keys) == Set(remote.map(\.ipv4)), "ClusterIP: \(inCluster.summary)")
+    }
+  }
+
+  @Test("NodePorts answer on the primary node IPs by default, on every local address with 0.0.0.0/0,::/0, never on loopback")
+  func nodePortAddresses() throws {
+    try Topology.with(pods: 1) { t in
+      let endpoint = t.pods[0]
+      try t.addNodeAddress("192.168.1.3/24")
+      try t.addNodeAddress("fd00:1::3/64")
+      let service = ServiceManifest(name: "web", type: "NodePort", clusterIP: "10.96.0.10", secondaryClusterIP: "fd00:96::10", nodePort: 30080,
+                                    protocols: [.tcp], endpoints: [(endpoint.ipv4, KproxyCompiler.hostname), (endpoint.ipv6, KproxyCompiler.hostname)])
+      try EchoServer.startAll(in: t, pods: [endpoint], port: 8080, ipv6: true)
+      let secondaryIPs = ["--node-ip", "192.168.1.3", "--node-ip", "fd00:1::3"]
+
+      try t.loadRuleset(try KproxyCompiler.compile([service], extraArguments: secondaryIPs))
+      for (host, served) in [(A.nodeIPv4, endpoint.ipv4), (A.nodeIPv6, endpoint.ipv6)] {
+        let primary = try TrafficClient.send(in: t, from: t.outside, .tcp, to: host, port: 30080, count: 3)
+        #expect(primary.countsByServer == [served: 3], "primary \(host): \(primary.summary)")
+      }
+      for host in ["192.168.1.3", "fd00:1::3"] {
+        let secondary = try TrafficClient.send(in: t, from: t.outside, .tcp, to: host, port: 30080, count: 2)
+        #expect(secondary.allSatisfy { $0.error == "refused" }, "secondary \(host), default: \(secondary.summary)")
+      }
+
+      try t.loadRuleset(try KproxyCompiler.compile([service], extraArguments: secondaryIPs + ["--nodeport-addresses", "0.0.0.0/0,::/0"]))
+      for (host, served) in [("192.168.1.3", endpoint.ipv4), ("fd00:1::3", endpoint.ipv6), (A.nodeIPv4, endpoint.ipv4)] {
+        let any = try TrafficClient.send(in: t, from: t.outside, .tcp, to: host, port: 30080, count: 3)
+        #expect(any.countsByServer == [served: 3], "\(host), every local address: \(any.summary)")
+      }
+      for host in ["127.0.0.1", "::1"] {
+        let loopback = try TrafficClient.send(in: t, from: t.node, .tcp, to: host, port: 30080, count: 2)
+        #expect(loopback.allSatisfy { $0.error == "refused" }, "\(host) from the node: \(loopback.summary)")
+      }
     }
   }
 }

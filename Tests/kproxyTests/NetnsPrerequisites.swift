@@ -15,9 +15,11 @@ enum PacketTestPrerequisites {
     if getuid() != 0 {
       throw CommandFailure(description: "packet tests need root (network namespaces, nftables); run as root, or set KPROXY_SKIP_NETNS=1 to skip them on an unprivileged machine")
     }
-    for tool in ["ip", "nft", "python3", "sysctl"] {
-      let found = (try? Command.run(["sh", "-c", "command -v \(tool)"]))?.status == 0
-      if !found { throw CommandFailure(description: "packet tests need `\(tool)` in PATH") }
-    }
+    if let missingTool { throw CommandFailure(description: "packet tests need `\(missingTool)` in PATH") }
+  }
+
+  /// The first required tool that is not installed (looked up once per test process).
+  private static let missingTool: String? = ["ip", "nft", "python3", "sysctl"].first { tool in
+    (try? Command.run(["sh", "-c", "command -v \(tool)"]))?.status != 0
   }
 }

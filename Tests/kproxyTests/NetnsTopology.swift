@@ -126,6 +126,11 @@ final class Topology {
     try Command.must(["ip", "-n", namespace, "-batch", url.path])
   }
 
+  /// Adds another address to the node's outside link (a secondary node IP).
+  func addNodeAddress(_ cidr: String) throws {
+    try Command.must(["ip", "-n", node, "addr", "add", cidr, "dev", "out"] + (cidr.contains(":") ? ["nodad"] : []))
+  }
+
   /// Loads an nft script into the node namespace.
   func loadRuleset(_ script: String) throws {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(node).nft")
