@@ -67,6 +67,14 @@ struct NodePortPacketTests {
       let inCluster = try TrafficClient.send(in: t, from: podClient.namespace, .tcp, to: "10.96.0.10", port: 80, count: 30)
       #expect(inCluster.errors.isEmpty, "ClusterIP: \(inCluster.summary)")
       #expect(Set(inCluster.countsByServer.keys) == Set(remote.map(\.ipv4)), "ClusterIP: \(inCluster.summary)")
+      // Pods and the node itself are short-circuited to every endpoint, even on the NodePort;
+      // the node's own traffic is masqueraded, the pod's is not.
+      let podToNodePort = try TrafficClient.send(in: t, from: podClient.namespace, .tcp, to: A.nodeIPv4, port: 30080, count: 30)
+      #expect(Set(podToNodePort.countsByServer.keys) == Set(remote.map(\.ipv4)), "pod to NodePort: \(podToNodePort.summary)")
+      #expect(podToNodePort.peers == [podClient.ipv4], "pod to NodePort: \(podToNodePort.summary)")
+      let nodeToNodePort = try TrafficClient.send(in: t, from: t.node, .tcp, to: A.nodeIPv4, port: 30080, count: 30)
+      #expect(Set(nodeToNodePort.countsByServer.keys) == Set(remote.map(\.ipv4)), "node to NodePort: \(nodeToNodePort.summary)")
+      #expect(nodeToNodePort.peers == [A.gatewayIPv4], "node to NodePort: \(nodeToNodePort.summary)")
     }
   }
 
