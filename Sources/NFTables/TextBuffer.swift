@@ -21,22 +21,23 @@ public struct TextBuffer: Sendable {
   public mutating func append(byte: UInt8) { bytes.append(byte) }
 
   public mutating func append(decimal value: UInt64) {
-    if value == 0 {
-      bytes.append(48)
+    if value < 10 {
+      bytes.append(UInt8(48 + value))
       return
     }
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                 UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var n = 0
+    // Digits come out least significant first: write them, then reverse them in place.
+    let start = bytes.count
     var v = value
-    withUnsafeMutableBytes(of: &digits) { buf in
-      while v > 0 {
-        buf[n] = UInt8(48 + v % 10)
-        v /= 10
-        n += 1
-      }
-      for i in stride(from: n - 1, through: 0, by: -1) { bytes.append(buf[i]) }
+    while v > 0 {
+      bytes.append(UInt8(48 + v % 10))
+      v /= 10
+    }
+    var i = start
+    var j = bytes.count - 1
+    while i < j {
+      bytes.swapAt(i, j)
+      i += 1
+      j -= 1
     }
   }
 

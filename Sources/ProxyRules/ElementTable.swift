@@ -5,23 +5,27 @@ import ServiceProxy
 
 struct ElementTable<Key: Hashable> {
   private(set) var elements: [Element] = []
-  private var owners: [Key: (index: Int, owner: ServicePortName?)] = [:]
+  /// Who added each element (parallel to `elements`), for conflict warnings.
+  private var owners: [ServicePortName?] = []
+  private var indexByKey: [Key: Int32] = [:]
 
   init(capacity: Int = 0) {
     elements.reserveCapacity(capacity)
     owners.reserveCapacity(capacity)
+    indexByKey.reserveCapacity(capacity)
   }
 
   /// Adds `element` under `key`; returns the earlier owner if the key was already taken
   /// with other data (the earlier element stays).
   @discardableResult
   mutating func add(_ key: Key, _ element: Element, owner: ServicePortName?) -> ServicePortName?? {
-    if let existing = owners[key] {
-      if elements[existing.index].data == element.data { return nil }
-      return .some(existing.owner)
+    if let existing = indexByKey[key] {
+      if elements[Int(existing)].data == element.data { return nil }
+      return .some(owners[Int(existing)])
     }
-    owners[key] = (elements.count, owner)
+    indexByKey[key] = Int32(elements.count)
     elements.append(element)
+    owners.append(owner)
     return nil
   }
 }

@@ -186,19 +186,23 @@ struct ServicePortRules {
         }
       }
       for (i, ep) in endpoints.enumerated() {
-        rules.append(Rule([.lookup([ctx.saddr], set: affinity[i]!, negated: false)] + dnat(ep, affinity[i])))
+        rules.append(Rule(dnat(ep, affinity[i], after: .lookup([ctx.saddr], set: affinity[i]!, negated: false))))
       }
     }
     let n = endpoints.count
+    rules.reserveCapacity(rules.count + n)
     for (i, ep) in endpoints.enumerated() {
-      let pick: [Expr] = i < n - 1 ? [.cmp(.numgenRandom(mod: UInt32(n - i)), .eq, .integer(0))] : []
-      rules.append(Rule(pick + dnat(ep, affinity[i])))
+      let pick: Expr? = i < n - 1 ? .cmp(.numgenRandom(mod: UInt32(n - i)), .eq, .integer(0)) : nil
+      rules.append(Rule(dnat(ep, affinity[i], after: pick)))
     }
     return Chain(name: name, rules: rules)
   }
 
-  private func dnat(_ ep: EndpointInfo, _ affinitySet: String?) -> [Expr] {
+  /// `[MATCH] [update @affinity { ip saddr }] meta l4proto P dnat to EP:PORT`.
+  private func dnat(_ ep: EndpointInfo, _ affinitySet: String?, after match: Expr?) -> [Expr] {
     var e: [Expr] = []
+    e.reserveCapacity(4)
+    if let match { e.append(match) }
     if let affinitySet { e.append(.updateSet([ctx.saddr], set: affinitySet)) }
     e.append(.cmp(.l4proto, .eq, .proto(proto)))
     e.append(.dnat(ep.ip, port: UInt16(ep.port)))

@@ -24,8 +24,11 @@ public enum Reconciler {
     var podsByNamespace: [String: [Pod]] = [:]
     for pod in objects.pods { podsByNamespace[pod.meta.namespace, default: []].append(pod) }
 
-    var out: [ServicePortInfo] = []
-    for svc in objects.services {
+    // Output order (family, namespace/name, port name, protocol) without sorting the large
+    // ServicePortInfo values: visit services in key order and sort each one's ports.
+    var byFamily: [IPFamily: [ServicePortInfo]] = [:]
+    let serviceOrder = objects.services.indices.sorted { objects.services[$0].meta.key < objects.services[$1].meta.key }
+    for svc in serviceOrder.lazy.map({ objects.services[$0] }) {
       guard svc.type != .externalName, !svc.isHeadless, !svc.clusterIPs.isEmpty else { continue }
       let key = svc.meta.key
       let slices = slicesByService[key] ?? []
@@ -33,16 +36,17 @@ public enum Reconciler {
       if slices.isEmpty, let selector = svc.selector, !selector.isEmpty {
         selectedPods = (podsByNamespace[svc.meta.namespace] ?? []).filter { PodEndpoints.matches(selector, $0.meta.labels) }
       }
+      let ports = svc.ports.sorted { ($0.name, $0.protocol_) < ($1.name, $1.protocol_) }
       for clusterIP in svc.clusterIPs {
         let family = clusterIP.family
-        for p in svc.ports {
+        for p in ports {
           let name = ServicePortName(service: key, port: p.name, protocol_: p.protocol_)
           let endpoints =
             slices.isEmpty
             ? PodEndpoints.endpoints(for: p, family: family, pods: selectedPods, hostname: node.hostname)
             : SliceEndpoints.endpoints(for: name, family: family, slices: slices, hostname: node.hostname)
           let external = svc.type == .nodePort || svc.type == .loadBalancer
-          out.append(
+          byFamily[family, default: []].append(
             ServicePortInfo(
               name: name, family: family, clusterIP: clusterIP, port: p.port,
               nodePort: external ? p.nodePort : 0,
@@ -56,8 +60,7 @@ public enum Reconciler {
         }
       }
     }
-    out.sort { ($0.family, $0.name) < ($1.family, $1.name) }
-    return ProxyState(servicePorts: out)
+    return ProxyState(servicePorts: IPFamily.allCases.flatMap { byFamily[$0] ?? [] })
   }
 
   static func unique<T: Hashable & Comparable>(_ xs: [T]) -> [T] { Array(Set(xs)).sorted() }
