@@ -18,8 +18,11 @@ struct CompileCommand: ParsableCommand {
 
   @OptionGroup(title: "Node options") var node: NodeOptions
 
+  @Flag(name: .shortAndLong, help: "Report on stderr what was read (objects by kind, ignored kinds), how the node was resolved, and the size of the ruleset.")
+  var verbose = false
+
   func run() throws {
-    let compiled = try Pipeline.compile(paths: manifests, node: node)
+    let compiled = try Pipeline.compile(paths: manifests, node: node, verbose: verbose)
     let tx = compiled.ruleset.replaceTransaction()
     if let e = tx.error { throw UserError(description: "internal: \(e)") }
     Output.write(compiled.ruleset.renderScript())

@@ -91,4 +91,12 @@ import Testing
     #expect(r.stderr.contains("kproxy: warning: ops/squatter:tcp: externalIP 192.0.2.10 . tcp . 8443 is already used by ops/legacy:tcp; ignored"))
     #expect(r.stdout.hasPrefix("add table ip kproxy\n"))
   }
+
+  @Test func verboseCountsObjectsAndIgnoredKinds() throws {
+    let path = try Self.tempFile("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: 10.96.0.5\n  ports: [{port: 80}]\n")
+    let r = try Self.kproxy(["compile", "-v", "--hostname-override", "n1", "--manifests", path])
+    #expect(r.status == 0)
+    #expect(r.stderr.contains("kproxy: debug: read 1 services, 0 endpointslices, 0 pods, 0 nodes, 0 servicecidrs; ignored 1 objects of other kinds"), "\(r.stderr)")
+    #expect(r.stdout.contains("10.96.0.5 . tcp . 80 comment \"default/web\" : goto reject-chain"))
+  }
 }
