@@ -9,6 +9,11 @@ public struct CompiledRuleset: Sendable, Hashable {
   public var ruleset: Ruleset
   /// Human-readable warnings (conflicting claims on one IP:port, NodePorts without node IPs).
   public var warnings: [String]
+
+  public init(ruleset: Ruleset, warnings: [String]) {
+    self.ruleset = ruleset
+    self.warnings = warnings
+  }
 }
 
 public enum RulesetCompiler {
