@@ -28,6 +28,9 @@ var best = (reconcile: Double.infinity, compile: Double.infinity, render: Double
 var compiled = CompiledRuleset(ruleset: Ruleset(), warnings: [])
 var text = ""
 for _ in 0..<repeats {
+  // Release the previous run's results first, so peak RSS is that of one run.
+  compiled = CompiledRuleset(ruleset: Ruleset(), warnings: [])
+  text = ""
   let w0 = ResourceUsage.wall()
   let t0 = ResourceUsage.now()
   let state = Reconciler.reconcile(objects, node: node)
