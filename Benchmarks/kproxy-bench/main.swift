@@ -1,13 +1,14 @@
+import KubeAPI
+import NFTables
+import ProxyRules
+import ServiceProxy
+
 // kproxy-bench: compile and render synthetic clusters and print a table of times, peak RSS
 // and output size. Run in a release build: `make bench` (one size per process, so that the
 // peak RSS of each row is its own). Times are process CPU time, best of --repeat runs.
 #if canImport(Glibc)
   import Glibc
 #endif
-import KubeAPI
-import NFTables
-import ProxyRules
-import ServiceProxy
 
 let args = Array(CommandLine.arguments.dropFirst())
 func value(_ flag: String) -> String? {
@@ -20,7 +21,9 @@ let endpoints = Int(value("--endpoints") ?? "10") ?? 10
 let emit = value("--emit")
 
 let objects = SyntheticCluster.objects(services: services, endpoints: endpoints)
-let node = NodeConfig(hostname: "node0", nodeIPs: [.v4(.init(0xC0A8_0102))], clusterCIDRs: [IPPrefixLiteral.podCIDR], serviceCIDRs: [IPPrefixLiteral.serviceCIDR])
+let node = NodeConfig(
+  hostname: "node0", nodeIPs: [.v4(.init(0xC0A8_0102))], clusterCIDRs: [IPPrefixLiteral.podCIDR],
+  serviceCIDRs: [IPPrefixLiteral.serviceCIDR])
 
 let repeats = max(1, Int(value("--repeat") ?? "3") ?? 3)
 // Each phase's best of `repeats` runs (the first run also pays for page faults).
@@ -53,7 +56,11 @@ let rules = compiled.ruleset.tables.reduce(0) { $0 + $1.chains.reduce(0) { $0 + 
 let elements = compiled.ruleset.tables.reduce(0) { $0 + $1.sets.reduce(0) { $0 + $1.elements.count } }
 func ms(_ s: Double) -> String { String(Int((s * 1000).rounded())) }
 if args.contains("--header") {
-  print("| services × endpoints | reconcile ms | compile ms | render ms | total CPU ms | total wall ms | peak RSS MB | rules | elements | text MB |")
+  print(
+    "| services × endpoints | reconcile ms | compile ms | render ms | total CPU ms | total wall ms | peak RSS MB | rules | elements | text MB |"
+  )
   print("|---|---|---|---|---|---|---|---|---|---|")
 }
-print("| \(services) × \(endpoints) | \(ms(best.reconcile)) | \(ms(best.compile)) | \(ms(best.render)) | \(ms(best.reconcile + best.compile + best.render)) | \(ms(best.wall)) | \(rss / 1_000_000) | \(rules) | \(elements) | \(String(Double(text.utf8.count / 10_000) / 100)) |")
+print(
+  "| \(services) × \(endpoints) | \(ms(best.reconcile)) | \(ms(best.compile)) | \(ms(best.render)) | \(ms(best.reconcile + best.compile + best.render)) | \(ms(best.wall)) | \(rss / 1_000_000) | \(rules) | \(elements) | \(String(Double(text.utf8.count / 10_000) / 100)) |"
+)

@@ -22,7 +22,9 @@ struct DiffCommand: ParsableCommand {
 
   @OptionGroup(title: "Node options") var node: NodeOptions
 
-  @Flag(name: .shortAndLong, help: "Report on stderr what was read (objects by kind, ignored kinds), how the node was resolved, and the size of the ruleset.")
+  @Flag(
+    name: .shortAndLong,
+    help: "Report on stderr what was read (objects by kind, ignored kinds), how the node was resolved, and the size of the ruleset.")
   var verbose = false
 
   func run() throws {

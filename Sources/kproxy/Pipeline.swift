@@ -41,10 +41,16 @@ enum Pipeline {
     let state = Reconciler.reconcile(objects, node: nodeConfig)
     let compiled = RulesetCompiler.compile(state, node: nodeConfig)
     if verbose {
-      Output.debug("read \(objects.services.count) services, \(objects.endpointSlices.count) endpointslices, \(objects.pods.count) pods, \(objects.nodes.count) nodes, \(objects.serviceCIDRs.count) servicecidrs; ignored \(objects.ignoredCount) objects of other kinds")
-      Output.debug("node \(nodeConfig.hostname): node IPs [\(nodeConfig.nodeIPs.map(\.description).joined(separator: ", "))], cluster CIDRs [\(nodeConfig.clusterCIDRs.map(\.description).joined(separator: ", "))], service CIDRs [\(nodeConfig.serviceCIDRs.map(\.description).joined(separator: ", "))], NodePorts on \(nodeConfig.nodePortAddresses)")
+      Output.debug(
+        "read \(objects.services.count) services, \(objects.endpointSlices.count) endpointslices, \(objects.pods.count) pods, \(objects.nodes.count) nodes, \(objects.serviceCIDRs.count) servicecidrs; ignored \(objects.ignoredCount) objects of other kinds"
+      )
+      Output.debug(
+        "node \(nodeConfig.hostname): node IPs [\(nodeConfig.nodeIPs.map(\.description).joined(separator: ", "))], cluster CIDRs [\(nodeConfig.clusterCIDRs.map(\.description).joined(separator: ", "))], service CIDRs [\(nodeConfig.serviceCIDRs.map(\.description).joined(separator: ", "))], NodePorts on \(nodeConfig.nodePortAddresses)"
+      )
       for t in compiled.ruleset.tables {
-        Output.debug("table \(t.family.rawValue) \(t.name): \(t.chains.count) chains, \(t.chains.reduce(0) { $0 + $1.rules.count }) rules, \(t.sets.count) sets, \(t.sets.reduce(0) { $0 + $1.elements.count }) elements")
+        Output.debug(
+          "table \(t.family.rawValue) \(t.name): \(t.chains.count) chains, \(t.chains.reduce(0) { $0 + $1.rules.count }) rules, \(t.sets.count) sets, \(t.sets.reduce(0) { $0 + $1.elements.count }) elements"
+        )
       }
       Output.debug("\(state.servicePorts.count) service ports")
     }

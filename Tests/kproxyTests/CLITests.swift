@@ -29,12 +29,17 @@ import Testing
 
   /// Bad input of every kind: exit 2, the exact message on stderr, nothing on stdout.
   @Test(arguments: [
-    ("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {port: 80}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: prod}\nspec:\n  ports:\n  - {name: a, port: 80}\n  - {name: b, port: 70000}\n",
-     "doc 2 (prod/api): spec.ports[1].port: 70000 is not a valid port (must be 1-65535)"),
+    (
+      "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {port: 80}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: prod}\nspec:\n  ports:\n  - {name: a, port: 80}\n  - {name: b, port: 70000}\n",
+      "doc 2 (prod/api): spec.ports[1].port: 70000 is not a valid port (must be 1-65535)"
+    ),
     ("apiVersion: v1\nkind: Service\nmetadata: {name: \"web; flush ruleset\"}\nspec:\n  ports: [{port: 80}]\n", "metadata.name"),
     ("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: 10.96.0.300\n  ports: [{port: 80}]\n", "spec.clusterIP"),
     ("apiVersion: v1\nkind: Service\nmetadata: {name: web\n", "doc 1"),
-    ("apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s, labels: {kubernetes.io/service-name: web}}\naddressType: IPv4\nendpoints:\n- addresses: [\"fd00::1\"]\nports: []\n", "endpoints[0].addresses[0]"),
+    (
+      "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s, labels: {kubernetes.io/service-name: web}}\naddressType: IPv4\nendpoints:\n- addresses: [\"fd00::1\"]\nports: []\n",
+      "endpoints[0].addresses[0]"
+    ),
   ])
   func badManifestFailsCleanly(manifest: String, expectedFragment: String) throws {
     let path = try Self.tempFile(manifest)
@@ -62,10 +67,16 @@ import Testing
   }
 
   @Test func diffExitStatusSaysWhetherStatesDiffer() throws {
-    let same = try Self.kproxy(["diff", "--from", Self.root + "/fixtures/demo/manifests", "--to", Self.root + "/fixtures/demo/manifests", "--config", Self.root + "/fixtures/demo/config.yaml"])
+    let same = try Self.kproxy([
+      "diff", "--from", Self.root + "/fixtures/demo/manifests", "--to", Self.root + "/fixtures/demo/manifests", "--config",
+      Self.root + "/fixtures/demo/config.yaml",
+    ])
     #expect(same.status == 0)
     #expect(same.stdout.isEmpty)
-    let changed = try Self.kproxy(["diff", "--from", Self.root + "/fixtures/demo/manifests", "--to", Self.root + "/fixtures/session-affinity/manifests", "--config", Self.root + "/fixtures/demo/config.yaml"])
+    let changed = try Self.kproxy([
+      "diff", "--from", Self.root + "/fixtures/demo/manifests", "--to", Self.root + "/fixtures/session-affinity/manifests", "--config",
+      Self.root + "/fixtures/demo/config.yaml",
+    ])
     #expect(changed.status == 1)
     #expect(changed.stdout.contains("add set ip kproxy affinity-"))
     #expect(changed.stdout.contains("delete chain ip kproxy service-"))
@@ -78,7 +89,10 @@ import Testing
   func helpExplainsEveryOption(args: [String]) throws {
     let r = try Self.kproxy(args)
     #expect(r.status == 0)
-    for option in ["--manifests", "--hostname-override", "--node-ip", "--cluster-cidr", "--service-cidr", "--nodeport-addresses", "--masquerade-all", "--config"]
+    for option in [
+      "--manifests", "--hostname-override", "--node-ip", "--cluster-cidr", "--service-cidr", "--nodeport-addresses", "--masquerade-all",
+      "--config",
+    ]
     where args.contains("compile") {
       #expect(r.stdout.contains(option), "help lacks \(option)")
     }
@@ -86,17 +100,25 @@ import Testing
   }
 
   @Test func warningsGoToStderrAndOutputStaysValid() throws {
-    let r = try Self.kproxy(["compile", "--config", Self.root + "/fixtures/externalips/config.yaml", "--manifests", Self.root + "/fixtures/externalips/manifests"])
+    let r = try Self.kproxy([
+      "compile", "--config", Self.root + "/fixtures/externalips/config.yaml", "--manifests", Self.root + "/fixtures/externalips/manifests",
+    ])
     #expect(r.status == 0)
-    #expect(r.stderr.contains("kproxy: warning: ops/squatter:tcp: externalIP 192.0.2.10 . tcp . 8443 is already used by ops/legacy:tcp; ignored"))
+    #expect(
+      r.stderr.contains("kproxy: warning: ops/squatter:tcp: externalIP 192.0.2.10 . tcp . 8443 is already used by ops/legacy:tcp; ignored"))
     #expect(r.stdout.hasPrefix("add table ip kproxy\n"))
   }
 
   @Test func verboseCountsObjectsAndIgnoredKinds() throws {
-    let path = try Self.tempFile("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: 10.96.0.5\n  ports: [{port: 80}]\n")
+    let path = try Self.tempFile(
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: 10.96.0.5\n  ports: [{port: 80}]\n"
+    )
     let r = try Self.kproxy(["compile", "-v", "--hostname-override", "n1", "--manifests", path])
     #expect(r.status == 0)
-    #expect(r.stderr.contains("kproxy: debug: read 1 services, 0 endpointslices, 0 pods, 0 nodes, 0 servicecidrs; ignored 1 objects of other kinds"), "\(r.stderr)")
+    #expect(
+      r.stderr.contains(
+        "kproxy: debug: read 1 services, 0 endpointslices, 0 pods, 0 nodes, 0 servicecidrs; ignored 1 objects of other kinds"),
+      "\(r.stderr)")
     #expect(r.stdout.contains("10.96.0.5 . tcp . 80 comment \"default/web\" : goto reject-chain"))
   }
 }

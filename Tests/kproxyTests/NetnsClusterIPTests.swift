@@ -36,8 +36,9 @@ struct ClusterIPPacketTests {
     try Topology.with(pods: 4) { t in
       let endpoints = Array(t.pods[0..<3])
       let client = t.pods[3]
-      let service = ServiceManifest(name: "web6", type: "NodePort", clusterIP: "fd00:96::10", nodePort: 30080,
-                                    endpoints: endpoints.map { ($0.ipv6, KproxyCompiler.hostname) })
+      let service = ServiceManifest(
+        name: "web6", type: "NodePort", clusterIP: "fd00:96::10", nodePort: 30080,
+        endpoints: endpoints.map { ($0.ipv6, KproxyCompiler.hostname) })
       try t.loadRuleset(try KproxyCompiler.compile([service]))
       for pod in endpoints { try EchoServer.start(in: t, pod: pod, ip: pod.ipv6, port: 8080) }
       for proto in [TransportProtocol.tcp, .udp] {
@@ -84,8 +85,9 @@ struct ClusterIPPacketTests {
   func hairpinIsMasqueraded() throws {
     try Topology.with(pods: 1) { t in
       let pod = t.pods[0]
-      let service = ServiceManifest(name: "self", clusterIP: "10.96.0.30", secondaryClusterIP: "fd00:96::30",
-                                    endpoints: [(pod.ipv4, KproxyCompiler.hostname), (pod.ipv6, KproxyCompiler.hostname)])
+      let service = ServiceManifest(
+        name: "self", clusterIP: "10.96.0.30", secondaryClusterIP: "fd00:96::30",
+        endpoints: [(pod.ipv4, KproxyCompiler.hostname), (pod.ipv6, KproxyCompiler.hostname)])
       try t.loadRuleset(try KproxyCompiler.compile([service]))
       try EchoServer.startAll(in: t, pods: [pod], port: 8080, ipv6: true)
       for (clusterIP, podIP, gateway) in [("10.96.0.30", pod.ipv4, A.gatewayIPv4), ("fd00:96::30", pod.ipv6, A.gatewayIPv6)] {
@@ -103,8 +105,9 @@ struct ClusterIPPacketTests {
     try Topology.with(pods: 3) { t in
       let endpoints = Array(t.pods[0..<2])
       let client = t.pods[2]
-      let service = ServiceManifest(name: "dual", clusterIP: "fd00:96::40", secondaryClusterIP: "10.96.0.40",
-                                    endpoints: endpoints.flatMap { [($0.ipv4, KproxyCompiler.hostname), ($0.ipv6, KproxyCompiler.hostname)] })
+      let service = ServiceManifest(
+        name: "dual", clusterIP: "fd00:96::40", secondaryClusterIP: "10.96.0.40",
+        endpoints: endpoints.flatMap { [($0.ipv4, KproxyCompiler.hostname), ($0.ipv6, KproxyCompiler.hostname)] })
       try t.loadRuleset(try KproxyCompiler.compile([service]))
       try EchoServer.startAll(in: t, pods: endpoints, port: 8080, ipv6: true)
       let v4 = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.40", port: 80, count: 30)
@@ -135,7 +138,8 @@ struct ClusterIPPacketTests {
     try Topology.with(pods: 2) { t in
       let endpoint = t.pods[0]
       let client = t.pods[1]
-      let service = ServiceManifest(name: "web", clusterIP: "10.96.0.10", protocols: [.tcp], endpoints: [(endpoint.ipv4, KproxyCompiler.hostname)])
+      let service = ServiceManifest(
+        name: "web", clusterIP: "10.96.0.10", protocols: [.tcp], endpoints: [(endpoint.ipv4, KproxyCompiler.hostname)])
       try t.loadRuleset(try KproxyCompiler.compile([service]))
       try EchoServer.start(in: t, pod: endpoint, ip: endpoint.ipv4, port: 8080)
       let known = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.10", port: 80, count: 2)

@@ -20,7 +20,8 @@ struct CommandResult {
   @discardableResult
   func check() throws -> CommandResult {
     if timedOut || status != 0 {
-      throw CommandFailure(description: "`\(arguments.joined(separator: " "))` \(timedOut ? "timed out" : "exited \(status)"): \(stderr)\(stdout)")
+      throw CommandFailure(
+        description: "`\(arguments.joined(separator: " "))` \(timedOut ? "timed out" : "exited \(status)"): \(stderr)\(stdout)")
     }
     return self
   }

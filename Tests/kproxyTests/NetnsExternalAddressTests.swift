@@ -13,11 +13,13 @@ struct ExternalAddressPacketTests {
       let local = t.pods[0]
       let remote = Array(t.pods[1..<3])
       let placed = [(local.ipv4, KproxyCompiler.hostname)] + remote.map { ($0.ipv4, KproxyCompiler.otherNode) }
-      let cluster = ServiceManifest(name: "lb-cluster", type: "LoadBalancer", clusterIP: "10.96.0.60", nodePort: 30060,
-                                    externalIPs: ["172.30.0.10"], loadBalancerIngress: ["172.30.1.10"], endpoints: placed)
-      let localOnly = ServiceManifest(name: "lb-local", type: "LoadBalancer", clusterIP: "10.96.0.61", nodePort: 30061,
-                                      externalTrafficPolicy: "Local",
-                                      externalIPs: ["172.30.0.11"], loadBalancerIngress: ["172.30.1.11"], endpoints: placed)
+      let cluster = ServiceManifest(
+        name: "lb-cluster", type: "LoadBalancer", clusterIP: "10.96.0.60", nodePort: 30060,
+        externalIPs: ["172.30.0.10"], loadBalancerIngress: ["172.30.1.10"], endpoints: placed)
+      let localOnly = ServiceManifest(
+        name: "lb-local", type: "LoadBalancer", clusterIP: "10.96.0.61", nodePort: 30061,
+        externalTrafficPolicy: "Local",
+        externalIPs: ["172.30.0.11"], loadBalancerIngress: ["172.30.1.11"], endpoints: placed)
       try t.loadRuleset(try KproxyCompiler.compile([cluster, localOnly]))
       try EchoServer.startAll(in: t, pods: t.pods, port: 8080)
 
@@ -40,10 +42,12 @@ struct ExternalAddressPacketTests {
       let endpoint = t.pods[0]
       let podClient = t.pods[1]
       let placed = [(endpoint.ipv4, KproxyCompiler.hostname)]
-      let podsOnly = ServiceManifest(name: "pods-only", type: "LoadBalancer", clusterIP: "10.96.0.62", nodePort: 30062, protocols: [.tcp],
-                                     loadBalancerIngress: ["172.30.1.20"], endpoints: placed, loadBalancerSourceRanges: ["10.244.0.0/16"])
-      let outsideToo = ServiceManifest(name: "outside-too", type: "LoadBalancer", clusterIP: "10.96.0.63", nodePort: 30063, protocols: [.tcp],
-                                       loadBalancerIngress: ["172.30.1.21"], endpoints: placed, loadBalancerSourceRanges: ["192.168.1.0/24"])
+      let podsOnly = ServiceManifest(
+        name: "pods-only", type: "LoadBalancer", clusterIP: "10.96.0.62", nodePort: 30062, protocols: [.tcp],
+        loadBalancerIngress: ["172.30.1.20"], endpoints: placed, loadBalancerSourceRanges: ["10.244.0.0/16"])
+      let outsideToo = ServiceManifest(
+        name: "outside-too", type: "LoadBalancer", clusterIP: "10.96.0.63", nodePort: 30063, protocols: [.tcp],
+        loadBalancerIngress: ["172.30.1.21"], endpoints: placed, loadBalancerSourceRanges: ["192.168.1.0/24"])
       try t.loadRuleset(try KproxyCompiler.compile([podsOnly, outsideToo]))
       try EchoServer.start(in: t, pod: endpoint, ip: endpoint.ipv4, port: 8080)
 

@@ -65,7 +65,8 @@ struct ServiceManifest {
       s += "status:\n  loadBalancer:\n    ingress:\n" + loadBalancerIngress.map { "    - ip: \"\($0)\"\n" }.joined()
     }
     // One slice per family of the service, with the endpoints of that family.
-    let entries = endpoints.map { ($0, "ready: true, serving: true, terminating: false") }
+    let entries =
+      endpoints.map { ($0, "ready: true, serving: true, terminating: false") }
       + terminatingEndpoints.map { ($0, "ready: false, serving: true, terminating: true") }
       + unreadyEndpoints.map { ($0, "ready: false, serving: false, terminating: false") }
     for family in clusterIPs.map(Self.family) {
@@ -111,12 +112,13 @@ enum KproxyCompiler {
       try service.yaml.write(to: dir.appendingPathComponent("\(service.name).yaml"), atomically: true, encoding: .utf8)
     }
     typealias A = TopologyAddresses
-    let result = try Command.run([
-      try PacketTestPaths.kproxyBinary(), "compile", "--manifests", dir.path,
-      "--hostname-override", hostname,
-      "--node-ip", A.nodeIPv4, "--node-ip", A.nodeIPv6,
-      "--cluster-cidr", A.clusterCIDRs, "--service-cidr", A.serviceCIDRs,
-    ] + extraArguments)
+    let result = try Command.run(
+      [
+        try PacketTestPaths.kproxyBinary(), "compile", "--manifests", dir.path,
+        "--hostname-override", hostname,
+        "--node-ip", A.nodeIPv4, "--node-ip", A.nodeIPv6,
+        "--cluster-cidr", A.clusterCIDRs, "--service-cidr", A.serviceCIDRs,
+      ] + extraArguments)
     try result.check()
     return result.stdout
   }

@@ -12,8 +12,9 @@ struct NodePortPacketTests {
   func clusterPolicyIsMasqueraded() throws {
     try Topology.with(pods: 3) { t in
       let endpoints = t.pods
-      let service = ServiceManifest(name: "web", type: "NodePort", clusterIP: "10.96.0.10", nodePort: 30080,
-                                    endpoints: endpoints.map { ($0.ipv4, KproxyCompiler.otherNode) })
+      let service = ServiceManifest(
+        name: "web", type: "NodePort", clusterIP: "10.96.0.10", nodePort: 30080,
+        endpoints: endpoints.map { ($0.ipv4, KproxyCompiler.otherNode) })
       try t.loadRuleset(try KproxyCompiler.compile([service]))
       try EchoServer.startAll(in: t, pods: endpoints, port: 8080)
       for proto in [TransportProtocol.tcp, .udp] {
@@ -34,9 +35,10 @@ struct NodePortPacketTests {
       let local = t.pods[0]
       let remote = Array(t.pods[1..<3])
       let podClient = t.pods[3]
-      let service = ServiceManifest(name: "web", type: "NodePort", clusterIP: "10.96.0.10", nodePort: 30080,
-                                    externalTrafficPolicy: "Local",
-                                    endpoints: [(local.ipv4, KproxyCompiler.hostname)] + remote.map { ($0.ipv4, KproxyCompiler.otherNode) })
+      let service = ServiceManifest(
+        name: "web", type: "NodePort", clusterIP: "10.96.0.10", nodePort: 30080,
+        externalTrafficPolicy: "Local",
+        endpoints: [(local.ipv4, KproxyCompiler.hostname)] + remote.map { ($0.ipv4, KproxyCompiler.otherNode) })
       try t.loadRuleset(try KproxyCompiler.compile([service]))
       try EchoServer.startAll(in: t, pods: [local] + remote, port: 8080)
       for proto in [TransportProtocol.tcp, .udp] {
@@ -55,9 +57,10 @@ struct NodePortPacketTests {
     try Topology.with(pods: 3) { t in
       let remote = Array(t.pods[0..<2])
       let podClient = t.pods[2]
-      let service = ServiceManifest(name: "web", type: "NodePort", clusterIP: "10.96.0.10", nodePort: 30080,
-                                    externalTrafficPolicy: "Local",
-                                    endpoints: remote.map { ($0.ipv4, KproxyCompiler.otherNode) })
+      let service = ServiceManifest(
+        name: "web", type: "NodePort", clusterIP: "10.96.0.10", nodePort: 30080,
+        externalTrafficPolicy: "Local",
+        endpoints: remote.map { ($0.ipv4, KproxyCompiler.otherNode) })
       try t.loadRuleset(try KproxyCompiler.compile([service]))
       try EchoServer.startAll(in: t, pods: remote, port: 8080)
       for proto in [TransportProtocol.tcp, .udp] {
@@ -84,8 +87,9 @@ struct NodePortPacketTests {
       let endpoint = t.pods[0]
       try t.addNodeAddress("192.168.1.3/24")
       try t.addNodeAddress("fd00:1::3/64")
-      let service = ServiceManifest(name: "web", type: "NodePort", clusterIP: "10.96.0.10", secondaryClusterIP: "fd00:96::10", nodePort: 30080,
-                                    protocols: [.tcp], endpoints: [(endpoint.ipv4, KproxyCompiler.hostname), (endpoint.ipv6, KproxyCompiler.hostname)])
+      let service = ServiceManifest(
+        name: "web", type: "NodePort", clusterIP: "10.96.0.10", secondaryClusterIP: "fd00:96::10", nodePort: 30080,
+        protocols: [.tcp], endpoints: [(endpoint.ipv4, KproxyCompiler.hostname), (endpoint.ipv6, KproxyCompiler.hostname)])
       try EchoServer.startAll(in: t, pods: [endpoint], port: 8080, ipv6: true)
       let secondaryIPs = ["--node-ip", "192.168.1.3", "--node-ip", "fd00:1::3"]
 

@@ -62,10 +62,12 @@ struct PolicyPacketTests {
       let local = t.pods[0]
       let remote = Array(t.pods[1..<3])
       let client = t.pods[3]
-      let mixed = ServiceManifest(name: "mixed", clusterIP: "10.96.0.50", internalTrafficPolicy: "Local",
-                                  endpoints: [(local.ipv4, KproxyCompiler.hostname)] + remote.map { ($0.ipv4, KproxyCompiler.otherNode) })
-      let remoteOnly = ServiceManifest(name: "remote", clusterIP: "10.96.0.51", internalTrafficPolicy: "Local",
-                                       endpoints: remote.map { ($0.ipv4, KproxyCompiler.otherNode) })
+      let mixed = ServiceManifest(
+        name: "mixed", clusterIP: "10.96.0.50", internalTrafficPolicy: "Local",
+        endpoints: [(local.ipv4, KproxyCompiler.hostname)] + remote.map { ($0.ipv4, KproxyCompiler.otherNode) })
+      let remoteOnly = ServiceManifest(
+        name: "remote", clusterIP: "10.96.0.51", internalTrafficPolicy: "Local",
+        endpoints: remote.map { ($0.ipv4, KproxyCompiler.otherNode) })
       try t.loadRuleset(try KproxyCompiler.compile([mixed, remoteOnly]))
       try EchoServer.startAll(in: t, pods: [local] + remote, port: 8080)
 
@@ -84,10 +86,12 @@ struct PolicyPacketTests {
       let unready = t.pods[2]
       let client = t.pods[3]
       let node = KproxyCompiler.hostname
-      let mixed = ServiceManifest(name: "mixed", clusterIP: "10.96.0.90", protocols: [.tcp], endpoints: [(ready.ipv4, node)],
-                                  terminatingEndpoints: [(terminating.ipv4, node)], unreadyEndpoints: [(unready.ipv4, node)])
-      let draining = ServiceManifest(name: "draining", clusterIP: "10.96.0.91", protocols: [.tcp],
-                                     terminatingEndpoints: [(terminating.ipv4, node)], unreadyEndpoints: [(unready.ipv4, node)])
+      let mixed = ServiceManifest(
+        name: "mixed", clusterIP: "10.96.0.90", protocols: [.tcp], endpoints: [(ready.ipv4, node)],
+        terminatingEndpoints: [(terminating.ipv4, node)], unreadyEndpoints: [(unready.ipv4, node)])
+      let draining = ServiceManifest(
+        name: "draining", clusterIP: "10.96.0.91", protocols: [.tcp],
+        terminatingEndpoints: [(terminating.ipv4, node)], unreadyEndpoints: [(unready.ipv4, node)])
       let starting = ServiceManifest(name: "starting", clusterIP: "10.96.0.92", protocols: [.tcp], unreadyEndpoints: [(unready.ipv4, node)])
       try t.loadRuleset(try KproxyCompiler.compile([mixed, draining, starting]))
       try EchoServer.startAll(in: t, pods: [ready, terminating, unready], port: 8080)

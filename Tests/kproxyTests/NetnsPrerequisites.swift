@@ -13,7 +13,10 @@ enum PacketTestPrerequisites {
   /// Throws a clear error when the packet tests cannot run on this machine.
   static func require() throws {
     if getuid() != 0 {
-      throw CommandFailure(description: "packet tests need root (network namespaces, nftables); run as root, or set KPROXY_SKIP_NETNS=1 to skip them on an unprivileged machine")
+      throw CommandFailure(
+        description:
+          "packet tests need root (network namespaces, nftables); run as root, or set KPROXY_SKIP_NETNS=1 to skip them on an unprivileged machine"
+      )
     }
     if let missingTool { throw CommandFailure(description: "packet tests need `\(missingTool)` in PATH") }
   }

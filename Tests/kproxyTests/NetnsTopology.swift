@@ -50,7 +50,9 @@ final class Topology {
 
   private func build(podCount: Int) throws {
     pods = (0..<podCount).map { i in
-      PodNamespace(index: i, namespace: "\(prefix)-pod\(i)", ipv4: TopologyAddresses.podIPv4(i), ipv6: TopologyAddresses.podIPv6(i), nodeLink: "pod\(i)")
+      PodNamespace(
+        index: i, namespace: "\(prefix)-pod\(i)", ipv4: TopologyAddresses.podIPv4(i), ipv6: TopologyAddresses.podIPv6(i),
+        nodeLink: "pod\(i)")
     }
     let all = [node, outside] + pods.map(\.namespace)
     for name in all {
@@ -82,24 +84,31 @@ final class Topology {
     // The outside namespace is also the node's upstream router, one that answers every packet
     // it is asked to forward with "host unreachable": traffic the node lets out instead of
     // proxying fails fast and visibly, unlike traffic that kproxy drops.
-    try Command.must(["ip", "netns", "exec", outside, "nft", "add table inet upstream { chain forward { type filter hook forward priority 0; policy accept; reject with icmpx type host-unreachable; }; }"])
-    try batch(outside, [
-      "link set lo up",
-      "link set eth0 up",
-      "addr add \(A.outsideIPv4)/24 dev eth0",
-      "addr add \(A.outsideIPv6)/64 dev eth0 nodad",
-      "route add default via \(A.nodeIPv4) dev eth0",
-      "route add default via \(A.nodeIPv6) dev eth0",
+    try Command.must([
+      "ip", "netns", "exec", outside, "nft",
+      "add table inet upstream { chain forward { type filter hook forward priority 0; policy accept; reject with icmpx type host-unreachable; }; }",
     ])
-    for pod in pods {
-      try batch(pod.namespace, [
+    try batch(
+      outside,
+      [
         "link set lo up",
         "link set eth0 up",
-        "addr add \(pod.ipv4)/32 dev eth0",
-        "addr add \(pod.ipv6)/128 dev eth0 nodad",
-        "route add default via \(A.gatewayIPv4) dev eth0 onlink",
-        "route add default via \(A.gatewayIPv6) dev eth0 onlink",
+        "addr add \(A.outsideIPv4)/24 dev eth0",
+        "addr add \(A.outsideIPv6)/64 dev eth0 nodad",
+        "route add default via \(A.nodeIPv4) dev eth0",
+        "route add default via \(A.nodeIPv6) dev eth0",
       ])
+    for pod in pods {
+      try batch(
+        pod.namespace,
+        [
+          "link set lo up",
+          "link set eth0 up",
+          "addr add \(pod.ipv4)/32 dev eth0",
+          "addr add \(pod.ipv6)/128 dev eth0 nodad",
+          "route add default via \(A.gatewayIPv4) dev eth0 onlink",
+          "route add default via \(A.gatewayIPv6) dev eth0 onlink",
+        ])
     }
   }
 
