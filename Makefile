@@ -2,7 +2,7 @@
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench clean format lint
 
 deps:
 	@bash scripts/install-deps.sh
@@ -27,3 +27,10 @@ bench: deps
 
 clean:
 	rm -rf .build
+
+# Formatting: `make format` rewrites, `make lint` reports (configuration in .swift-format).
+format:
+	$(SWIFT) format -i -r Sources Tests Benchmarks Package.swift
+
+lint:
+	$(SWIFT) format lint -r Sources Tests Benchmarks Package.swift
