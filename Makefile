@@ -24,6 +24,7 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release --product kproxy-bench
 	@bash scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)/kproxy-bench"
+	@if [ "$$(id -u)" = 0 ]; then echo; bash scripts/latency-bench.sh "$$($(SWIFT) build -c release --show-bin-path)/kproxy-bench" 1 10000; fi
 
 clean:
 	rm -rf .build
