@@ -2,7 +2,7 @@
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench clean format lint
 
 deps:
 	@bash scripts/install-deps.sh
@@ -24,6 +24,14 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release --product kproxy-bench
 	@bash scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)/kproxy-bench"
+	@if [ "$$(id -u)" = 0 ]; then echo; bash scripts/latency-bench.sh "$$($(SWIFT) build -c release --show-bin-path)/kproxy-bench" 1 10000; fi
 
 clean:
 	rm -rf .build
+
+# Formatting: `make format` rewrites, `make lint` reports (configuration in .swift-format).
+format:
+	$(SWIFT) format -i -r Sources Tests Benchmarks Package.swift
+
+lint:
+	$(SWIFT) format lint -r Sources Tests Benchmarks Package.swift

@@ -15,7 +15,9 @@ enum SyntheticCluster {
       var svc = Service(
         meta: ObjectMeta(name: name, namespace: ns), type: s % 10 == 0 ? .nodePort : .clusterIP,
         clusterIPs: [clusterIP],
-        ports: [ServicePort(name: "http", protocol_: .tcp, port: 80, targetPort: .int(8080), nodePort: s % 10 == 0 ? 30000 + (s / 10) % 2768 : 0)],
+        ports: [
+          ServicePort(name: "http", protocol_: .tcp, port: 80, targetPort: .int(8080), nodePort: s % 10 == 0 ? 30000 + (s / 10) % 2768 : 0)
+        ],
         selector: ["app": name])
       if s % 10 == 0 && s / 10 >= 2768 { svc.type = .clusterIP; svc.ports[0].nodePort = 0 }
       set.services.append(svc)

@@ -12,7 +12,10 @@ public struct KubeProxyConfiguration: Sendable, Hashable {
   /// `nftables.masqueradeAll`.
   public var masqueradeAll: Bool?
 
-  public init(hostnameOverride: String? = nil, clusterCIDRs: [IPPrefix] = [], nodePortAddresses: [String] = [], detectLocalMode: String? = nil, masqueradeAll: Bool? = nil) {
+  public init(
+    hostnameOverride: String? = nil, clusterCIDRs: [IPPrefix] = [], nodePortAddresses: [String] = [], detectLocalMode: String? = nil,
+    masqueradeAll: Bool? = nil
+  ) {
     self.hostnameOverride = hostnameOverride
     self.clusterCIDRs = clusterCIDRs
     self.nodePortAddresses = nodePortAddresses

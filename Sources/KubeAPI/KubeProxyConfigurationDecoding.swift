@@ -9,7 +9,9 @@ extension KubeProxyConfiguration {
   /// Decodes a kubeproxy.config.k8s.io/v1alpha1 KubeProxyConfiguration document.
   public static func decode(_ text: String, file: String) throws(ManifestError) -> KubeProxyConfiguration {
     if text.utf8.count > ManifestDocuments.maxDocumentBytes {
-      throw ManifestError(file: file, message: "file is \(text.utf8.count) bytes, more than the limit of \(ManifestDocuments.maxDocumentBytes / 1024 / 1024) MiB")
+      throw ManifestError(
+        file: file,
+        message: "file is \(text.utf8.count) bytes, more than the limit of \(ManifestDocuments.maxDocumentBytes / 1024 / 1024) MiB")
     }
     let documents = ManifestDocuments.split(text).filter { ManifestDocuments.hasContent($0.text) }
     guard let document = documents.first else { throw ManifestError(file: file, message: "no KubeProxyConfiguration document found") }
@@ -17,10 +19,14 @@ extension KubeProxyConfiguration {
       throw ManifestError(file: file, document: documents[1].index, message: "a configuration file must hold exactly one document")
     }
     let context = DocumentContext(file: file, document: document.index)
-    guard let root = try context.parse(document) else { throw ManifestError(file: file, message: "no KubeProxyConfiguration document found") }
+    guard let root = try context.parse(document) else {
+      throw ManifestError(file: file, message: "no KubeProxyConfiguration document found")
+    }
     let (apiVersion, kind) = try context.typeMeta(root, defaultAPIVersion: nil, defaultKind: nil)
     guard apiVersion == Self.apiVersion, kind == Self.kind else {
-      throw ManifestError(file: file, document: document.index, kind: kind, message: "expected apiVersion \(Self.apiVersion) kind \(Self.kind), got apiVersion \(quoted(apiVersion)) kind \(quoted(kind))")
+      throw ManifestError(
+        file: file, document: document.index, kind: kind,
+        message: "expected apiVersion \(Self.apiVersion) kind \(Self.kind), got apiVersion \(quoted(apiVersion)) kind \(quoted(kind))")
     }
     do {
       return try decodeFields(root)

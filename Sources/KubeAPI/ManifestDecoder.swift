@@ -37,20 +37,28 @@ struct DocumentContext {
   let document: Int
 
   func error(_ failure: FieldError, object: String? = nil, kind: String? = nil) -> ManifestError {
-    ManifestError(file: file, document: document, object: object, kind: kind, field: failure.field.isEmpty ? nil : failure.field, message: failure.message)
+    ManifestError(
+      file: file, document: document, object: object, kind: kind, field: failure.field.isEmpty ? nil : failure.field,
+      message: failure.message)
   }
 
   /// Parses one document; nil when it is empty.
   func parse(_ document: ManifestDocument) throws(ManifestError) -> FieldReader? {
     let size = document.text.utf8.count
     if size > ManifestDocuments.maxDocumentBytes {
-      throw ManifestError(file: file, document: self.document, message: "document is \(size) bytes, more than the limit of \(ManifestDocuments.maxDocumentBytes / 1024 / 1024) MiB")
+      throw ManifestError(
+        file: file, document: self.document,
+        message: "document is \(size) bytes, more than the limit of \(ManifestDocuments.maxDocumentBytes / 1024 / 1024) MiB")
     }
     if let line = NestingDepthBound.firstLineExceeding(NestingDepthBound.limit, in: document.text) {
-      throw ManifestError(file: file, document: self.document, message: "document nests more than \(NestingDepthBound.limit) levels deep at line \(document.firstLine + line - 1)")
+      throw ManifestError(
+        file: file, document: self.document,
+        message: "document nests more than \(NestingDepthBound.limit) levels deep at line \(document.firstLine + line - 1)")
     }
     var text = String(document.text)
-    let firstByte = text.utf8.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+    let firstByte = text.utf8.first {
+      $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r")
+    }
     if firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "["), text.utf8.contains(UInt8(ascii: "\t")) {
       // JSON allows tabs between tokens where YAML does not; raw tabs cannot occur inside JSON strings.
       text = String(decoding: text.utf8.map { $0 == UInt8(ascii: "\t") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
@@ -101,7 +109,9 @@ struct DocumentContext {
     }
   }
 
-  private static func typeMetaFields(_ object: FieldReader, defaultAPIVersion: String?, defaultKind: String?) throws(FieldError) -> (String, String) {
+  private static func typeMetaFields(_ object: FieldReader, defaultAPIVersion: String?, defaultKind: String?) throws(FieldError) -> (
+    String, String
+  ) {
     let kind = try object.string("kind") ?? defaultKind
     guard let kind, !kind.isEmpty else { throw .missing(field: object.childPath("kind")) }
     let apiVersion = try object.string("apiVersion") ?? (kind == defaultKind ? defaultAPIVersion : nil)

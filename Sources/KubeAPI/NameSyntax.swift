@@ -39,7 +39,8 @@ enum NameSyntax {
     if bytes.isEmpty { return "must not be empty" }
     if bytes.count > 253 { return "must be no more than 253 characters (DNS-1123 subdomain), got \(bytes.count)" }
     guard bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy(isLabel) else {
-      return "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit"
+      return
+        "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit"
     }
     return nil
   }

@@ -57,7 +57,9 @@ struct NestingDepthBound {
   private static func isBlank(_ byte: UInt8?) -> Bool { byte == nil || byte == space || byte == tab || byte == newline || byte == cr }
 
   private var atTokenStart: Bool {
-    afterProperty || [0, UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "?")].contains(previousSignificant)
+    afterProperty
+      || [0, UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "?")].contains(
+        previousSignificant)
   }
 
   private mutating func scan(limit: Int) -> Int? {
@@ -164,7 +166,8 @@ struct NestingDepthBound {
         return
       }
     case UInt8(ascii: "-"), UInt8(ascii: "?"), UInt8(ascii: ":"):
-      let jsonKeyEnd = previousSignificant == UInt8(ascii: "\"") || previousSignificant == UInt8(ascii: "]") || previousSignificant == UInt8(ascii: "}")
+      let jsonKeyEnd =
+        previousSignificant == UInt8(ascii: "\"") || previousSignificant == UInt8(ascii: "]") || previousSignificant == UInt8(ascii: "}")
       if Self.isBlank(byte(at: index + 1)) || (current == UInt8(ascii: ":") && flowDepth > 0 && jsonKeyEnd) {
         if flowDepth == 0 { indicatorsOnLine += 1 }
         if current != UInt8(ascii: ":") { lastNodeColumn = column }
@@ -180,7 +183,9 @@ struct NestingDepthBound {
       }
     case UInt8(ascii: "&"), UInt8(ascii: "!"):
       if atTokenStart {
-        while index + 1 < bytes.count, !Self.isBlank(bytes[index + 1]), ![UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}")].contains(bytes[index + 1]) {
+        while index + 1 < bytes.count, !Self.isBlank(bytes[index + 1]),
+          ![UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}")].contains(bytes[index + 1])
+        {
           index += 1
         }
         afterProperty = true

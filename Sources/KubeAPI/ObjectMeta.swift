@@ -24,7 +24,10 @@ public struct ObjectMeta: Sendable, Hashable {
   /// RFC 3339 text of `metadata.deletionTimestamp`, nil when not being deleted.
   public var deletionTimestamp: String?
 
-  public init(name: String, namespace: String = "", labels: [String: String] = [:], annotations: [String: String] = [:], deletionTimestamp: String? = nil) {
+  public init(
+    name: String, namespace: String = "", labels: [String: String] = [:], annotations: [String: String] = [:],
+    deletionTimestamp: String? = nil
+  ) {
     self.name = name
     self.namespace = namespace
     self.labels = labels

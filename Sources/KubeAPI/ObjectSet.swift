@@ -10,7 +10,9 @@ public struct ObjectSet: Sendable, Hashable {
   /// Number of documents/items of kinds kproxy does not use (ConfigMap, Deployment, ...).
   public var ignoredCount: Int = 0
 
-  public init(services: [Service] = [], endpointSlices: [EndpointSlice] = [], pods: [Pod] = [], nodes: [Node] = [], serviceCIDRs: [ServiceCIDR] = []) {
+  public init(
+    services: [Service] = [], endpointSlices: [EndpointSlice] = [], pods: [Pod] = [], nodes: [Node] = [], serviceCIDRs: [ServiceCIDR] = []
+  ) {
     self.services = services
     self.endpointSlices = endpointSlices
     self.pods = pods

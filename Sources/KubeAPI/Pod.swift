@@ -33,7 +33,10 @@ public struct Pod: Sendable, Hashable {
   /// All containers' ports, in order.
   public var containerPorts: [ContainerPort]
 
-  public init(meta: ObjectMeta, nodeName: String? = nil, hostNetwork: Bool = false, podIPs: [IPAddress] = [], phase: PodPhase = .running, ready: Bool = true, containerPorts: [ContainerPort] = []) {
+  public init(
+    meta: ObjectMeta, nodeName: String? = nil, hostNetwork: Bool = false, podIPs: [IPAddress] = [], phase: PodPhase = .running,
+    ready: Bool = true, containerPorts: [ContainerPort] = []
+  ) {
     self.meta = meta
     self.nodeName = nodeName
     self.hostNetwork = hostNetwork

@@ -10,7 +10,8 @@ extension Service {
     try service.decodeClusterIPs(spec)
     service.ports = try ServicePort.decodeAll(spec)
     if service.ports.isEmpty && !service.isHeadless && service.type != .externalName {
-      throw .invalid(field: spec.childPath("ports"), reason: "at least one port is required (unless the service is headless or of type ExternalName)")
+      throw .invalid(
+        field: spec.childPath("ports"), reason: "at least one port is required (unless the service is headless or of type ExternalName)")
     }
     service.selector = try spec.labelMap("selector").flatMap { $0.isEmpty ? nil : $0 }
     for (_, reader) in try spec.stringList("externalIPs") { service.externalIPs.append(try reader.asExternalIP()) }
@@ -53,7 +54,9 @@ extension Service {
     for (_, reader) in try spec.stringList("ipFamilies") { ipFamilies.append(try reader.asEnumeration(IPFamily.self)) }
     if !ipFamilies.isEmpty { try spec.required("ipFamilies").checkDualStack(ipFamilies, what: "IP families") }
     for (index, (ip, family)) in zip(clusterIPs, ipFamilies).enumerated() where ip.family != family {
-      throw .invalid(field: spec.childPath("clusterIPs[\(index)]"), reason: "\(ip) is \(ip.family.rawValue) but spec.ipFamilies[\(index)] is \(family.rawValue)")
+      throw .invalid(
+        field: spec.childPath("clusterIPs[\(index)]"),
+        reason: "\(ip) is \(ip.family.rawValue) but spec.ipFamilies[\(index)] is \(family.rawValue)")
     }
     if type == .externalName && (isHeadless || !clusterIPs.isEmpty) {
       throw .invalid(field: spec.childPath("clusterIP"), reason: "must not be set for a service of type ExternalName")
@@ -114,8 +117,10 @@ extension FieldReader {
     let ip = try asIPAddress()
     let special: String? =
       switch ip {
-      case .v4(let a): a.isUnspecified ? "unspecified" : a.isLoopback ? "loopback" : a.isLinkLocal ? "link-local" : a.isMulticast ? "multicast" : nil
-      case .v6(let a): a.isUnspecified ? "unspecified" : a.isLoopback ? "loopback" : a.isLinkLocal ? "link-local" : a.isMulticast ? "multicast" : nil
+      case .v4(let a):
+        a.isUnspecified ? "unspecified" : a.isLoopback ? "loopback" : a.isLinkLocal ? "link-local" : a.isMulticast ? "multicast" : nil
+      case .v6(let a):
+        a.isUnspecified ? "unspecified" : a.isLoopback ? "loopback" : a.isLinkLocal ? "link-local" : a.isMulticast ? "multicast" : nil
       }
     if let special { throw invalid("\(ip) is not a valid external IP: it is a \(special) address") }
     return ip

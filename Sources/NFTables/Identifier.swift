@@ -11,7 +11,10 @@ public enum Identifier {
     let u = Array(name.utf8)
     guard let first = u.first, u.count <= maxLength else { return false }
     guard isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ".") else { return false }
-    return u.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "-") }
+    return u.allSatisfy {
+      isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "/")
+        || $0 == UInt8(ascii: "-")
+    }
   }
 
   /// nft limits comments to 128 bytes (NFT_USERDATA_MAXLEN is 256; nft itself uses 128).

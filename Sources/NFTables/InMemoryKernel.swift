@@ -59,17 +59,23 @@ public struct InMemoryKernel: Sendable {
       }
     case .flushChain(let t, let name):
       let ti = try tableIndex(t)
-      guard let ci = r.tables[ti].chains.firstIndex(where: { $0.name == name }) else { throw fail(.noEntry, "chain \(name) does not exist") }
+      guard let ci = r.tables[ti].chains.firstIndex(where: { $0.name == name }) else {
+        throw fail(.noEntry, "chain \(name) does not exist")
+      }
       r.tables[ti].chains[ci].rules = []
     case .deleteChain(let t, let name):
       let ti = try tableIndex(t)
-      guard let ci = r.tables[ti].chains.firstIndex(where: { $0.name == name }) else { throw fail(.noEntry, "chain \(name) does not exist") }
+      guard let ci = r.tables[ti].chains.firstIndex(where: { $0.name == name }) else {
+        throw fail(.noEntry, "chain \(name) does not exist")
+      }
       if !r.tables[ti].chains[ci].rules.isEmpty { throw fail(.busy, "chain \(name) still has rules") }
       if let user = Self.chainUser(r.tables[ti], name) { throw fail(.busy, "chain \(name) is still the target of \(user)") }
       r.tables[ti].chains.remove(at: ci)
     case .addRule(let t, let chain, let rule):
       let ti = try tableIndex(t)
-      guard let ci = r.tables[ti].chains.firstIndex(where: { $0.name == chain }) else { throw fail(.noEntry, "chain \(chain) does not exist") }
+      guard let ci = r.tables[ti].chains.firstIndex(where: { $0.name == chain }) else {
+        throw fail(.noEntry, "chain \(chain) does not exist")
+      }
       for e in rule.exprs {
         switch e {
         case .lookup(_, let s, _), .vmap(_, let s), .updateSet(_, let s):
@@ -98,7 +104,9 @@ public struct InMemoryKernel: Sendable {
       r.tables[ti].sets.remove(at: si)
     case .addElements(let t, let set, let elements):
       let ti = try tableIndex(t)
-      guard let si = r.tables[ti].sets.firstIndex(where: { $0.name == set.name }) else { throw fail(.noEntry, "set \(set.name) does not exist") }
+      guard let si = r.tables[ti].sets.firstIndex(where: { $0.name == set.name }) else {
+        throw fail(.noEntry, "set \(set.name) does not exist")
+      }
       for e in elements {
         if case .verdict(let v) = e.data, let target = v.targetChain, !r.tables[ti].chains.contains(where: { $0.name == target }) {
           throw fail(.noEntry, "chain \(target) targeted from set \(set.name) does not exist")
@@ -111,7 +119,9 @@ public struct InMemoryKernel: Sendable {
       }
     case .deleteElements(let t, let set, let elements):
       let ti = try tableIndex(t)
-      guard let si = r.tables[ti].sets.firstIndex(where: { $0.name == set.name }) else { throw fail(.noEntry, "set \(set.name) does not exist") }
+      guard let si = r.tables[ti].sets.firstIndex(where: { $0.name == set.name }) else {
+        throw fail(.noEntry, "set \(set.name) does not exist")
+      }
       for e in elements {
         guard let existing = r.tables[ti].sets[si].elements.firstIndex(where: { $0.key == e.key }) else {
           throw fail(.noEntry, "element of \(set.name) does not exist")
@@ -132,7 +142,8 @@ public struct InMemoryKernel: Sendable {
 
   /// A rule or map element that jumps to `chain`, described, or nil.
   static func chainUser(_ t: Table, _ chain: String) -> String? {
-    for c in t.chains where c.rules.contains(where: { $0.exprs.contains(.verdict(.jump(chain))) || $0.exprs.contains(.verdict(.goto(chain))) }) {
+    for c in t.chains
+    where c.rules.contains(where: { $0.exprs.contains(.verdict(.jump(chain))) || $0.exprs.contains(.verdict(.goto(chain))) }) {
       return "a rule in chain \(c.name)"
     }
     for s in t.sets where s.elements.contains(where: { $0.data?.targetChain == chain }) {

@@ -75,7 +75,10 @@ public struct NFTSet: Sendable, Hashable {
   public var comment: String?
   public var elements: [Element]
 
-  public init(name: String, keyType: [DataType], dataType: DataType? = nil, flags: SetFlags = [], timeoutSeconds: Int? = nil, size: Int? = nil, comment: String? = nil, elements: [Element] = []) {
+  public init(
+    name: String, keyType: [DataType], dataType: DataType? = nil, flags: SetFlags = [], timeoutSeconds: Int? = nil, size: Int? = nil,
+    comment: String? = nil, elements: [Element] = []
+  ) {
     self.name = name
     self.keyType = keyType
     self.dataType = dataType

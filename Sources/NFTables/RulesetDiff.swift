@@ -71,10 +71,11 @@ struct TableDiff {
 
     let oldSets = Dictionary(old.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     let newSets = Dictionary(new.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-    let recreatedSets = Set(new.sets.compactMap { s -> String? in
-      guard let o = oldSets[s.name], o.header != s.header else { return nil }
-      return s.name
-    })
+    let recreatedSets = Set(
+      new.sets.compactMap { s -> String? in
+        guard let o = oldSets[s.name], o.header != s.header else { return nil }
+        return s.name
+      })
     let removedSets = old.sets.filter { newSets[$0.name] == nil }
 
     // Chains whose rules must be rewritten: changed rules, or rules that refer to a set

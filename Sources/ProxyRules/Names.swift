@@ -17,8 +17,8 @@
 // portname__ip/port, IPv6 colons written as dots):
 //   affinity-EBASE client addresses recently sent to that endpoint
 import KubeAPI
-import ServiceProxy
 import NetAddress
+import ServiceProxy
 
 public enum Names {
   public static let table = "kproxy"

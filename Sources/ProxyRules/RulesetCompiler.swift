@@ -9,6 +9,11 @@ public struct CompiledRuleset: Sendable, Hashable {
   public var ruleset: Ruleset
   /// Human-readable warnings (conflicting claims on one IP:port, NodePorts without node IPs).
   public var warnings: [String]
+
+  public init(ruleset: Ruleset, warnings: [String]) {
+    self.ruleset = ruleset
+    self.warnings = warnings
+  }
 }
 
 public enum RulesetCompiler {
@@ -24,7 +29,8 @@ public enum RulesetCompiler {
         ServicePortRules(ctx: ctx, svc: svc).add(into: &out)
       }
       if ctx.nodePortIPs?.isEmpty == true, ports.contains(where: { $0.nodePort != 0 }) {
-        out.warnings.append("no \(family.rawValue) node IP is known (--node-ip or a Node object): \(family.rawValue) NodePorts accept no traffic")
+        out.warnings.append(
+          "no \(family.rawValue) node IP is known (--node-ip or a Node object): \(family.rawValue) NodePorts accept no traffic")
       }
       warnings += out.warnings
       tables.append(table(ctx, out))

@@ -87,17 +87,24 @@ struct ServicePortRules {
 
     // ClusterIP.
     if hasInternalEndpoints {
-      claim(&out.serviceIPs, serviceKey(svc.clusterIP, svc.port), Element(key(svc.clusterIP, svc.port), data: .verdict(.goto(internalChain))), &out.warnings, "clusterIP")
+      claim(
+        &out.serviceIPs, serviceKey(svc.clusterIP, svc.port), Element(key(svc.clusterIP, svc.port), data: .verdict(.goto(internalChain))),
+        &out.warnings, "clusterIP")
     } else {
-      claim(&out.noEndpointServices, serviceKey(svc.clusterIP, svc.port), Element(key(svc.clusterIP, svc.port), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, "clusterIP")
+      claim(
+        &out.noEndpointServices, serviceKey(svc.clusterIP, svc.port),
+        Element(key(svc.clusterIP, svc.port), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, "clusterIP")
     }
     // externalIPs and LoadBalancer ingress IPs.
     for (ip, what) in svc.externalIPs.map({ ($0, "externalIP") }) + svc.loadBalancerIPs.map({ ($0, "loadBalancer IP") }) {
       if hasEndpoints {
-        claim(&out.serviceIPs, serviceKey(ip, svc.port), Element(key(ip, svc.port), data: .verdict(.goto(externalChain))), &out.warnings, what)
+        claim(
+          &out.serviceIPs, serviceKey(ip, svc.port), Element(key(ip, svc.port), data: .verdict(.goto(externalChain))), &out.warnings, what)
       }
       if !hasExternalEndpoints {
-        claim(&out.noEndpointServices, serviceKey(ip, svc.port), Element(key(ip, svc.port), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, what)
+        claim(
+          &out.noEndpointServices, serviceKey(ip, svc.port),
+          Element(key(ip, svc.port), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, what)
       }
     }
     // loadBalancerSourceRanges: the LB IPs are filtered; allowed sources are listed per IP.
@@ -122,22 +129,29 @@ struct ServicePortRules {
     // NodePort.
     if svc.nodePort != 0 {
       if hasEndpoints {
-        claim(&out.serviceNodePorts, nodePortTableKey, Element(nodePortKey(), data: .verdict(.goto(externalChain))), &out.warnings, "nodePort")
+        claim(
+          &out.serviceNodePorts, nodePortTableKey, Element(nodePortKey(), data: .verdict(.goto(externalChain))), &out.warnings, "nodePort")
       }
       if !hasExternalEndpoints {
-        claim(&out.noEndpointNodePorts, nodePortTableKey, Element(nodePortKey(), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, "nodePort")
+        claim(
+          &out.noEndpointNodePorts, nodePortTableKey, Element(nodePortKey(), data: .verdict(noEndpointVerdict), comment: comment),
+          &out.warnings, "nodePort")
       }
     }
 
     // Chains. The masquerade rule goes into the chain ClusterIP traffic is sent to.
     if usesClusterChain {
-      out.chains.append(policyChain(clusterChain, cats.cluster, masquerade: internalChain == clusterChain && hasInternalEndpoints, into: &out))
+      out.chains.append(
+        policyChain(clusterChain, cats.cluster, masquerade: internalChain == clusterChain && hasInternalEndpoints, into: &out))
     }
     if usesLocalChain {
       out.chains.append(policyChain(localChain, cats.local, masquerade: internalChain == localChain && hasInternalEndpoints, into: &out))
     }
     if usesExternalChain {
-      out.chains.append(Chain(name: externalChain, rules: externalRules(clusterChain: clusterChain, localChain: localChain, hasExternalEndpoints: hasExternalEndpoints)))
+      out.chains.append(
+        Chain(
+          name: externalChain,
+          rules: externalRules(clusterChain: clusterChain, localChain: localChain, hasExternalEndpoints: hasExternalEndpoints)))
     }
     for ep in cats.allReachable {
       out.hairpin.add(ep.ip.key, Element([.address(ep.ip), .address(ep.ip)]), owner: nil)
@@ -182,7 +196,8 @@ struct ServicePortRules {
         let set = Names.affinitySet(Names.endpointBase(svc.name, ep))
         affinity[i] = set
         if out.affinitySetNames.insert(set).inserted {
-          out.affinitySets.append(NFTSet(name: set, keyType: [ctx.addressType], flags: [.dynamic, .timeout], timeoutSeconds: timeout, size: affinitySetSize))
+          out.affinitySets.append(
+            NFTSet(name: set, keyType: [ctx.addressType], flags: [.dynamic, .timeout], timeoutSeconds: timeout, size: affinitySetSize))
         }
       }
       for (i, ep) in endpoints.enumerated() {

@@ -14,22 +14,30 @@ enum Skeleton {
       targets.map { Rule((ctNew ? [Self.ctNew] : []) + [.verdict(.jump($0))]) }
     }
     return [
-      Chain(name: "filter-prerouting", base: BaseChain(type: .filter, hook: .prerouting, priority: filterPrio),
-            rules: jumps([Names.firewallCheck], ctNew: true)),
-      Chain(name: "filter-input", base: BaseChain(type: .filter, hook: .input, priority: filterPrio),
-            rules: jumps([Names.nodePortEndpointsCheck, Names.serviceEndpointsCheck], ctNew: true)),
-      Chain(name: "filter-forward", base: BaseChain(type: .filter, hook: .forward, priority: filterPrio),
-            rules: jumps([Names.serviceEndpointsCheck, Names.clusterIPsCheck], ctNew: true)),
-      Chain(name: "filter-output", base: BaseChain(type: .filter, hook: .output, priority: filterPrio),
-            rules: jumps([Names.serviceEndpointsCheck, Names.firewallCheck], ctNew: true)),
-      Chain(name: "filter-output-post-dnat", base: BaseChain(type: .filter, hook: .output, priority: BaseChain.dstnatPriority + 10),
-            rules: jumps([Names.clusterIPsCheck], ctNew: true)),
-      Chain(name: "nat-prerouting", base: BaseChain(type: .nat, hook: .prerouting, priority: BaseChain.dstnatPriority),
-            rules: jumps([Names.services], ctNew: false)),
-      Chain(name: "nat-output", base: BaseChain(type: .nat, hook: .output, priority: BaseChain.dstnatPriority),
-            rules: jumps([Names.services], ctNew: false)),
-      Chain(name: "nat-postrouting", base: BaseChain(type: .nat, hook: .postrouting, priority: BaseChain.srcnatPriority),
-            rules: jumps([Names.masquerading], ctNew: false)),
+      Chain(
+        name: "filter-prerouting", base: BaseChain(type: .filter, hook: .prerouting, priority: filterPrio),
+        rules: jumps([Names.firewallCheck], ctNew: true)),
+      Chain(
+        name: "filter-input", base: BaseChain(type: .filter, hook: .input, priority: filterPrio),
+        rules: jumps([Names.nodePortEndpointsCheck, Names.serviceEndpointsCheck], ctNew: true)),
+      Chain(
+        name: "filter-forward", base: BaseChain(type: .filter, hook: .forward, priority: filterPrio),
+        rules: jumps([Names.serviceEndpointsCheck, Names.clusterIPsCheck], ctNew: true)),
+      Chain(
+        name: "filter-output", base: BaseChain(type: .filter, hook: .output, priority: filterPrio),
+        rules: jumps([Names.serviceEndpointsCheck, Names.firewallCheck], ctNew: true)),
+      Chain(
+        name: "filter-output-post-dnat", base: BaseChain(type: .filter, hook: .output, priority: BaseChain.dstnatPriority + 10),
+        rules: jumps([Names.clusterIPsCheck], ctNew: true)),
+      Chain(
+        name: "nat-prerouting", base: BaseChain(type: .nat, hook: .prerouting, priority: BaseChain.dstnatPriority),
+        rules: jumps([Names.services], ctNew: false)),
+      Chain(
+        name: "nat-output", base: BaseChain(type: .nat, hook: .output, priority: BaseChain.dstnatPriority),
+        rules: jumps([Names.services], ctNew: false)),
+      Chain(
+        name: "nat-postrouting", base: BaseChain(type: .nat, hook: .postrouting, priority: BaseChain.srcnatPriority),
+        rules: jumps([Names.masquerading], ctNew: false)),
     ]
   }
 
@@ -38,37 +46,56 @@ enum Skeleton {
     let servicePortKey: [Field] = [ctx.daddr, .l4proto, .thDport]
     let mark = Names.masqueradeMark
     var clusterIPsCheck = [
-      Rule([.lookup([ctx.daddr], set: Names.clusterIPsSet, negated: false), .reject],
-           comment: "Reject traffic to invalid ports of ClusterIPs")
+      Rule(
+        [.lookup([ctx.daddr], set: Names.clusterIPsSet, negated: false), .reject],
+        comment: "Reject traffic to invalid ports of ClusterIPs")
     ]
     for cidr in ctx.serviceCIDRs {
-      clusterIPsCheck.append(Rule([.cmp(ctx.daddr, .eq, .prefix(cidr)), .verdict(.drop)],
-                                  comment: "Drop traffic to unallocated ClusterIPs"))
+      clusterIPsCheck.append(
+        Rule(
+          [.cmp(ctx.daddr, .eq, .prefix(cidr)), .verdict(.drop)],
+          comment: "Drop traffic to unallocated ClusterIPs"))
     }
     return [
-      Chain(name: Names.services, rules: [
-        Rule([.vmap(servicePortKey, map: Names.serviceIPsMap)]),
-        Rule(ctx.nodePortDestination + [.vmap([.l4proto, .thDport], map: Names.serviceNodePortsMap)]),
-      ]),
-      Chain(name: Names.masquerading, rules: [
-        Rule([.cmp(.ctStatus, .eq, .ctStatus(.dnat)), .lookup([ctx.saddr, ctx.daddr], set: Names.hairpinSet, negated: false), .markOr(mark)],
-             comment: "hairpin: an endpoint reached itself through a service"),
-        Rule([.maskedCmp(.mark, mask: mark, .eq, 0), .verdict(.return_)]),
-        Rule([.markXor(mark)]),
-        Rule([.masquerade(fullyRandom: true)]),
-      ]),
-      Chain(name: Names.firewallCheck, rules: [
-        Rule([.lookup(servicePortKey, set: Names.firewallIPsSet, negated: false),
+      Chain(
+        name: Names.services,
+        rules: [
+          Rule([.vmap(servicePortKey, map: Names.serviceIPsMap)]),
+          Rule(ctx.nodePortDestination + [.vmap([.l4proto, .thDport], map: Names.serviceNodePortsMap)]),
+        ]),
+      Chain(
+        name: Names.masquerading,
+        rules: [
+          Rule(
+            [
+              .cmp(.ctStatus, .eq, .ctStatus(.dnat)), .lookup([ctx.saddr, ctx.daddr], set: Names.hairpinSet, negated: false), .markOr(mark),
+            ],
+            comment: "hairpin: an endpoint reached itself through a service"),
+          Rule([.maskedCmp(.mark, mask: mark, .eq, 0), .verdict(.return_)]),
+          Rule([.markXor(mark)]),
+          Rule([.masquerade(fullyRandom: true)]),
+        ]),
+      Chain(
+        name: Names.firewallCheck,
+        rules: [
+          Rule(
+            [
+              .lookup(servicePortKey, set: Names.firewallIPsSet, negated: false),
               .lookup(servicePortKey + [ctx.saddr], set: Names.firewallAllowSet, negated: true),
-              .verdict(.drop)],
-             comment: "loadBalancerSourceRanges")
-      ]),
-      Chain(name: Names.serviceEndpointsCheck, rules: [
-        Rule([.vmap(servicePortKey, map: Names.noEndpointServicesMap)])
-      ]),
-      Chain(name: Names.nodePortEndpointsCheck, rules: [
-        Rule(ctx.nodePortDestination + [.vmap([.l4proto, .thDport], map: Names.noEndpointNodePortsMap)])
-      ]),
+              .verdict(.drop),
+            ],
+            comment: "loadBalancerSourceRanges")
+        ]),
+      Chain(
+        name: Names.serviceEndpointsCheck,
+        rules: [
+          Rule([.vmap(servicePortKey, map: Names.noEndpointServicesMap)])
+        ]),
+      Chain(
+        name: Names.nodePortEndpointsCheck,
+        rules: [
+          Rule(ctx.nodePortDestination + [.vmap([.l4proto, .thDport], map: Names.noEndpointNodePortsMap)])
+        ]),
       Chain(name: Names.clusterIPsCheck, rules: clusterIPsCheck),
       Chain(name: Names.rejectChain, rules: [Rule([.reject])]),
     ]
@@ -82,23 +109,31 @@ enum Skeleton {
       NFTSet(name: Names.nodePortIPsSet, keyType: [a], comment: "IPs that accept NodePort traffic"),
     ]
     if ctx.clusterCIDRs.count > 1 {
-      sets.append(NFTSet(name: Names.clusterCIDRsSet, keyType: [a], flags: .interval, comment: "Pod CIDRs",
-                         elements: ctx.clusterCIDRs.map { Element([.prefix($0)]) }))
+      sets.append(
+        NFTSet(
+          name: Names.clusterCIDRsSet, keyType: [a], flags: .interval, comment: "Pod CIDRs",
+          elements: ctx.clusterCIDRs.map { Element([.prefix($0)]) }))
     }
     sets += [
-      NFTSet(name: Names.firewallIPsSet, keyType: [a, .inetProto, .inetService],
-             comment: "destinations that are subject to LoadBalancerSourceRanges"),
-      NFTSet(name: Names.firewallAllowSet, keyType: [a, .inetProto, .inetService, a], flags: .interval,
-             comment: "sources allowed by LoadBalancerSourceRanges"),
+      NFTSet(
+        name: Names.firewallIPsSet, keyType: [a, .inetProto, .inetService],
+        comment: "destinations that are subject to LoadBalancerSourceRanges"),
+      NFTSet(
+        name: Names.firewallAllowSet, keyType: [a, .inetProto, .inetService, a], flags: .interval,
+        comment: "sources allowed by LoadBalancerSourceRanges"),
       NFTSet(name: Names.hairpinSet, keyType: [a, a], comment: "endpoint . endpoint, masqueraded when hairpinning"),
-      NFTSet(name: Names.serviceIPsMap, keyType: [a, .inetProto, .inetService], dataType: .verdict,
-             comment: "ClusterIP, ExternalIP and LoadBalancer IP traffic"),
-      NFTSet(name: Names.serviceNodePortsMap, keyType: [.inetProto, .inetService], dataType: .verdict,
-             comment: "NodePort traffic"),
-      NFTSet(name: Names.noEndpointServicesMap, keyType: [a, .inetProto, .inetService], dataType: .verdict,
-             comment: "vmap to drop or reject packets to services with no endpoints"),
-      NFTSet(name: Names.noEndpointNodePortsMap, keyType: [.inetProto, .inetService], dataType: .verdict,
-             comment: "vmap to drop or reject packets to service nodeports with no endpoints"),
+      NFTSet(
+        name: Names.serviceIPsMap, keyType: [a, .inetProto, .inetService], dataType: .verdict,
+        comment: "ClusterIP, ExternalIP and LoadBalancer IP traffic"),
+      NFTSet(
+        name: Names.serviceNodePortsMap, keyType: [.inetProto, .inetService], dataType: .verdict,
+        comment: "NodePort traffic"),
+      NFTSet(
+        name: Names.noEndpointServicesMap, keyType: [a, .inetProto, .inetService], dataType: .verdict,
+        comment: "vmap to drop or reject packets to services with no endpoints"),
+      NFTSet(
+        name: Names.noEndpointNodePortsMap, keyType: [.inetProto, .inetService], dataType: .verdict,
+        comment: "vmap to drop or reject packets to service nodeports with no endpoints"),
     ]
     return sets
   }

@@ -25,7 +25,10 @@ public struct NodeConfig: Sendable, Hashable {
   /// Masquerade all traffic to service IPs (`--masquerade-all`).
   public var masqueradeAll: Bool
 
-  public init(hostname: String, nodeIPs: [IPAddress] = [], clusterCIDRs: [IPPrefix] = [], serviceCIDRs: [IPPrefix] = [], nodePortAddresses: NodePortAddresses = .primary, masqueradeAll: Bool = false) {
+  public init(
+    hostname: String, nodeIPs: [IPAddress] = [], clusterCIDRs: [IPPrefix] = [], serviceCIDRs: [IPPrefix] = [],
+    nodePortAddresses: NodePortAddresses = .primary, masqueradeAll: Bool = false
+  ) {
     self.hostname = hostname
     self.nodeIPs = nodeIPs
     self.clusterCIDRs = clusterCIDRs

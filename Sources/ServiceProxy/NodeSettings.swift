@@ -12,7 +12,10 @@ public struct NodeSettings: Sendable, Hashable {
   public var nodePortAddresses: NodePortAddresses?
   public var masqueradeAll: Bool
 
-  public init(hostnameOverride: String? = nil, nodeIPs: [IPAddress] = [], clusterCIDRs: [IPPrefix]? = nil, serviceCIDRs: [IPPrefix] = [], nodePortAddresses: NodePortAddresses? = nil, masqueradeAll: Bool = false) {
+  public init(
+    hostnameOverride: String? = nil, nodeIPs: [IPAddress] = [], clusterCIDRs: [IPPrefix]? = nil, serviceCIDRs: [IPPrefix] = [],
+    nodePortAddresses: NodePortAddresses? = nil, masqueradeAll: Bool = false
+  ) {
     self.hostnameOverride = hostnameOverride
     self.nodeIPs = nodeIPs
     self.clusterCIDRs = clusterCIDRs

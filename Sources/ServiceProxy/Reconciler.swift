@@ -52,7 +52,8 @@ public enum Reconciler {
               nodePort: external ? p.nodePort : 0,
               externalIPs: unique(svc.externalIPs.filter { $0.family == family }),
               loadBalancerIPs: svc.type == .loadBalancer ? unique(svc.loadBalancerIngressIPs.filter { $0.family == family }) : [],
-              loadBalancerSourceRanges: svc.type == .loadBalancer ? unique(svc.loadBalancerSourceRanges.filter { $0.family == family }) : [],
+              loadBalancerSourceRanges: svc.type == .loadBalancer
+                ? unique(svc.loadBalancerSourceRanges.filter { $0.family == family }) : [],
               affinityTimeoutSeconds: svc.sessionAffinity == .clientIP ? svc.affinityTimeoutSeconds : nil,
               externalTrafficPolicy: svc.externalTrafficPolicy,
               internalTrafficPolicy: svc.internalTrafficPolicy,

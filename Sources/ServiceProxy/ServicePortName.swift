@@ -36,7 +36,9 @@ public struct EndpointInfo: Sendable, Hashable, Comparable {
   public var nodeName: String?
   public var zone: String?
 
-  public init(ip: IPAddress, port: Int, isLocal: Bool, ready: Bool, serving: Bool, terminating: Bool, nodeName: String? = nil, zone: String? = nil) {
+  public init(
+    ip: IPAddress, port: Int, isLocal: Bool, ready: Bool, serving: Bool, terminating: Bool, nodeName: String? = nil, zone: String? = nil
+  ) {
     self.ip = ip
     self.port = port
     self.isLocal = isLocal
@@ -68,7 +70,11 @@ public struct ServicePortInfo: Sendable, Hashable {
   /// All endpoints of this family, sorted, deduplicated (ready or not).
   public var endpoints: [EndpointInfo]
 
-  public init(name: ServicePortName, family: IPFamily, clusterIP: IPAddress, port: Int, nodePort: Int = 0, externalIPs: [IPAddress] = [], loadBalancerIPs: [IPAddress] = [], loadBalancerSourceRanges: [IPPrefix] = [], affinityTimeoutSeconds: Int? = nil, externalTrafficPolicy: TrafficPolicy = .cluster, internalTrafficPolicy: TrafficPolicy = .cluster, endpoints: [EndpointInfo] = []) {
+  public init(
+    name: ServicePortName, family: IPFamily, clusterIP: IPAddress, port: Int, nodePort: Int = 0, externalIPs: [IPAddress] = [],
+    loadBalancerIPs: [IPAddress] = [], loadBalancerSourceRanges: [IPPrefix] = [], affinityTimeoutSeconds: Int? = nil,
+    externalTrafficPolicy: TrafficPolicy = .cluster, internalTrafficPolicy: TrafficPolicy = .cluster, endpoints: [EndpointInfo] = []
+  ) {
     self.name = name
     self.family = family
     self.clusterIP = clusterIP

@@ -13,13 +13,22 @@ struct CompileCommand: ParsableCommand {
       Example: kproxy compile --manifests cluster/ --node-ip 192.168.1.10 --cluster-cidr 10.244.0.0/16 | nft -f -
       """)
 
-  @Option(name: .customLong("manifests"), help: ArgumentHelp("A manifest file or folder (read recursively for .yaml, .yml and .json); repeatable; '-' reads standard input. Services, EndpointSlices, Pods, Nodes and ServiceCIDRs are used, other kinds are ignored.", valueName: "path"))
+  @Option(
+    name: .customLong("manifests"),
+    help: ArgumentHelp(
+      "A manifest file or folder (read recursively for .yaml, .yml and .json); repeatable; '-' reads standard input. Services, EndpointSlices, Pods, Nodes and ServiceCIDRs are used, other kinds are ignored.",
+      valueName: "path"))
   var manifests: [String] = []
 
   @OptionGroup(title: "Node options") var node: NodeOptions
 
+  @Flag(
+    name: .shortAndLong,
+    help: "Report on stderr what was read (objects by kind, ignored kinds), how the node was resolved, and the size of the ruleset.")
+  var verbose = false
+
   func run() throws {
-    let compiled = try Pipeline.compile(paths: manifests, node: node)
+    let compiled = try Pipeline.compile(paths: manifests, node: node, verbose: verbose)
     let tx = compiled.ruleset.replaceTransaction()
     if let e = tx.error { throw UserError(description: "internal: \(e)") }
     Output.write(compiled.ruleset.renderScript())

@@ -22,9 +22,14 @@ struct DiffCommand: ParsableCommand {
 
   @OptionGroup(title: "Node options") var node: NodeOptions
 
+  @Flag(
+    name: .shortAndLong,
+    help: "Report on stderr what was read (objects by kind, ignored kinds), how the node was resolved, and the size of the ruleset.")
+  var verbose = false
+
   func run() throws {
-    let old = try Pipeline.compile(paths: from, node: node)
-    let new = try Pipeline.compile(paths: to, node: node)
+    let old = try Pipeline.compile(paths: from, node: node, verbose: verbose)
+    let new = try Pipeline.compile(paths: to, node: node, verbose: verbose)
     let tx = old.ruleset.diff(to: new.ruleset)
     if let e = tx.error { throw UserError(description: "internal: \(e)") }
     if tx.isEmpty { return }

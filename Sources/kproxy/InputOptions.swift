@@ -6,25 +6,49 @@ import NetAddress
 import ServiceProxy
 
 struct NodeOptions: ParsableArguments {
-  @Option(name: .customLong("hostname-override"), help: ArgumentHelp("This node's name: endpoints whose nodeName equals it are local. Default: the config file's hostnameOverride, else the host name.", valueName: "name"))
+  @Option(
+    name: .customLong("hostname-override"),
+    help: ArgumentHelp(
+      "This node's name: endpoints whose nodeName equals it are local. Default: the config file's hostnameOverride, else the host name.",
+      valueName: "name"))
   var hostnameOverride: String?
 
-  @Option(name: .customLong("node-ip"), help: ArgumentHelp("A node IP (repeatable); the first of each family is its primary IP. Default: the addresses of the Node object named like this node.", valueName: "ip"))
+  @Option(
+    name: .customLong("node-ip"),
+    help: ArgumentHelp(
+      "A node IP (repeatable); the first of each family is its primary IP. Default: the addresses of the Node object named like this node.",
+      valueName: "ip"))
   var nodeIPs: [String] = []
 
-  @Option(name: .customLong("cluster-cidr"), help: ArgumentHelp("Pod CIDRs, comma-separated (at most one IPv4 and one IPv6 is usual). Traffic to a ClusterIP from outside them is masqueraded. Without one for a family, pod traffic cannot be told from outside traffic, as kube-proxy without a local-traffic detector.", valueName: "cidrs"))
+  @Option(
+    name: .customLong("cluster-cidr"),
+    help: ArgumentHelp(
+      "Pod CIDRs, comma-separated (at most one IPv4 and one IPv6 is usual). Traffic to a ClusterIP from outside them is masqueraded. Without one for a family, pod traffic cannot be told from outside traffic, as kube-proxy without a local-traffic detector.",
+      valueName: "cidrs"))
   var clusterCIDR: String?
 
-  @Option(name: .customLong("service-cidr"), help: ArgumentHelp("Service IP ranges, comma-separated, added to those of ServiceCIDR objects. Traffic to an unallocated IP in them is dropped.", valueName: "cidrs"))
+  @Option(
+    name: .customLong("service-cidr"),
+    help: ArgumentHelp(
+      "Service IP ranges, comma-separated, added to those of ServiceCIDR objects. Traffic to an unallocated IP in them is dropped.",
+      valueName: "cidrs"))
   var serviceCIDR: String?
 
-  @Option(name: .customLong("nodeport-addresses"), help: ArgumentHelp("Where NodePorts accept traffic: 'primary' (the node's primary IPs, the default) or comma-separated CIDRs selecting node IPs; 0.0.0.0/0 or ::/0 means every local address.", valueName: "cidrs|primary"))
+  @Option(
+    name: .customLong("nodeport-addresses"),
+    help: ArgumentHelp(
+      "Where NodePorts accept traffic: 'primary' (the node's primary IPs, the default) or comma-separated CIDRs selecting node IPs; 0.0.0.0/0 or ::/0 means every local address.",
+      valueName: "cidrs|primary"))
   var nodePortAddresses: String?
 
   @Flag(name: .customLong("masquerade-all"), help: "Masquerade all traffic sent to service IPs.")
   var masqueradeAll = false
 
-  @Option(name: .customLong("config"), help: ArgumentHelp("A kubeproxy.config.k8s.io/v1alpha1 KubeProxyConfiguration YAML (hostnameOverride, clusterCIDR, nodePortAddresses, detectLocalMode, nftables.masqueradeAll). Flags override it.", valueName: "file"))
+  @Option(
+    name: .customLong("config"),
+    help: ArgumentHelp(
+      "A kubeproxy.config.k8s.io/v1alpha1 KubeProxyConfiguration YAML (hostnameOverride, clusterCIDR, nodePortAddresses, detectLocalMode, nftables.masqueradeAll). Flags override it.",
+      valueName: "file"))
   var config: String?
 
   /// Checked while parsing, so that a bad value is reported with the command's usage.
@@ -40,7 +64,8 @@ struct NodeOptions: ParsableArguments {
     if let clusterCIDR { s.clusterCIDRs = try Self.cidrs(clusterCIDR, flag: "--cluster-cidr") }
     if let serviceCIDR { s.serviceCIDRs = try Self.cidrs(serviceCIDR, flag: "--service-cidr") }
     if let nodePortAddresses {
-      s.nodePortAddresses = nodePortAddresses == "primary" ? .primary : .cidrs(try Self.cidrs(nodePortAddresses, flag: "--nodeport-addresses"))
+      s.nodePortAddresses =
+        nodePortAddresses == "primary" ? .primary : .cidrs(try Self.cidrs(nodePortAddresses, flag: "--nodeport-addresses"))
     }
     if let h = hostnameOverride, !Self.isDNSSubdomain(h) {
       throw ValidationError("--hostname-override: \"\(h)\" is not a valid node name (lower-case DNS subdomain)")

@@ -14,7 +14,8 @@ struct UserError: Error, CustomStringConvertible {
 
 enum Pipeline {
   /// Objects from `paths`, compiled for the node described by `node`.
-  static func compile(paths: [String], node: NodeOptions) throws -> CompiledRuleset {
+  /// With `verbose`, what was read and how the node was resolved goes to stderr.
+  static func compile(paths: [String], node: NodeOptions, verbose: Bool = false) throws -> CompiledRuleset {
     let settings = try node.settings()
     var config: KubeProxyConfiguration?
     if let file = node.config {
@@ -39,6 +40,20 @@ enum Pipeline {
     let nodeConfig = settings.resolve(config: config, objects: objects, systemHostname: ProcessInfo.processInfo.hostName)
     let state = Reconciler.reconcile(objects, node: nodeConfig)
     let compiled = RulesetCompiler.compile(state, node: nodeConfig)
+    if verbose {
+      Output.debug(
+        "read \(objects.services.count) services, \(objects.endpointSlices.count) endpointslices, \(objects.pods.count) pods, \(objects.nodes.count) nodes, \(objects.serviceCIDRs.count) servicecidrs; ignored \(objects.ignoredCount) objects of other kinds"
+      )
+      Output.debug(
+        "node \(nodeConfig.hostname): node IPs [\(nodeConfig.nodeIPs.map(\.description).joined(separator: ", "))], cluster CIDRs [\(nodeConfig.clusterCIDRs.map(\.description).joined(separator: ", "))], service CIDRs [\(nodeConfig.serviceCIDRs.map(\.description).joined(separator: ", "))], NodePorts on \(nodeConfig.nodePortAddresses)"
+      )
+      for t in compiled.ruleset.tables {
+        Output.debug(
+          "table \(t.family.rawValue) \(t.name): \(t.chains.count) chains, \(t.chains.reduce(0) { $0 + $1.rules.count }) rules, \(t.sets.count) sets, \(t.sets.reduce(0) { $0 + $1.elements.count }) elements"
+        )
+      }
+      Output.debug("\(state.servicePorts.count) service ports")
+    }
     for w in compiled.warnings { Output.warn(w) }
     return compiled
   }
@@ -56,6 +71,10 @@ enum Pipeline {
 enum Output {
   static func write(_ text: String) {
     FileHandle.standardOutput.write(Data(text.utf8))
+  }
+
+  static func debug(_ text: String) {
+    FileHandle.standardError.write(Data("kproxy: debug: \(text)\n".utf8))
   }
 
   static func warn(_ text: String) {

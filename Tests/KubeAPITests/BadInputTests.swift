@@ -10,7 +10,8 @@ import Testing
     // YAML syntax and document structure
     BadInputCase(
       name: "bad indentation in document 2",
-      text: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n bad: indent\n",
+      text:
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n bad: indent\n",
       expected: "t.yaml doc 2: invalid YAML at line 9 column 2: did not find expected key (while parsing a block mapping)"),
     BadInputCase(
       name: "unterminated JSON",
@@ -23,7 +24,8 @@ import Testing
     BadInputCase(
       name: "tab indentation",
       text: "apiVersion: v1\nkind: Service\nmetadata:\n\tname: web\n",
-      expected: "t.yaml doc 1: invalid YAML at line 4 column 1: found character that cannot start any token (while scanning for the next token)"),
+      expected:
+        "t.yaml doc 1: invalid YAML at line 4 column 1: found character that cannot start any token (while scanning for the next token)"),
     BadInputCase(
       name: "document is a list",
       text: "- a\n- b\n",
@@ -89,7 +91,8 @@ import Testing
       expected: "t.yaml doc 1 (default/p): spec.hostNetwork: expected a boolean (true or false), got string \"yes\""),
     BadInputCase(
       name: "quoted boolean in endpoint conditions",
-      text: "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\nendpoints: [{addresses: [10.0.0.1], conditions: {ready: \"true\"}}]\n",
+      text:
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\nendpoints: [{addresses: [10.0.0.1], conditions: {ready: \"true\"}}]\n",
       expected: "t.yaml doc 1 (default/s): endpoints[0].conditions.ready: expected a boolean (true or false), got string \"true\""),
 
     // Ports
@@ -107,10 +110,14 @@ import Testing
       expected: "t.yaml doc 1 (default/web): spec.ports[0].targetPort: -1 is not a valid port (must be 1-65535)"),
     BadInputCase(
       name: "targetPort name in upper case", text: serviceYAML("ports: [{port: 80, targetPort: HTTP}]"),
-      expected: "t.yaml doc 1 (default/web): spec.ports[0].targetPort: \"HTTP\" is not a valid port name: must be an IANA_SVC_NAME: lower-case letters, digits and '-', starting and ending with a letter or digit"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.ports[0].targetPort: \"HTTP\" is not a valid port name: must be an IANA_SVC_NAME: lower-case letters, digits and '-', starting and ending with a letter or digit"
+    ),
     BadInputCase(
       name: "targetPort name longer than 15", text: serviceYAML("ports: [{port: 80, targetPort: http-metrics-port}]"),
-      expected: "t.yaml doc 1 (default/web): spec.ports[0].targetPort: \"http-metrics-port\" is not a valid port name: must be no more than 15 characters (IANA_SVC_NAME), got 17"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.ports[0].targetPort: \"http-metrics-port\" is not a valid port name: must be no more than 15 characters (IANA_SVC_NAME), got 17"
+    ),
     BadInputCase(
       name: "second port without a name", text: serviceYAML("ports:\n- {name: http, port: 80}\n- {port: 443}"),
       expected: "t.yaml doc 1 (default/web): spec.ports[1].name: a name is required when a service has more than one port"),
@@ -122,10 +129,13 @@ import Testing
       expected: "t.yaml doc 1 (default/web): spec.ports[1]: port 80/TCP is already used by spec.ports[0]"),
     BadInputCase(
       name: "port name with underscore", text: serviceYAML("ports: [{name: my_port, port: 80}]"),
-      expected: "t.yaml doc 1 (default/web): spec.ports[0].name: \"my_port\" is not a valid port name: must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.ports[0].name: \"my_port\" is not a valid port name: must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit"
+    ),
     BadInputCase(
       name: "no ports on a ClusterIP service", text: serviceYAML("type: ClusterIP"),
-      expected: "t.yaml doc 1 (default/web): spec.ports: at least one port is required (unless the service is headless or of type ExternalName)"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.ports: at least one port is required (unless the service is headless or of type ExternalName)"),
 
     // Enumerations
     BadInputCase(
@@ -136,20 +146,26 @@ import Testing
       expected: "t.yaml doc 1 (default/web): spec.ports[0].protocol: \"ICMP\" is not supported (must be one of \"TCP\", \"UDP\", \"SCTP\")"),
     BadInputCase(
       name: "unknown service type", text: serviceYAML("type: Internal\n\(port80)"),
-      expected: "t.yaml doc 1 (default/web): spec.type: \"Internal\" is not supported (must be one of \"ClusterIP\", \"NodePort\", \"LoadBalancer\", \"ExternalName\")"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.type: \"Internal\" is not supported (must be one of \"ClusterIP\", \"NodePort\", \"LoadBalancer\", \"ExternalName\")"
+    ),
     BadInputCase(
       name: "traffic policy in lower case", text: serviceYAML("externalTrafficPolicy: local\n\(port80)"),
-      expected: "t.yaml doc 1 (default/web): spec.externalTrafficPolicy: \"local\" is not supported (must be one of \"Cluster\", \"Local\")"),
+      expected: "t.yaml doc 1 (default/web): spec.externalTrafficPolicy: \"local\" is not supported (must be one of \"Cluster\", \"Local\")"
+    ),
     BadInputCase(
       name: "legacy traffic policy Global", text: serviceYAML("internalTrafficPolicy: Global\n\(port80)"),
-      expected: "t.yaml doc 1 (default/web): spec.internalTrafficPolicy: \"Global\" is not supported (must be one of \"Cluster\", \"Local\")"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.internalTrafficPolicy: \"Global\" is not supported (must be one of \"Cluster\", \"Local\")"),
     BadInputCase(
       name: "unknown session affinity", text: serviceYAML("sessionAffinity: Cookie\n\(port80)"),
       expected: "t.yaml doc 1 (default/web): spec.sessionAffinity: \"Cookie\" is not supported (must be one of \"None\", \"ClientIP\")"),
     BadInputCase(
       name: "affinity timeout too long",
       text: serviceYAML("sessionAffinity: ClientIP\nsessionAffinityConfig: {clientIP: {timeoutSeconds: 86401}}\n\(port80)"),
-      expected: "t.yaml doc 1 (default/web): spec.sessionAffinityConfig.clientIP.timeoutSeconds: 86401 is not a valid timeout (must be 1-86400 seconds)"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.sessionAffinityConfig.clientIP.timeoutSeconds: 86401 is not a valid timeout (must be 1-86400 seconds)"
+    ),
 
     // IPs and CIDRs
     BadInputCase(
@@ -163,7 +179,8 @@ import Testing
       expected: "t.yaml doc 1 (default/web): spec.clusterIPs[0]: \"10.96.0.2\" must be equal to spec.clusterIP \"10.96.0.1\""),
     BadInputCase(
       name: "two cluster IPs of one family", text: serviceYAML("clusterIPs: [10.96.0.1, 10.96.0.2]\n\(port80)"),
-      expected: "t.yaml doc 1 (default/web): spec.clusterIPs: 2 cluster IPs must be of different IP families (one IPv4 and one IPv6), got two IPv4"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.clusterIPs: 2 cluster IPs must be of different IP families (one IPv4 and one IPv6), got two IPv4"),
     BadInputCase(
       name: "three cluster IPs", text: serviceYAML("clusterIPs: [10.96.0.1, \"fd00::1\", 10.96.0.3]\n\(port80)"),
       expected: "t.yaml doc 1 (default/web): spec.clusterIPs: at most 2 cluster IPs may be given (one per IP family), got 3"),
@@ -188,11 +205,13 @@ import Testing
       expected: "t.yaml doc 1 (default/web): status.loadBalancer.ingress[0].ip: \"1.2.3\" is not a valid IP address"),
     BadInputCase(
       name: "endpoint address of the wrong family",
-      text: "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s, namespace: n}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n- addresses: [\"fd00::1\"]\n",
+      text:
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s, namespace: n}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n- addresses: [\"fd00::1\"]\n",
       expected: "t.yaml doc 1 (n/s): endpoints[1].addresses[0]: fd00::1 is IPv6 but addressType is IPv4"),
     BadInputCase(
       name: "endpoint address with trailing space",
-      text: "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\nendpoints: [{addresses: [\"10.0.0.1 \"]}]\n",
+      text:
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\nendpoints: [{addresses: [\"10.0.0.1 \"]}]\n",
       expected: "t.yaml doc 1 (default/s): endpoints[0].addresses[0]: \"10.0.0.1 \" is not a valid IP address"),
     BadInputCase(
       name: "unknown address type",
@@ -205,10 +224,12 @@ import Testing
     BadInputCase(
       name: "service CIDR with host bits",
       text: "apiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata: {name: c}\nspec: {cidrs: [10.96.0.1/16]}\n",
-      expected: "t.yaml doc 1 (c): spec.cidrs[0]: \"10.96.0.1/16\" is not a valid CIDR: host bits must be zero (did you mean \"10.96.0.0/16\"?)"),
+      expected:
+        "t.yaml doc 1 (c): spec.cidrs[0]: \"10.96.0.1/16\" is not a valid CIDR: host bits must be zero (did you mean \"10.96.0.0/16\"?)"),
     BadInputCase(
       name: "three service CIDRs",
-      text: "apiVersion: networking.k8s.io/v1beta1\nkind: ServiceCIDR\nmetadata: {name: c}\nspec: {cidrs: [10.96.0.0/16, \"fd00::/112\", 10.97.0.0/16]}\n",
+      text:
+        "apiVersion: networking.k8s.io/v1beta1\nkind: ServiceCIDR\nmetadata: {name: c}\nspec: {cidrs: [10.96.0.0/16, \"fd00::/112\", 10.97.0.0/16]}\n",
       expected: "t.yaml doc 1 (c): spec.cidrs: at most 2 CIDRs may be given (one per IP family), got 3"),
     BadInputCase(
       name: "pod IPs of one family",
@@ -218,34 +239,50 @@ import Testing
     // Pods, labels, selectors
     BadInputCase(
       name: "container port name with double hyphen",
-      text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, ports: [{name: http--x, containerPort: 80}]}]\n",
-      expected: "t.yaml doc 1 (default/p): spec.containers[0].ports[0].name: \"http--x\" is not a valid port name: must not contain consecutive hyphens (IANA_SVC_NAME)"),
+      text:
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, ports: [{name: http--x, containerPort: 80}]}]\n",
+      expected:
+        "t.yaml doc 1 (default/p): spec.containers[0].ports[0].name: \"http--x\" is not a valid port name: must not contain consecutive hyphens (IANA_SVC_NAME)"
+    ),
     BadInputCase(
       name: "unknown pod phase",
       text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nstatus: {phase: Done}\n",
-      expected: "t.yaml doc 1 (default/p): status.phase: \"Done\" is not supported (must be one of \"Pending\", \"Running\", \"Succeeded\", \"Failed\", \"Unknown\")"),
+      expected:
+        "t.yaml doc 1 (default/p): status.phase: \"Done\" is not supported (must be one of \"Pending\", \"Running\", \"Succeeded\", \"Failed\", \"Unknown\")"
+    ),
     BadInputCase(
       name: "selector key with a space", text: serviceYAML("\(port80)\nselector: {\"app name\": web}"),
-      expected: "t.yaml doc 1 (default/web): spec.selector: \"app name\" is not a valid label key: name part must consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.selector: \"app name\" is not a valid label key: name part must consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+    ),
     BadInputCase(
       name: "label value too long",
       text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: \(String(repeating: "v", count: 64))}\n",
-      expected: "t.yaml doc 1 (default/p): metadata.labels[\"app\"]: \"\(String(repeating: "v", count: 64))\" is not a valid label value: must be no more than 63 characters, got 64"),
+      expected:
+        "t.yaml doc 1 (default/p): metadata.labels[\"app\"]: \"\(String(repeating: "v", count: 64))\" is not a valid label value: must be no more than 63 characters, got 64"
+    ),
     BadInputCase(
       name: "label key with a bad prefix",
       text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {Example.com/app: x}\n",
-      expected: "t.yaml doc 1 (default/p): metadata.labels: \"Example.com/app\" is not a valid label key: prefix must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit"),
+      expected:
+        "t.yaml doc 1 (default/p): metadata.labels: \"Example.com/app\" is not a valid label key: prefix must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit"
+    ),
     BadInputCase(
       name: "namespace in upper case", text: serviceYAML(namespace: "Prod", port80),
-      expected: "t.yaml doc 1: metadata.namespace: \"Prod\" is not a valid namespace (DNS-1123 label): must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit"),
+      expected:
+        "t.yaml doc 1: metadata.namespace: \"Prod\" is not a valid namespace (DNS-1123 label): must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit"
+    ),
     BadInputCase(
       name: "ExternalName with an invalid DNS name", text: serviceYAML("type: ExternalName\nexternalName: db_1.example.com"),
-      expected: "t.yaml doc 1 (default/web): spec.externalName: \"db_1.example.com\" is not a valid DNS name: must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.externalName: \"db_1.example.com\" is not a valid DNS name: must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit"
+    ),
 
     // Lists
     BadInputCase(
       name: "error inside a List item",
-      text: "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Service\n  metadata: {name: web, namespace: ns}\n  spec: {ports: [{port: 80}, {port: 70000}]}\n",
+      text:
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Service\n  metadata: {name: web, namespace: ns}\n  spec: {ports: [{port: 80}, {port: 70000}]}\n",
       expected: "t.yaml doc 1 (ns/web): items[1].spec.ports[0].name: a name is required when a service has more than one port"),
     BadInputCase(
       name: "List item without kind",
@@ -273,7 +310,11 @@ import Testing
       try ManifestDecoder.decode("---\n" + serviceYAML(namespace: "shop", "ports: [{port: 70000}]"), file: "services.yaml", into: &set)
       Issue.record("expected an error")
     } catch {
-      #expect(error == ManifestError(file: "services.yaml", document: 1, object: "shop/web", kind: "Service", field: "spec.ports[0].port", message: "70000 is not a valid port (must be 1-65535)"))
+      #expect(
+        error
+          == ManifestError(
+            file: "services.yaml", document: 1, object: "shop/web", kind: "Service", field: "spec.ports[0].port",
+            message: "70000 is not a valid port (must be 1-65535)"))
     }
   }
 
@@ -299,7 +340,8 @@ import Testing
   }
 
   @Test func aliasBombIsStoppedEarly() {
-    var text = "apiVersion: v1\nkind: List\nx0: &e {addresses: [10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4, 10.0.0.5, 10.0.0.6, 10.0.0.7, 10.0.0.8]}\n"
+    var text =
+      "apiVersion: v1\nkind: List\nx0: &e {addresses: [10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4, 10.0.0.5, 10.0.0.6, 10.0.0.7, 10.0.0.8]}\n"
     text += "x1: &s {apiVersion: discovery.k8s.io/v1, kind: EndpointSlice, metadata: {name: s}, addressType: IPv4, endpoints: ["
     text += Array(repeating: "*e", count: 1000).joined(separator: ", ") + "]}\n"
     text += "items: [" + Array(repeating: "*s", count: 1000).joined(separator: ", ") + "]\n"

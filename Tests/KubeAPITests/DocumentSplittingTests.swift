@@ -23,7 +23,8 @@ import Testing
   }
 
   @Test func markerLikeTextInsideAValueIsNotASplit() throws {
-    let text = "apiVersion: v1\nkind: Node\nmetadata:\n  name: a\n  annotations:\n    note: |\n      ---not a marker\n      --- indented, not a marker\n"
+    let text =
+      "apiVersion: v1\nkind: Node\nmetadata:\n  name: a\n  annotations:\n    note: |\n      ---not a marker\n      --- indented, not a marker\n"
     let manifest = try ManifestDecoder.decodeObjects(text, file: "n.yaml")
     #expect(manifest.objects.first?.object.meta.annotations["note"] == "---not a marker\n--- indented, not a marker\n")
   }

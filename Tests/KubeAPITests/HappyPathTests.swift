@@ -133,15 +133,20 @@ import Testing
 
     #expect(set.services.count == 1)
     let web = try #require(set.services.first)
-    #expect(web.meta == ObjectMeta(name: "web", namespace: "shop", labels: ["app.kubernetes.io/name": "web", "tier": ""], annotations: ["example.com/note": "any text; even this"]))
+    #expect(
+      web.meta
+        == ObjectMeta(
+          name: "web", namespace: "shop", labels: ["app.kubernetes.io/name": "web", "tier": ""],
+          annotations: ["example.com/note": "any text; even this"]))
     #expect(web.type == .loadBalancer)
     #expect(web.clusterIPs == [IPAddress("10.96.0.10")!, IPAddress("fd00:10:96::a")!])
     #expect(!web.isHeadless)
     #expect(web.ipFamilies == [.v4, .v6])
-    #expect(web.ports == [
-      ServicePort(name: "http", protocol_: .tcp, port: 80, targetPort: .string("http-web"), nodePort: 30080),
-      ServicePort(name: "dns", protocol_: .udp, port: 53, targetPort: .int(5353), nodePort: 0),
-    ])
+    #expect(
+      web.ports == [
+        ServicePort(name: "http", protocol_: .tcp, port: 80, targetPort: .string("http-web"), nodePort: 30080),
+        ServicePort(name: "dns", protocol_: .udp, port: 53, targetPort: .int(5353), nodePort: 0),
+      ])
     #expect(web.selector == ["app": "web"])
     #expect(web.externalIPs == [IPAddress("192.0.2.10")!])
     #expect(web.loadBalancerIngressIPs == [IPAddress("198.51.100.1")!])
@@ -157,11 +162,15 @@ import Testing
     #expect(slice.meta.key == NamespacedName(namespace: "shop", name: "web-abc12"))
     #expect(slice.serviceName == "web")
     #expect(slice.addressType == .ipv4)
-    #expect(slice.endpoints == [
-      SliceEndpoint(addresses: [IPAddress("10.244.1.5")!], conditions: .init(ready: true, serving: true, terminating: false), nodeName: "node-1", zone: "zone-a"),
-      SliceEndpoint(addresses: [IPAddress("10.244.2.6")!]),
-    ])
-    #expect(slice.ports == [EndpointPort(name: "http", protocol_: .tcp, port: 8080), EndpointPort(name: "dns", protocol_: .udp, port: 5353)])
+    #expect(
+      slice.endpoints == [
+        SliceEndpoint(
+          addresses: [IPAddress("10.244.1.5")!], conditions: .init(ready: true, serving: true, terminating: false), nodeName: "node-1",
+          zone: "zone-a"),
+        SliceEndpoint(addresses: [IPAddress("10.244.2.6")!]),
+      ])
+    #expect(
+      slice.ports == [EndpointPort(name: "http", protocol_: .tcp, port: 8080), EndpointPort(name: "dns", protocol_: .udp, port: 5353)])
 
     let pod = try #require(set.pods.first)
     #expect(pod.meta == ObjectMeta(name: "web-0", namespace: "shop", labels: ["app": "web"], deletionTimestamp: "2024-05-01T10:00:00Z"))
@@ -170,7 +179,8 @@ import Testing
     #expect(pod.podIPs == [IPAddress("10.244.1.5")!, IPAddress("fd00:244::5")!])
     #expect(pod.phase == .running)
     #expect(pod.ready)
-    #expect(pod.containerPorts == [ContainerPort(name: "http-web", containerPort: 8080), ContainerPort(containerPort: 5353, protocol_: .udp)])
+    #expect(
+      pod.containerPorts == [ContainerPort(name: "http-web", containerPort: 8080), ContainerPort(containerPort: 5353, protocol_: .udp)])
 
     let node = try #require(set.nodes.first)
     #expect(node.meta == ObjectMeta(name: "node-1", namespace: "", labels: ["kubernetes.io/hostname": "node-1"]))
@@ -205,9 +215,12 @@ import Testing
     try ManifestDecoder.decode(text, file: "db.yaml", into: &set)
     #expect(set.services == [Service(meta: ObjectMeta(name: "db", namespace: "default"), ports: [ServicePort(port: 5432)])])
     #expect(set.pods == [Pod(meta: ObjectMeta(name: "db-0", namespace: "default"), phase: .pending, ready: false)])
-    #expect(set.endpointSlices == [
-      EndpointSlice(meta: ObjectMeta(name: "db-1", namespace: "default"), addressType: .ipv6, endpoints: [SliceEndpoint(addresses: [IPAddress("fd00::1")!])], ports: [EndpointPort(port: nil)])
-    ])
+    #expect(
+      set.endpointSlices == [
+        EndpointSlice(
+          meta: ObjectMeta(name: "db-1", namespace: "default"), addressType: .ipv6,
+          endpoints: [SliceEndpoint(addresses: [IPAddress("fd00::1")!])], ports: [EndpointPort(port: nil)])
+      ])
   }
 
   @Test func headlessAndExternalNameServices() throws {

@@ -34,7 +34,8 @@ import Testing
     #expect {
       try ManifestDecoder.decode(Self.service(clusterIP: text), file: "ip.yaml", into: &set)
     } throws: { error in
-      (error as? ManifestError)?.description == "ip.yaml doc 1 (default/web): spec.clusterIP: \(text.debugDescription) is not a valid IP address"
+      (error as? ManifestError)?.description
+        == "ip.yaml doc 1 (default/web): spec.clusterIP: \(text.debugDescription) is not a valid IP address"
     }
   }
 
@@ -60,7 +61,8 @@ import Testing
   }
 
   @Test func fqdnSlicesKeepNoEndpoints() throws {
-    let text = "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: f}\naddressType: FQDN\nendpoints: [{addresses: [db.example.com]}]\nports: [{port: 5432}]\n"
+    let text =
+      "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: f}\naddressType: FQDN\nendpoints: [{addresses: [db.example.com]}]\nports: [{port: 5432}]\n"
     var set = ObjectSet()
     try ManifestDecoder.decode(text, file: "f.yaml", into: &set)
     #expect(set.endpointSlices.first?.endpoints == [])

@@ -68,7 +68,8 @@ import Testing
     #expect {
       try ManifestLoader().load(paths: [file])
     } throws: { error in
-      (error as? ManifestError)?.description == "\(file) doc 1 (shop/web): items[2]: duplicate Service, first defined in \(file) doc 1 items[0]"
+      (error as? ManifestError)?.description
+        == "\(file) doc 1 (shop/web): items[2]: duplicate Service, first defined in \(file) doc 1 items[0]"
     }
   }
 
@@ -119,7 +120,8 @@ import Testing
     #expect {
       try ManifestLoader().load(paths: [folder.path + "/"])
     } throws: { error in
-      (error as? ManifestError)?.description == "\(folder.path)/sub/bad.yml doc 1 (default/web): spec.ports[0].port: 0 is not a valid port (must be 1-65535)"
+      (error as? ManifestError)?.description
+        == "\(folder.path)/sub/bad.yml doc 1 (default/web): spec.ports[0].port: 0 is not a valid port (must be 1-65535)"
     }
   }
 

@@ -84,7 +84,8 @@ import Testing
     #expect {
       try ManifestDecoder.decode(Self.serviceJSON(name: name), file: "svc.json", into: &set)
     } throws: { error in
-      (error as? ManifestError)?.description == "svc.json doc 1: metadata.name: \"\(name)\" is not a valid name (DNS-1035 label): must be no more than 63 characters (DNS-1035 label), got 64"
+      (error as? ManifestError)?.description
+        == "svc.json doc 1: metadata.name: \"\(name)\" is not a valid name (DNS-1035 label): must be no more than 63 characters (DNS-1035 label), got 64"
     }
   }
 
@@ -124,7 +125,8 @@ import Testing
 
   @Test(arguments: ["http\"", "a b", "HTTP", "x;y", String(repeating: "p", count: 64)])
   func hostilePortNamesRejected(_ portName: String) {
-    let text = #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"ports": [{"name": \#(Self.jsonString(portName)), "port": 80}]}}"#
+    let text =
+      #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"ports": [{"name": \#(Self.jsonString(portName)), "port": 80}]}}"#
     var set = ObjectSet()
     #expect {
       try ManifestDecoder.decode(text, file: "svc.json", into: &set)

@@ -1,8 +1,9 @@
+import Testing
+import Yams
+
 // Deeply nested documents are rejected before Yams' recursive composer could overflow the stack;
 // the pre-parse depth estimate never undercounts real manifests and tricky YAML.
 @testable import KubeAPI
-import Testing
-import Yams
 
 @Suite struct NestingDepthTests {
   /// The real nesting depth of a parsed node (scalars are depth 0).

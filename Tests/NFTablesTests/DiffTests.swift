@@ -26,8 +26,9 @@ import Testing
   }
 
   @Test func endpointChangeRewritesOneChain() {
-    let old = Self.ruleset(sets: [Self.dispatch([Self.entry("10.96.0.1", "a"), Self.entry("10.96.0.2", "b")])],
-                           chains: [Self.svcChain("a", ["10.0.0.1"]), Self.svcChain("b", ["10.0.0.2"])])
+    let old = Self.ruleset(
+      sets: [Self.dispatch([Self.entry("10.96.0.1", "a"), Self.entry("10.96.0.2", "b")])],
+      chains: [Self.svcChain("a", ["10.0.0.1"]), Self.svcChain("b", ["10.0.0.2"])])
     var new = old
     new.tables[0].chains[1] = Self.svcChain("b", ["10.0.0.2", "10.0.0.3"])
     let tx = old.diff(to: new)
@@ -55,18 +56,21 @@ import Testing
   }
 
   @Test func changedVerdictReplacesElement() {
-    let old = Self.ruleset(sets: [Self.dispatch([Self.entry("10.96.0.1", "a")])], chains: [Self.svcChain("a", ["10.0.0.1"]), Self.svcChain("b", ["10.0.0.1"])])
-    let new = Self.ruleset(sets: [Self.dispatch([Self.entry("10.96.0.1", "b")])], chains: [Self.svcChain("a", ["10.0.0.1"]), Self.svcChain("b", ["10.0.0.1"])])
+    let old = Self.ruleset(
+      sets: [Self.dispatch([Self.entry("10.96.0.1", "a")])], chains: [Self.svcChain("a", ["10.0.0.1"]), Self.svcChain("b", ["10.0.0.1"])])
+    let new = Self.ruleset(
+      sets: [Self.dispatch([Self.entry("10.96.0.1", "b")])], chains: [Self.svcChain("a", ["10.0.0.1"]), Self.svcChain("b", ["10.0.0.1"])])
     let tx = old.diff(to: new)
-    #expect(tx.renderScript() == """
-      delete element ip kproxy service-ips {
-      \t10.96.0.1 . tcp . 80
-      }
-      add element ip kproxy service-ips {
-      \t10.96.0.1 . tcp . 80 : goto b
-      }
+    #expect(
+      tx.renderScript() == """
+        delete element ip kproxy service-ips {
+        \t10.96.0.1 . tcp . 80
+        }
+        add element ip kproxy service-ips {
+        \t10.96.0.1 . tcp . 80 : goto b
+        }
 
-      """)
+        """)
   }
 
   @Test func changedSetTimeoutRecreatesSetAfterFlushingItsUsers() {
@@ -76,13 +80,14 @@ import Testing
         chains: [Chain(name: "a", rules: [Rule([.lookup([.saddr(.v4)], set: "aff", negated: false), .verdict(.accept)])])])
     }
     let tx = rs(10).diff(to: rs(20))
-    #expect(tx.renderScript() == """
-      flush chain ip kproxy a
-      delete set ip kproxy aff
-      add set ip kproxy aff { type ipv4_addr; flags dynamic,timeout; timeout 20s; }
-      add rule ip kproxy a ip saddr @aff accept
+    #expect(
+      tx.renderScript() == """
+        flush chain ip kproxy a
+        delete set ip kproxy aff
+        add set ip kproxy aff { type ipv4_addr; flags dynamic,timeout; timeout 20s; }
+        add rule ip kproxy a ip saddr @aff accept
 
-      """)
+        """)
   }
 
   @Test func tableOnlyInOneSide() {

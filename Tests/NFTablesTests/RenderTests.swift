@@ -14,19 +14,27 @@ import Testing
 
   @Test(arguments: [
     (Rule([.cmp(.daddr(.v4), .eq, .address(ip)), .verdict(.accept)]), "ip daddr 10.0.0.1 accept"),
-    (Rule([.cmp(.saddr(.v6), .neq, .prefix(IPPrefix("fd00::/64")!)), .markOr(0x4000)]),
-     "ip6 saddr != fd00::/64 meta mark set meta mark | 0x00004000"),
+    (
+      Rule([.cmp(.saddr(.v6), .neq, .prefix(IPPrefix("fd00::/64")!)), .markOr(0x4000)]),
+      "ip6 saddr != fd00::/64 meta mark set meta mark | 0x00004000"
+    ),
     (Rule([.maskedCmp(.mark, mask: 0x4000, .eq, 0), .verdict(.return_)]), "meta mark & 0x00004000 == 0x00000000 return"),
     (Rule([.markXor(0x4000)]), "meta mark set meta mark ^ 0x00004000"),
     (Rule([.vmap([.daddr(.v4), .l4proto, .thDport], map: "service-ips")]), "ip daddr . meta l4proto . th dport vmap @service-ips"),
-    (Rule([.lookup([.saddr(.v4), .daddr(.v4)], set: "hairpin", negated: false), .masquerade(fullyRandom: true)]),
-     "ip saddr . ip daddr @hairpin masquerade fully-random"),
+    (
+      Rule([.lookup([.saddr(.v4), .daddr(.v4)], set: "hairpin", negated: false), .masquerade(fullyRandom: true)]),
+      "ip saddr . ip daddr @hairpin masquerade fully-random"
+    ),
     (Rule([.lookup([.saddr(.v4)], set: "s", negated: true), .verdict(.drop)]), "ip saddr != @s drop"),
-    (Rule([.cmp(.numgenRandom(mod: 3), .eq, .integer(0)), .cmp(.l4proto, .eq, .proto(.udp)), .dnat(ip, port: 53)]),
-     "numgen random mod 3 0 meta l4proto udp dnat to 10.0.0.1:53"),
+    (
+      Rule([.cmp(.numgenRandom(mod: 3), .eq, .integer(0)), .cmp(.l4proto, .eq, .proto(.udp)), .dnat(ip, port: 53)]),
+      "numgen random mod 3 0 meta l4proto udp dnat to 10.0.0.1:53"
+    ),
     (Rule([.cmp(.l4proto, .eq, .proto(.tcp)), .dnat(IPAddress("fd00::2")!, port: 80)]), "meta l4proto tcp dnat to [fd00::2]:80"),
-    (Rule([.lookup([.saddr(.v4)], set: "aff", negated: false), .updateSet([.saddr(.v4)], set: "aff"), .verdict(.goto("c"))]),
-     "ip saddr @aff update @aff { ip saddr } goto c"),
+    (
+      Rule([.lookup([.saddr(.v4)], set: "aff", negated: false), .updateSet([.saddr(.v4)], set: "aff"), .verdict(.goto("c"))]),
+      "ip saddr @aff update @aff { ip saddr } goto c"
+    ),
     (Rule([.cmp(.ctState, .eq, .ctState(.new)), .verdict(.jump("x"))]), "ct state new jump x"),
     (Rule([.cmp(.ctStatus, .eq, .ctStatus(.dnat)), .counter]), "ct status dnat counter"),
     (Rule([.cmp(.fibDaddrType, .eq, .fibType(.local)), .reject], comment: "a b"), "fib daddr type local reject comment \"a b\""),
@@ -47,7 +55,8 @@ import Testing
     tx.add(.addSet(t, NFTSet(name: "aff", keyType: [.ipv4Addr], flags: [.dynamic, .timeout], timeoutSeconds: 10800, size: 1024)))
     tx.add(.flushChain(t, chain: "a"))
     tx.add(.addRule(t, chain: "a", Rule([.verdict(.accept)])))
-    tx.add(.addElements(t, set: map, [Element([.address(Self.ip), .proto(.tcp), .port(80)], data: .verdict(.goto("a")), comment: "ns/x:http")]))
+    tx.add(
+      .addElements(t, set: map, [Element([.address(Self.ip), .proto(.tcp), .port(80)], data: .verdict(.goto("a")), comment: "ns/x:http")]))
     tx.add(.deleteElements(t, set: map, [Element([.address(Self.ip), .proto(.tcp), .port(81)], data: .verdict(.drop))]))
     tx.add(.deleteChain(t, chain: "b"))
     tx.add(.deleteSet(t, set: "m", isMap: true))

@@ -8,7 +8,10 @@ import ServiceProxy
 import Testing
 
 @Suite struct CompilerTests {
-  static func port(_ name: String, ns: String = "ns1", ip: String = "10.96.0.1", eps: [String] = ["10.244.0.1"], affinity: Int? = nil, externalIPs: [String] = [], nodePort: Int = 0, etp: TrafficPolicy = .cluster) -> ServicePortInfo {
+  static func port(
+    _ name: String, ns: String = "ns1", ip: String = "10.96.0.1", eps: [String] = ["10.244.0.1"], affinity: Int? = nil,
+    externalIPs: [String] = [], nodePort: Int = 0, etp: TrafficPolicy = .cluster
+  ) -> ServicePortInfo {
     ServicePortInfo(
       name: ServicePortName(service: NamespacedName(namespace: ns, name: name), port: "p80", protocol_: .tcp),
       family: .v4, clusterIP: IPAddress(ip)!, port: 80, nodePort: nodePort, externalIPs: externalIPs.map { IPAddress($0)! },
@@ -26,7 +29,8 @@ import Testing
   }
 
   @Test func endpointChoiceIsInlineAndUniform() throws {
-    let r = RulesetCompiler.compile(ProxyState(servicePorts: [Self.port("svc1", eps: ["10.244.0.1", "10.244.0.2", "10.244.0.3"])]), node: Self.node)
+    let r = RulesetCompiler.compile(
+      ProxyState(servicePorts: [Self.port("svc1", eps: ["10.244.0.1", "10.244.0.2", "10.244.0.3"])]), node: Self.node)
     let chain = try #require(Self.table(r).chains.first { $0.name.hasPrefix("service-") && $0.name.contains("/") })
     let mods = chain.rules.compactMap { rule -> UInt32? in
       for e in rule.exprs { if case .cmp(.numgenRandom(let m), .eq, .integer(0)) = e { return m } }
@@ -50,7 +54,8 @@ import Testing
   }
 
   @Test func affinitySetsAreSizedAndTimed() throws {
-    let r = RulesetCompiler.compile(ProxyState(servicePorts: [Self.port("a", eps: ["10.244.0.1", "10.244.0.2"], affinity: 600)]), node: Self.node)
+    let r = RulesetCompiler.compile(
+      ProxyState(servicePorts: [Self.port("a", eps: ["10.244.0.1", "10.244.0.2"], affinity: 600)]), node: Self.node)
     let sets = Self.table(r).sets.filter { $0.name.hasPrefix("affinity-") }
     #expect(sets.count == 2)
     for s in sets {
@@ -61,10 +66,11 @@ import Testing
   }
 
   @Test func conflictingExternalIPKeepsFirstAndWarns() throws {
-    let r = RulesetCompiler.compile(ProxyState(servicePorts: [
-      Self.port("a", ip: "10.96.0.1", externalIPs: ["192.0.2.1"]),
-      Self.port("b", ip: "10.96.0.2", externalIPs: ["192.0.2.1"]),
-    ]), node: Self.node)
+    let r = RulesetCompiler.compile(
+      ProxyState(servicePorts: [
+        Self.port("a", ip: "10.96.0.1", externalIPs: ["192.0.2.1"]),
+        Self.port("b", ip: "10.96.0.2", externalIPs: ["192.0.2.1"]),
+      ]), node: Self.node)
     let map = try #require(Self.table(r).sets.first { $0.name == Names.serviceIPsMap })
     let external = map.elements.filter { $0.key.first == .address(IPAddress("192.0.2.1")!) }
     #expect(external.count == 1)
@@ -87,7 +93,8 @@ import Testing
   }
 
   @Test func everyCompiledNameAndCommentPassesTransactionValidation() {
-    let r = RulesetCompiler.compile(ProxyState(servicePorts: [Self.port("a", affinity: 10, externalIPs: ["192.0.2.1"], nodePort: 30001, etp: .local)]), node: Self.node)
+    let r = RulesetCompiler.compile(
+      ProxyState(servicePorts: [Self.port("a", affinity: 10, externalIPs: ["192.0.2.1"], nodePort: 30001, etp: .local)]), node: Self.node)
     #expect(r.ruleset.replaceTransaction().error == nil)
   }
 }

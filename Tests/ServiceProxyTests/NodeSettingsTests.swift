@@ -6,12 +6,16 @@ import ServiceProxy
 import Testing
 
 @Suite struct NodeSettingsTests {
-  static let nodeObject = Node(meta: ObjectMeta(name: "node-a"), internalIPs: [IPAddress("192.168.1.10")!, IPAddress("fd00::10")!], externalIPs: [IPAddress("203.0.113.5")!])
+  static let nodeObject = Node(
+    meta: ObjectMeta(name: "node-a"), internalIPs: [IPAddress("192.168.1.10")!, IPAddress("fd00::10")!],
+    externalIPs: [IPAddress("203.0.113.5")!])
 
   @Test func flagsOverrideFileAndNodeObjectGivesIPs() {
     let config = KubeProxyConfiguration(hostnameOverride: "node-a", clusterCIDRs: [IPPrefix("10.244.0.0/16")!], masqueradeAll: false)
-    let objects = ObjectSet(nodes: [Self.nodeObject], serviceCIDRs: [ServiceCIDR(meta: ObjectMeta(name: "k"), cidrs: [IPPrefix("10.96.0.0/16")!])])
-    let n = NodeSettings(clusterCIDRs: [IPPrefix("10.250.0.0/16")!], masqueradeAll: true).resolve(config: config, objects: objects, systemHostname: "ignored")
+    let objects = ObjectSet(
+      nodes: [Self.nodeObject], serviceCIDRs: [ServiceCIDR(meta: ObjectMeta(name: "k"), cidrs: [IPPrefix("10.96.0.0/16")!])])
+    let n = NodeSettings(clusterCIDRs: [IPPrefix("10.250.0.0/16")!], masqueradeAll: true).resolve(
+      config: config, objects: objects, systemHostname: "ignored")
     #expect(n.hostname == "node-a")
     #expect(n.nodeIPs.map(\.description) == ["192.168.1.10", "fd00::10", "203.0.113.5"])
     #expect(n.clusterCIDRs.map(\.description) == ["10.250.0.0/16"])
@@ -22,7 +26,8 @@ import Testing
   }
 
   @Test func explicitNodeIPsAndHostnameFallback() {
-    let n = NodeSettings(nodeIPs: [IPAddress("10.1.1.1")!]).resolve(config: nil, objects: ObjectSet(nodes: [Self.nodeObject]), systemHostname: "Node-A")
+    let n = NodeSettings(nodeIPs: [IPAddress("10.1.1.1")!]).resolve(
+      config: nil, objects: ObjectSet(nodes: [Self.nodeObject]), systemHostname: "Node-A")
     #expect(n.hostname == "node-a")
     #expect(n.nodeIPs == [IPAddress("10.1.1.1")!])
   }

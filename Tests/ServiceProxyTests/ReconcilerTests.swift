@@ -7,12 +7,20 @@ import Testing
 
 func ip(_ s: String) -> IPAddress { IPAddress(s)! }
 
-func service(_ name: String, ns: String = "default", ips: [String] = ["10.96.0.10"], ports: [KubeAPI.ServicePort] = [.init(name: "http", port: 80)], selector: [String: String]? = nil, type: ServiceType = .clusterIP) -> Service {
+func service(
+  _ name: String, ns: String = "default", ips: [String] = ["10.96.0.10"], ports: [KubeAPI.ServicePort] = [.init(name: "http", port: 80)],
+  selector: [String: String]? = nil, type: ServiceType = .clusterIP
+) -> Service {
   Service(meta: ObjectMeta(name: name, namespace: ns), type: type, clusterIPs: ips.map(ip), ports: ports, selector: selector)
 }
 
-func slice(_ name: String, svc: String, ns: String = "default", type: AddressType = .ipv4, endpoints: [SliceEndpoint], ports: [EndpointPort] = [.init(name: "http", port: 8080)]) -> EndpointSlice {
-  EndpointSlice(meta: ObjectMeta(name: name, namespace: ns, labels: [EndpointSlice.serviceNameLabel: svc]), addressType: type, endpoints: endpoints, ports: ports)
+func slice(
+  _ name: String, svc: String, ns: String = "default", type: AddressType = .ipv4, endpoints: [SliceEndpoint],
+  ports: [EndpointPort] = [.init(name: "http", port: 8080)]
+) -> EndpointSlice {
+  EndpointSlice(
+    meta: ObjectMeta(name: name, namespace: ns, labels: [EndpointSlice.serviceNameLabel: svc]), addressType: type, endpoints: endpoints,
+    ports: ports)
 }
 
 let node = NodeConfig(hostname: "node-a", nodeIPs: [ip("192.168.1.10")])
@@ -22,8 +30,11 @@ let node = NodeConfig(hostname: "node-a", nodeIPs: [ip("192.168.1.10")])
     let objects = ObjectSet(
       services: [service("web")],
       endpointSlices: [
-        slice("web-b", svc: "web", endpoints: [.init(addresses: [ip("10.0.0.3")]), .init(addresses: [ip("10.0.0.1")], conditions: .init(ready: false))]),
-        slice("web-a", svc: "web", endpoints: [.init(addresses: [ip("10.0.0.1")], nodeName: "node-a"), .init(addresses: [ip("10.0.0.2")])]),
+        slice(
+          "web-b", svc: "web",
+          endpoints: [.init(addresses: [ip("10.0.0.3")]), .init(addresses: [ip("10.0.0.1")], conditions: .init(ready: false))]),
+        slice(
+          "web-a", svc: "web", endpoints: [.init(addresses: [ip("10.0.0.1")], nodeName: "node-a"), .init(addresses: [ip("10.0.0.2")])]),
         slice("other", svc: "other", endpoints: [.init(addresses: [ip("10.0.0.9")])]),
       ])
     let ports = Reconciler.reconcile(objects, node: node).servicePorts
@@ -42,15 +53,17 @@ let node = NodeConfig(hostname: "node-a", nodeIPs: [ip("192.168.1.10")])
     (EndpointConditions(ready: true, serving: nil, terminating: nil), true, true, false),
   ])
   func conditionDefaults(c: EndpointConditions, ready: Bool, serving: Bool, terminating: Bool) {
-    let objects = ObjectSet(services: [service("web")], endpointSlices: [slice("s", svc: "web", endpoints: [.init(addresses: [ip("10.0.0.1")], conditions: c)])])
+    let objects = ObjectSet(
+      services: [service("web")], endpointSlices: [slice("s", svc: "web", endpoints: [.init(addresses: [ip("10.0.0.1")], conditions: c)])])
     let ep = Reconciler.reconcile(objects, node: node).servicePorts[0].endpoints[0]
     #expect(ep.ready == ready && ep.serving == serving && ep.terminating == terminating)
   }
 
   @Test func slicePortsMatchByNameAndProtocol() {
     let svc = service("dns", ports: [.init(name: "dns", protocol_: .udp, port: 53), .init(name: "dns-tcp", protocol_: .tcp, port: 53)])
-    let s = slice("s", svc: "dns", endpoints: [.init(addresses: [ip("10.0.0.1")])],
-                  ports: [.init(name: "dns", protocol_: .udp, port: 5353), .init(name: "dns-tcp", protocol_: .tcp, port: 5354)])
+    let s = slice(
+      "s", svc: "dns", endpoints: [.init(addresses: [ip("10.0.0.1")])],
+      ports: [.init(name: "dns", protocol_: .udp, port: 5353), .init(name: "dns-tcp", protocol_: .tcp, port: 5354)])
     let ports = Reconciler.reconcile(ObjectSet(services: [svc], endpointSlices: [s]), node: node).servicePorts
     #expect(ports.map(\.name.description) == ["default/dns:dns", "default/dns:dns-tcp"])
     #expect(ports.map { $0.endpoints[0].port } == [5353, 5354])
@@ -62,14 +75,20 @@ let node = NodeConfig(hostname: "node-a", nodeIPs: [ip("192.168.1.10")])
     let fromPods = Reconciler.reconcile(ObjectSet(services: [svc], pods: [pod]), node: node).servicePorts[0]
     #expect(fromPods.endpoints.map(\.ip) == [ip("10.0.0.7")])
     #expect(fromPods.endpoints[0].port == 80)
-    let withSlice = Reconciler.reconcile(ObjectSet(services: [svc], endpointSlices: [slice("s", svc: "web", endpoints: [])], pods: [pod]), node: node).servicePorts[0]
+    let withSlice = Reconciler.reconcile(
+      ObjectSet(services: [svc], endpointSlices: [slice("s", svc: "web", endpoints: [])], pods: [pod]), node: node
+    ).servicePorts[0]
     #expect(withSlice.endpoints.isEmpty)
   }
 
   @Test func podSelectionAndNamedPorts() {
-    func pod(_ name: String, _ ipText: String, labels: [String: String] = ["app": "web"], ns: String = "default", phase: PodPhase = .running, ready: Bool = true, deleting: Bool = false, ports: [ContainerPort] = [.init(name: "http", containerPort: 8080)]) -> Pod {
-      Pod(meta: ObjectMeta(name: name, namespace: ns, labels: labels, deletionTimestamp: deleting ? "2026-01-01T00:00:00Z" : nil),
-          nodeName: "node-b", podIPs: [ip(ipText)], phase: phase, ready: ready, containerPorts: ports)
+    func pod(
+      _ name: String, _ ipText: String, labels: [String: String] = ["app": "web"], ns: String = "default", phase: PodPhase = .running,
+      ready: Bool = true, deleting: Bool = false, ports: [ContainerPort] = [.init(name: "http", containerPort: 8080)]
+    ) -> Pod {
+      Pod(
+        meta: ObjectMeta(name: name, namespace: ns, labels: labels, deletionTimestamp: deleting ? "2026-01-01T00:00:00Z" : nil),
+        nodeName: "node-b", podIPs: [ip(ipText)], phase: phase, ready: ready, containerPorts: ports)
     }
     let pods = [
       pod("ok", "10.0.0.1"),
@@ -103,10 +122,12 @@ let node = NodeConfig(hostname: "node-a", nodeIPs: [ip("192.168.1.10")])
 
   @Test func dualStackServiceSplitsByFamily() {
     let svc = service("web", ips: ["10.96.0.10", "fd00::10"])
-    let objects = ObjectSet(services: [svc], endpointSlices: [
-      slice("v4", svc: "web", endpoints: [.init(addresses: [ip("10.0.0.1")])]),
-      slice("v6", svc: "web", type: .ipv6, endpoints: [.init(addresses: [ip("fd00:10::1")])]),
-    ])
+    let objects = ObjectSet(
+      services: [svc],
+      endpointSlices: [
+        slice("v4", svc: "web", endpoints: [.init(addresses: [ip("10.0.0.1")])]),
+        slice("v6", svc: "web", type: .ipv6, endpoints: [.init(addresses: [ip("fd00:10::1")])]),
+      ])
     let state = Reconciler.reconcile(objects, node: node)
     #expect(state.servicePorts(.v4).map { $0.endpoints.map(\.ip.description) } == [["10.0.0.1"]])
     #expect(state.servicePorts(.v6).map { $0.endpoints.map(\.ip.description) } == [["fd00:10::1"]])

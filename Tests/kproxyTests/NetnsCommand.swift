@@ -1,0 +1,90 @@
+// Runs external programs for the packet tests: a command with a deadline and its captured
+// output, and long-running background processes that are stopped by pid.
+import Foundation
+
+struct CommandFailure: Error, CustomStringConvertible {
+  var description: String
+}
+
+/// The outcome of a finished command.
+struct CommandResult {
+  var arguments: [String]
+  var status: Int32
+  var stdout: String
+  var stderr: String
+  var timedOut: Bool
+
+  var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+
+  /// Throws unless the command exited 0 in time.
+  @discardableResult
+  func check() throws -> CommandResult {
+    if timedOut || status != 0 {
+      throw CommandFailure(
+        description: "`\(arguments.joined(separator: " "))` \(timedOut ? "timed out" : "exited \(status)"): \(stderr)\(stdout)")
+    }
+    return self
+  }
+}
+
+enum Command {
+  /// Runs `arguments` (arguments[0] looked up in PATH) and waits at most `timeout` seconds;
+  /// output goes to temporary files, so that a chatty command can never block on a pipe.
+  static func run(_ arguments: [String], timeout: Double = 30) throws -> CommandResult {
+    let dir = FileManager.default.temporaryDirectory
+    let id = UUID().uuidString
+    let outURL = dir.appendingPathComponent("kp-cmd-\(id).out")
+    let errURL = dir.appendingPathComponent("kp-cmd-\(id).err")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer {
+      try? FileManager.default.removeItem(at: outURL)
+      try? FileManager.default.removeItem(at: errURL)
+    }
+    let out = try FileHandle(forWritingTo: outURL)
+    let err = try FileHandle(forWritingTo: errURL)
+    defer {
+      try? out.close()
+      try? err.close()
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    var timedOut = false
+    while process.isRunning {
+      if Date() > deadline {
+        timedOut = true
+        kill(process.processIdentifier, SIGKILL)
+        break
+      }
+      usleep(2_000)
+    }
+    process.waitUntilExit()
+    let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+    let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+    return CommandResult(arguments: arguments, status: process.terminationStatus, stdout: stdout, stderr: stderr, timedOut: timedOut)
+  }
+
+  /// Runs `arguments` and throws unless it succeeds.
+  @discardableResult
+  static func must(_ arguments: [String], timeout: Double = 30) throws -> CommandResult {
+    try run(arguments, timeout: timeout).check()
+  }
+
+  /// Starts `arguments` in the background with output discarded; the caller stops it.
+  static func spawn(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+  }
+}

@@ -1,0 +1,125 @@
+// Small Kubernetes manifests for the packet tests: a Service and its EndpointSlice written as
+// YAML, and `kproxy compile` run on them with this topology's node options.
+import Foundation
+
+/// A single-port service (TCP, UDP or both on the same port) and its endpoints.
+struct ServiceManifest {
+  var name: String
+  var type = "ClusterIP"
+  /// The primary ClusterIP; its family is the service's first IP family.
+  var clusterIP: String
+  /// The ClusterIP of the other family, for a dual-stack service.
+  var secondaryClusterIP: String?
+  var port = 80
+  var targetPort = 8080
+  var nodePort: Int?
+  var protocols: [TransportProtocol] = [.tcp, .udp]
+  var sessionAffinity: String?
+  var externalTrafficPolicy: String?
+  var internalTrafficPolicy: String?
+  var externalIPs: [String] = []
+  /// `status.loadBalancer.ingress[].ip`.
+  var loadBalancerIngress: [String] = []
+  /// Ready endpoints: IP and the node it runs on; all lists empty: a slice with no endpoints.
+  var endpoints: [(ip: String, nodeName: String)] = []
+  /// Endpoints that are terminating but still serving (ready false, serving true).
+  var terminatingEndpoints: [(ip: String, nodeName: String)] = []
+  /// Endpoints that are neither ready nor serving.
+  var unreadyEndpoints: [(ip: String, nodeName: String)] = []
+  var loadBalancerSourceRanges: [String] = []
+
+  var clusterIPs: [String] { [clusterIP] + (secondaryClusterIP.map { [$0] } ?? []) }
+
+  static func family(_ ip: String) -> String { ip.contains(":") ? "IPv6" : "IPv4" }
+
+  var yaml: String {
+    var s = """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: \(name)
+        namespace: default
+      spec:
+        type: \(type)
+        clusterIP: "\(clusterIP)"
+        clusterIPs: [\(clusterIPs.map { "\"\($0)\"" }.joined(separator: ", "))]
+        ipFamilies: [\(clusterIPs.map(Self.family).joined(separator: ", "))]
+        ipFamilyPolicy: \(clusterIPs.count > 1 ? "RequireDualStack" : "SingleStack")
+        selector:
+          app: \(name)
+        ports:
+
+      """
+    for p in protocols {
+      s += "  - name: \(p.rawValue)\n    protocol: \(p.rawValue.uppercased())\n    port: \(port)\n    targetPort: \(targetPort)\n"
+      if let nodePort { s += "    nodePort: \(nodePort)\n" }
+    }
+    if let sessionAffinity { s += "  sessionAffinity: \(sessionAffinity)\n" }
+    if let externalTrafficPolicy { s += "  externalTrafficPolicy: \(externalTrafficPolicy)\n" }
+    if let internalTrafficPolicy { s += "  internalTrafficPolicy: \(internalTrafficPolicy)\n" }
+    if !loadBalancerSourceRanges.isEmpty {
+      s += "  loadBalancerSourceRanges: [\(loadBalancerSourceRanges.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
+    }
+    if !externalIPs.isEmpty { s += "  externalIPs: [\(externalIPs.map { "\"\($0)\"" }.joined(separator: ", "))]\n" }
+    if !loadBalancerIngress.isEmpty {
+      s += "status:\n  loadBalancer:\n    ingress:\n" + loadBalancerIngress.map { "    - ip: \"\($0)\"\n" }.joined()
+    }
+    // One slice per family of the service, with the endpoints of that family.
+    let entries =
+      endpoints.map { ($0, "ready: true, serving: true, terminating: false") }
+      + terminatingEndpoints.map { ($0, "ready: false, serving: true, terminating: true") }
+      + unreadyEndpoints.map { ($0, "ready: false, serving: false, terminating: false") }
+    for family in clusterIPs.map(Self.family) {
+      s += """
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: \(name)-\(family.lowercased())
+          namespace: default
+          labels:
+            kubernetes.io/service-name: \(name)
+        addressType: \(family)
+
+        """
+      let ofFamily = entries.filter { Self.family($0.0.ip) == family }
+      s += ofFamily.isEmpty ? "endpoints: []\n" : "endpoints:\n"
+      for (e, conditions) in ofFamily {
+        s += "- addresses: [\"\(e.ip)\"]\n  conditions: {\(conditions)}\n  nodeName: \(e.nodeName)\n"
+      }
+      s += "ports:\n"
+      for p in protocols {
+        s += "- name: \(p.rawValue)\n  protocol: \(p.rawValue.uppercased())\n  port: \(targetPort)\n"
+      }
+    }
+    return s
+  }
+}
+
+enum KproxyCompiler {
+  /// This node's name: endpoints with this nodeName are local.
+  static let hostname = "node-a"
+  /// Another node's name, for endpoints that are not local.
+  static let otherNode = "node-b"
+
+  /// Writes `services` into a temporary folder, runs the real `kproxy compile` with the
+  /// topology's node options, and returns the nft script it printed.
+  static func compile(_ services: [ServiceManifest], extraArguments: [String] = []) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kp-manifests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for service in services {
+      try service.yaml.write(to: dir.appendingPathComponent("\(service.name).yaml"), atomically: true, encoding: .utf8)
+    }
+    typealias A = TopologyAddresses
+    let result = try Command.run(
+      [
+        try PacketTestPaths.kproxyBinary(), "compile", "--manifests", dir.path,
+        "--hostname-override", hostname,
+        "--node-ip", A.nodeIPv4, "--node-ip", A.nodeIPv6,
+        "--cluster-cidr", A.clusterCIDRs, "--service-cidr", A.serviceCIDRs,
+      ] + extraArguments)
+    try result.check()
+    return result.stdout
+  }
+}

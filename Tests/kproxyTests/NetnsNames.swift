@@ -1,0 +1,44 @@
+// Names of the packet tests' network namespaces ("kpp-<pid>-<random>-<role>", apart from the
+// kernel-load tests' "kpt-"), and the guard deleting those of a test process that has exited.
+import Foundation
+
+enum NamespaceNames {
+  static let marker = "kpp"
+
+  /// A prefix unique to one topology of this process.
+  static func newPrefix() -> String {
+    let random = String(UInt32.random(in: 0..<0x10000), radix: 16)
+    return "\(marker)-\(getpid())-\(random)"
+  }
+
+  /// Every namespace on the machine whose name starts with `prefix`.
+  static func existing(withPrefix prefix: String) -> [String] {
+    guard let result = try? Command.run(["ip", "netns", "list"]) else { return [] }
+    return result.lines.compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix(prefix) }
+  }
+
+  /// The pid recorded in a packet-test namespace name, or nil for a foreign name.
+  static func ownerPid(of name: String) -> Int32? {
+    let parts = name.split(separator: "-")
+    guard parts.count >= 3, parts[0] == marker else { return nil }
+    return Int32(parts[1])
+  }
+
+  /// Kills the processes inside `name` and deletes it; succeeds when it is already gone.
+  static func delete(_ name: String) {
+    if let pids = try? Command.run(["ip", "netns", "pids", name], timeout: 10) {
+      for pid in pids.lines.compactMap({ Int32($0.trimmingCharacters(in: .whitespaces)) }) {
+        kill(pid, SIGKILL)
+      }
+    }
+    _ = try? Command.run(["ip", "netns", "del", name], timeout: 10)
+  }
+
+  /// Deletes packet-test namespaces whose owning test process has exited (a crashed run).
+  static func removeStale() {
+    for name in existing(withPrefix: marker + "-") {
+      guard let pid = ownerPid(of: name), pid != getpid() else { continue }
+      if kill(pid, 0) != 0 && errno == ESRCH { delete(name) }
+    }
+  }
+}

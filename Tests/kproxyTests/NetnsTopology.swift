@@ -1,0 +1,173 @@
+// A throwaway node: a node namespace that forwards, pod namespaces on veth links to it, and an
+// outside client namespace on a separate link; plus the processes started in them and cleanup.
+import Foundation
+
+/// One pod: its namespace and its addresses (the node reaches it by a /32 and /128 route).
+struct PodNamespace {
+  var index: Int
+  var namespace: String
+  var ipv4: String
+  var ipv6: String
+  /// The node-side veth of the pod's link.
+  var nodeLink: String
+}
+
+/// Fixed addresses of every topology (each topology lives in its own namespaces, so
+/// parallel tests reuse them without conflict).
+enum TopologyAddresses {
+  static let nodeIPv4 = "192.168.1.2"
+  static let nodeIPv6 = "fd00:1::2"
+  static let outsideIPv4 = "192.168.1.100"
+  static let outsideIPv6 = "fd00:1::100"
+  /// The node's address on every pod link: the pods' gateway and the masquerade source.
+  static let gatewayIPv4 = "10.244.0.1"
+  static let gatewayIPv6 = "fd00:244::1"
+  static let clusterCIDRs = "10.244.0.0/16,fd00:244::/32"
+  static let serviceCIDRs = "10.96.0.0/16,fd00:96::/112"
+
+  static func podIPv4(_ i: Int) -> String { "10.244.1.\(10 + i)" }
+  static func podIPv6(_ i: Int) -> String { "fd00:244:1::\(10 + i)" }
+}
+
+final class Topology {
+  let prefix = NamespaceNames.newPrefix()
+  var node: String { prefix + "-node" }
+  var outside: String { prefix + "-out" }
+  private(set) var pods: [PodNamespace] = []
+  private var created: [String] = []
+  private var processes: [Process] = []
+  private var cleanedUp = false
+
+  /// Builds a topology with `podCount` pods, runs `body`, and always cleans up.
+  static func with<T>(pods podCount: Int, _ body: (Topology) throws -> T) throws -> T {
+    try PacketTestPrerequisites.require()
+    NamespaceNames.removeStale()
+    let topology = Topology()
+    defer { topology.cleanup() }
+    try topology.build(podCount: podCount)
+    return try body(topology)
+  }
+
+  private func build(podCount: Int) throws {
+    pods = (0..<podCount).map { i in
+      PodNamespace(
+        index: i, namespace: "\(prefix)-pod\(i)", ipv4: TopologyAddresses.podIPv4(i), ipv6: TopologyAddresses.podIPv6(i),
+        nodeLink: "pod\(i)")
+    }
+    let all = [node, outside] + pods.map(\.namespace)
+    for name in all {
+      try Command.must(["ip", "netns", "add", name])
+      created.append(name)
+      try configureKernel(name, forwarding: name == node || name == outside)
+    }
+    typealias A = TopologyAddresses
+    var nodeBatch = [
+      "link set lo up",
+      "link add out type veth peer name eth0 netns \(outside)",
+      "link set out up",
+      "addr add \(A.nodeIPv4)/24 dev out",
+      "addr add \(A.nodeIPv6)/64 dev out nodad",
+      "route add default via \(A.outsideIPv4) dev out",
+      "route add default via \(A.outsideIPv6) dev out",
+    ]
+    for pod in pods {
+      nodeBatch += [
+        "link add \(pod.nodeLink) type veth peer name eth0 netns \(pod.namespace)",
+        "link set \(pod.nodeLink) up",
+        "addr add \(A.gatewayIPv4)/32 dev \(pod.nodeLink)",
+        "addr add \(A.gatewayIPv6)/128 dev \(pod.nodeLink) nodad",
+        "route add \(pod.ipv4)/32 dev \(pod.nodeLink) src \(A.gatewayIPv4)",
+        "route add \(pod.ipv6)/128 dev \(pod.nodeLink) src \(A.gatewayIPv6)",
+      ]
+    }
+    try batch(node, nodeBatch)
+    // The outside namespace is also the node's upstream router, one that answers every packet
+    // it is asked to forward with "host unreachable": traffic the node lets out instead of
+    // proxying fails fast and visibly, unlike traffic that kproxy drops.
+    try Command.must([
+      "ip", "netns", "exec", outside, "nft",
+      "add table inet upstream { chain forward { type filter hook forward priority 0; policy accept; reject with icmpx type host-unreachable; }; }",
+    ])
+    try batch(
+      outside,
+      [
+        "link set lo up",
+        "link set eth0 up",
+        "addr add \(A.outsideIPv4)/24 dev eth0",
+        "addr add \(A.outsideIPv6)/64 dev eth0 nodad",
+        "route add default via \(A.nodeIPv4) dev eth0",
+        "route add default via \(A.nodeIPv6) dev eth0",
+      ])
+    for pod in pods {
+      try batch(
+        pod.namespace,
+        [
+          "link set lo up",
+          "link set eth0 up",
+          "addr add \(pod.ipv4)/32 dev eth0",
+          "addr add \(pod.ipv6)/128 dev eth0 nodad",
+          "route add default via \(A.gatewayIPv4) dev eth0 onlink",
+          "route add default via \(A.gatewayIPv6) dev eth0 onlink",
+        ])
+    }
+  }
+
+  /// Forwarding on the node; no reverse-path filter, no ICMP rate limits (a rate-limited
+  /// REJECT would look like a DROP) and no IPv6 duplicate address detection everywhere.
+  private func configureKernel(_ namespace: String, forwarding: Bool) throws {
+    var settings = [
+      "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0",
+      "net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0",
+      "net.ipv4.icmp_ratemask=0",
+      "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
+    ]
+    if forwarding {
+      settings += ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]
+    }
+    try Command.must(["ip", "netns", "exec", namespace, "sysctl", "-q", "-w"] + settings)
+  }
+
+  /// Runs `ip` commands inside `namespace` in one process.
+  private func batch(_ namespace: String, _ commands: [String]) throws {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(namespace).ipbatch")
+    try (commands.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: url) }
+    try Command.must(["ip", "-n", namespace, "-batch", url.path])
+  }
+
+  /// Adds another address to the node's outside link (a secondary node IP).
+  func addNodeAddress(_ cidr: String) throws {
+    try Command.must(["ip", "-n", node, "addr", "add", cidr, "dev", "out"] + (cidr.contains(":") ? ["nodad"] : []))
+  }
+
+  /// Loads an nft script into the node namespace.
+  func loadRuleset(_ script: String) throws {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(node).nft")
+    try script.write(to: url, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: url) }
+    try Command.must(["ip", "netns", "exec", node, "nft", "-f", url.path])
+  }
+
+  /// Runs a command inside `namespace`.
+  func run(in namespace: String, _ arguments: [String], timeout: Double = 30) throws -> CommandResult {
+    try Command.run(["ip", "netns", "exec", namespace] + arguments, timeout: timeout)
+  }
+
+  /// Starts a background process inside `namespace`; cleanup stops it.
+  func spawn(in namespace: String, _ arguments: [String]) throws -> Process {
+    let process = try Command.spawn(["ip", "netns", "exec", namespace] + arguments)
+    processes.append(process)
+    return process
+  }
+
+  /// Stops every process started here and deletes every namespace; safe to call twice.
+  func cleanup() {
+    if cleanedUp { return }
+    cleanedUp = true
+    for process in processes where process.isRunning {
+      kill(process.processIdentifier, SIGKILL)
+    }
+    for process in processes { process.waitUntilExit() }
+    for name in created { NamespaceNames.delete(name) }
+  }
+}
