@@ -35,14 +35,16 @@ final class NetlinkSocket {
 
   deinit { mnl_socket_close(socket) }
 
-  /// Runs a system call, retrying while it fails with EINTR; throws the errno otherwise.
-  static func retrying<T>(_ operation: String, _ call: () -> T, failed: (T) -> Bool) throws -> T {
+  /// Runs a system call, retrying while it fails with EINTR; throws the errno otherwise
+  /// (as `error(errno)`, by default a `.system` error naming `operation`).
+  static func retrying<T>(_ operation: String, _ call: () -> T, failed: (T) -> Bool,
+                          error: ((Int32) -> NetlinkError)? = nil) throws -> T {
     while true {
       let r = call()
       if !failed(r) { return r }
       let e = errno
       if e == EINTR { continue }
-      throw NetlinkError.system(operation: operation, errno: e)
+      throw error?(e) ?? NetlinkError.system(operation: operation, errno: e)
     }
   }
 

@@ -17,13 +17,15 @@ public struct NetworkNamespace: Sendable, Hashable, CustomStringConvertible {
   /// Runs `body` with the calling thread inside this namespace (setns(2) with CLONE_NEWNET),
   /// restoring the original namespace afterwards, also when `body` throws.
   public func run<R>(_ body: () throws -> R) throws -> R {
-    let target = open(path, O_RDONLY | O_CLOEXEC)
-    guard target >= 0 else { throw NetlinkError.namespace(path: path, errno: errno) }
+    let here = "/proc/thread-self/ns/net"
+    let target = try NetlinkSocket.retrying("open \(path)", { open(path, O_RDONLY | O_CLOEXEC) }, failed: { $0 < 0 },
+                                            error: { .namespace(path: path, errno: $0) })
     defer { close(target) }
-    let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-    guard original >= 0 else { throw NetlinkError.namespace(path: "/proc/thread-self/ns/net", errno: errno) }
+    let original = try NetlinkSocket.retrying("open \(here)", { open(here, O_RDONLY | O_CLOEXEC) }, failed: { $0 < 0 },
+                                              error: { .namespace(path: here, errno: $0) })
     defer { close(original) }
-    guard kp_enter_network_namespace(target) == 0 else { throw NetlinkError.namespace(path: path, errno: errno) }
+    _ = try NetlinkSocket.retrying("setns \(path)", { kp_enter_network_namespace(target) }, failed: { $0 != 0 },
+                                   error: { .namespace(path: path, errno: $0) })
     defer {
       if kp_enter_network_namespace(original) != 0 {
         fatalError("cannot return to the original network namespace: \(String(cString: strerror(errno)))")
