@@ -69,7 +69,8 @@ struct KernelOptions: ParsableArguments {
     }
     let namespace = netns.map(NetworkNamespace.init)
     if let namespace, !FileManager.default.fileExists(atPath: namespace.path) {
-      throw UserError(description: "network namespace \(netns!) not found (\(namespace.path) does not exist)")
+      let detail = namespace.path == netns ? "" : " (\(namespace.path) does not exist)"
+      throw UserError(description: "network namespace \(netns!) not found\(detail)")
     }
     do {
       let b: Backend = backend == .netlink ? try NetlinkBackend(namespace: namespace) : try NftBackend(namespace: namespace)
