@@ -26,7 +26,7 @@ public struct ElementLayout: Sendable, Hashable {
     guard element.key.count == 1 else {
       throw LoweringError.valueMismatch(field: "key of \(set.name)", value: "\(element.key)")
     }
-    let (lo, hi) = try range(element.key[0], type: set.keyType[0], setName: set.name)
+    let (lo, hi) = try range(element.key[0], type: set.keyType[0], setName: set.name, interval: true)
     var start = ElementLayout(key: lo, isIntervalEnd: false)
     if case .verdict(let v)? = element.data { start.verdict = v }
     start.userData = UserData.comment(element.comment)
@@ -47,7 +47,7 @@ public struct ElementLayout: Sendable, Hashable {
     guard set.flags.contains(.interval) && set.keyType.count == 1 else { return nil }
     let zero = [UInt8](repeating: 0, count: set.keyType[0].byteLength)
     for e in elements {
-      if let first = e.key.first, try range(first, type: set.keyType[0], setName: set.name).0 == zero { return nil }
+      if let first = e.key.first, try range(first, type: set.keyType[0], setName: set.name, interval: true).0 == zero { return nil }
     }
     return ElementLayout(key: zero, isIntervalEnd: true)
   }
@@ -77,7 +77,7 @@ public struct ElementLayout: Sendable, Hashable {
     var start: [UInt8] = []
     var end: [UInt8] = []
     for (value, type) in zip(element.key, set.keyType) {
-      var (lo, hi) = try Self.range(value, type: type, setName: set.name)
+      var (lo, hi) = try Self.range(value, type: type, setName: set.name, interval: interval)
       if concat {
         let padded = (lo.count + 3) / 4 * 4
         lo += [UInt8](repeating: 0, count: padded - lo.count)
@@ -92,8 +92,10 @@ public struct ElementLayout: Sendable, Hashable {
     userData = UserData.comment(element.comment)
   }
 
-  /// The first and last value a key component covers (equal unless it is a prefix).
-  static func range(_ value: Value, type: DataType, setName: String) throws -> ([UInt8], [UInt8]) {
+  /// The first and last value a key component covers (equal unless it is a prefix). Interval
+  /// sets compare keys as big-endian bytes, so nft stores host-endian values (marks) in
+  /// network order there.
+  static func range(_ value: Value, type: DataType, setName: String, interval: Bool) throws -> ([UInt8], [UInt8]) {
     let fits: Bool
     switch (value, type) {
     case (.address(.v4), .ipv4Addr), (.address(.v6), .ipv6Addr): fits = true
@@ -104,6 +106,10 @@ public struct ElementLayout: Sendable, Hashable {
     }
     guard fits else { throw LoweringError.valueMismatch(field: "\(type.rawValue) in \(setName)", value: "\(value)") }
     if case .prefix(let p) = value { return (p.address.bytes, p.lastAddress.bytes) }
+    if interval, case .integer(let i) = value {
+      let b = ByteLayout.hostEndian32(i).reversed() as [UInt8]
+      return (b, b)
+    }
     let b = ByteLayout.bytes(of: value)
     return (b, b)
   }

@@ -20,7 +20,7 @@ enum ElementLifting {
     var out: [Element] = []
     out.reserveCapacity(dumped.count)
     for d in dumped {
-      guard !d.isIntervalEnd, var key = key(d.key, end: d.keyEnd, types: set.keyType, concat: concat) else { return nil }
+      guard !d.isIntervalEnd, var key = key(d.key, end: d.keyEnd, types: set.keyType, concat: concat, interval: set.flags.contains(.interval)) else { return nil }
       if let k = spelled[d.key + (d.keyEnd ?? [])] { key = k }
       var e = Element(key)
       if let v = d.verdict {
@@ -53,7 +53,7 @@ enum ElementLifting {
       } else {
         last = [UInt8](repeating: 0xff, count: width)
       }
-      guard let v = value(s.key, last, type: set.keyType[0], isRange: true) else { return nil }
+      guard let v = value(s.key, last, type: set.keyType[0], isRange: true, interval: true) else { return nil }
       var e = Element([v])
       if let verdict = s.verdict {
         guard let vv = RuleLifting.verdict(code: verdict.code, chain: verdict.chain) else { return nil }
@@ -79,7 +79,7 @@ enum ElementLifting {
     return nil
   }
 
-  static func key(_ bytes: [UInt8], end: [UInt8]?, types: [DataType], concat: Bool) -> [Value]? {
+  static func key(_ bytes: [UInt8], end: [UInt8]?, types: [DataType], concat: Bool, interval: Bool) -> [Value]? {
     var values: [Value] = []
     var offset = 0
     for t in types {
@@ -92,14 +92,15 @@ enum ElementLifting {
         guard offset + n <= end.count else { return nil }
         hi = Array(end[offset..<(offset + n)])
       }
-      guard let v = value(lo, hi, type: t, isRange: end != nil) else { return nil }
+      guard let v = value(lo, hi, type: t, isRange: end != nil, interval: interval) else { return nil }
       values.append(v)
       offset += stride
     }
     return offset == bytes.count ? values : nil
   }
 
-  static func value(_ lo: [UInt8], _ hi: [UInt8], type: DataType, isRange: Bool) -> Value? {
+  /// One key component; marks of interval sets are stored in network order.
+  static func value(_ lo: [UInt8], _ hi: [UInt8], type: DataType, isRange: Bool, interval: Bool) -> Value? {
     switch type {
     case .ipv4Addr, .ipv6Addr:
       guard let a = RuleLifting.address(lo[...]) else { return nil }
@@ -117,7 +118,7 @@ enum ElementLifting {
       return ByteLayout.readBigEndian16(lo[...]).map { .port($0) }
     case .mark:
       guard lo == hi else { return nil }
-      return ByteLayout.readHostEndian32(lo[...]).map { .integer($0) }
+      return ByteLayout.readHostEndian32((interval ? lo.reversed() : lo)[...]).map { .integer($0) }
     case .verdict:
       return nil
     }

@@ -102,10 +102,11 @@ public struct RuleLowering: Sendable {
     let r1 = Kernel.reg1
     let cmpOp = op == .eq ? Kernel.cmpEq : Kernel.cmpNeq
     switch (field, value) {
-    case (.ctState, .ctState), (.ctStatus, .ctStatus):
+    case (.ctState, .ctState) where op == .eq, (.ctStatus, .ctStatus) where op == .eq:
+      // `ct state new` tests the bit; `ct state != new` compares the whole value (as nft does).
       out.append(field.load(into: r1))
       out.append(.bitwise(sreg: r1, dreg: r1, length: 4, mask: ByteLayout.bytes(of: value), xor: [0, 0, 0, 0]))
-      out.append(.cmp(sreg: r1, op: op == .eq ? Kernel.cmpNeq : Kernel.cmpEq, data: [0, 0, 0, 0]))
+      out.append(.cmp(sreg: r1, op: Kernel.cmpNeq, data: [0, 0, 0, 0]))
     case (.saddr(let v), .prefix(let p)), (.daddr(let v), .prefix(let p)):
       guard (p.family == .v4) == (v == .v4) else { throw LoweringError.valueMismatch(field: "\(field)", value: "\(p)") }
       let full = field.registerLength

@@ -95,10 +95,10 @@ public struct RuleLifting: Sendable {
       let used = j - start + 2
       switch first.field {
       case .ctState, .ctStatus:
-        guard data == [0, 0, 0, 0], let bits = ByteLayout.readHostEndian32(mask[...]) else { return nil }
-        let inverted: CmpOp = cmpOp == .eq ? .neq : .eq
-        if case .ctState = first.field, let s = CtState(rawValue: bits) { return (.cmp(.ctState, inverted, .ctState(s)), used) }
-        if case .ctStatus = first.field, let s = CtStatus(rawValue: bits) { return (.cmp(.ctStatus, inverted, .ctStatus(s)), used) }
+        // `(ct & BIT) != 0` is `ct state BIT`.
+        guard cmpOp == .neq, data == [0, 0, 0, 0], let bits = ByteLayout.readHostEndian32(mask[...]) else { return nil }
+        if case .ctState = first.field, let s = CtState(rawValue: bits) { return (.cmp(.ctState, .eq, .ctState(s)), used) }
+        if case .ctStatus = first.field, let s = CtStatus(rawValue: bits) { return (.cmp(.ctStatus, .eq, .ctStatus(s)), used) }
         return nil
       case .saddr, .daddr:
         guard Int(len) == first.length, let length = Self.prefixLength(mask), let addr = Self.address(data[...]) else { return nil }
@@ -151,7 +151,8 @@ public struct RuleLifting: Sendable {
     case .thDport, .dport: return ByteLayout.readBigEndian16(data[...]).map { .port($0) }
     case .mark, .numgenRandom: return ByteLayout.readHostEndian32(data[...]).map { .integer($0) }
     case .fibSaddrType, .fibDaddrType: return ByteLayout.readHostEndian32(data[...]).flatMap(FibAddrType.init(rawValue:)).map { .fibType($0) }
-    case .ctState, .ctStatus: return nil
+    case .ctState: return ByteLayout.readHostEndian32(data[...]).flatMap(CtState.init(rawValue:)).map { .ctState($0) }
+    case .ctStatus: return ByteLayout.readHostEndian32(data[...]).flatMap(CtStatus.init(rawValue:)).map { .ctStatus($0) }
     }
   }
 

@@ -55,12 +55,12 @@ public struct SetLayout: Sendable, Hashable {
 
 extension DataType {
   /// nft's `enum byteorder` of the type: BYTEORDER_HOST_ENDIAN (1) or BYTEORDER_BIG_ENDIAN (2);
-  /// verdicts have none (0).
+  /// verdicts and inet_proto (a single byte) have none (BYTEORDER_INVALID, 0).
   var byteOrder: UInt32 {
     switch self {
     case .ipv4Addr, .ipv6Addr, .inetService: 2
-    case .inetProto, .mark: 1
-    case .verdict: 0
+    case .mark: 1
+    case .inetProto, .verdict: 0
     }
   }
 

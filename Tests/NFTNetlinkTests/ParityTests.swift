@@ -2,7 +2,7 @@
 // loaded by `nft -f` from its text, for every fixture and for incremental transactions.
 import Foundation
 import NFTables
-import NFTNetlink
+@testable import NFTNetlink
 import Testing
 
 @Suite struct ParityTests {
@@ -21,6 +21,12 @@ import Testing
     let wantRegs = try viaNft.registerListing()
     #expect(wantRegs.contains("[ "))
     #expect(gotRegs == wantRegs, "\(scenario) (netlink debug):\n\(firstDifferences(wantRegs, gotRegs))")
+    // Set declarations: every attribute, user data included.
+    let reference = try NetlinkClient(namespace: viaNft.namespace)
+    let mine = try NetlinkClient(namespace: viaNetlink.namespace)
+    for t in ruleset.tables {
+      #expect(try mine.setDeclarations(table: t.ref) == reference.setDeclarations(table: t.ref), "\(scenario) \(t.ref)")
+    }
     // Applying the same replace again is idempotent.
     try NetlinkClient(namespace: viaNetlink.namespace).apply(ruleset.replaceTransaction())
     #expect(try viaNetlink.listRuleset() == want)

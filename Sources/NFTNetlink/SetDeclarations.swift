@@ -1,0 +1,44 @@
+// The raw attributes of kproxy's set declarations as the kernel stores them (flags, key and
+// data types and lengths, size, timeout, field lengths, user data): for checking parity with nft.
+import CNftnl
+import NFTables
+
+extension NetlinkClient {
+  /// For each set of `table`, its declaration attributes by libnftnl attribute name.
+  func setDeclarations(table ref: TableRef) throws -> [String: [String: [UInt8]]] {
+    let filter = try NftnlSet(table: ref.name, name: "")
+    var out: [String: [String: [UInt8]]] = [:]
+    try request(type: NFT_MSG_GETSET, family: TransactionEncoder.family(ref.family), dump: true, build: { nlh in
+      filter.withPointer { p in
+        nftnl_set_unset(p, UInt16(NFTNL_SET_NAME.rawValue))
+        nftnl_set_nlmsg_build_payload(nlh, p)
+      }
+    }) { nlh in
+      let s = try NftnlSet()
+      guard s.parse(nlh), s.table == ref.name else { return }
+      out[s.name] = s.rawAttributes
+    }
+    return out
+  }
+}
+
+extension NftnlSet {
+  /// The declaration attributes that are set, as bytes.
+  var rawAttributes: [String: [UInt8]] {
+    let names: [(nftnl_set_attr, String)] = [
+      (NFTNL_SET_FLAGS, "flags"), (NFTNL_SET_KEY_TYPE, "key_type"), (NFTNL_SET_KEY_LEN, "key_len"),
+      (NFTNL_SET_DATA_TYPE, "data_type"), (NFTNL_SET_DATA_LEN, "data_len"), (NFTNL_SET_POLICY, "policy"),
+      (NFTNL_SET_DESC_SIZE, "desc_size"), (NFTNL_SET_TIMEOUT, "timeout"), (NFTNL_SET_GC_INTERVAL, "gc_interval"),
+      (NFTNL_SET_USERDATA, "userdata"), (NFTNL_SET_DESC_CONCAT, "desc_concat"),
+    ]
+    var out: [String: [UInt8]] = [:]
+    withPointer { p in
+      for (attr, name) in names where nftnl_set_is_set(p, UInt16(attr.rawValue)) {
+        var len: UInt32 = 0
+        guard let d = nftnl_set_get_data(p, UInt16(attr.rawValue), &len) else { continue }
+        out[name] = Array(UnsafeRawBufferPointer(start: d, count: Int(len)))
+      }
+    }
+    return out
+  }
+}
