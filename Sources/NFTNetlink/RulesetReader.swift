@@ -106,8 +106,14 @@ extension NetlinkClient {
     // Rules, one dump per chain: the kernel finds a named chain by hash, whereas resuming a
     // table-wide dump walks all earlier rules again for every reply (quadratic at 100k rules).
     let lifting = RuleLifting(family: ref.family)
+    // Different typed rules can lower to the same kernel expressions (`meta l4proto tcp th
+    // dport 80` is `tcp dport 80`); where the desired rule at the same position lowers to
+    // exactly what the kernel has, its spelling is kept.
+    let spellingLowering = RuleLowering(family: ref.family, sets: Dictionary((spelling?.sets ?? []).map { ($0.name, $0.header) }, uniquingKeysWith: { a, _ in a }))
+    let spellingChains = Dictionary((spelling?.chains ?? []).map { ($0.name, $0.rules) }, uniquingKeysWith: { a, _ in a })
     for i in chains.indices {
       let filter = try NftnlRule(table: ref.name, chain: chains[i].name)
+      let desiredRules = spellingChains[chains[i].name] ?? []
       var rules: [Rule] = []
       try request(type: NFT_MSG_GETRULE, family: family, dump: true, build: { nlh in
         filter.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) }
@@ -115,7 +121,13 @@ extension NetlinkClient {
         let r = try NftnlRule()
         guard r.parse(nlh), r.table == ref.name, r.chain == chains[i].name else { return }
         let regs = r.expressions
-        guard !regs.contains(where: { $0 == nil }), let exprs = lifting.lift(regs.compactMap { $0 }) else {
+        let known = regs.compactMap { $0 }
+        var exprs = known.count == regs.count ? lifting.lift(known) : nil
+        if rules.count < desiredRules.count, exprs != desiredRules[rules.count].exprs, known.count == regs.count,
+          (try? spellingLowering.lower(Rule(desiredRules[rules.count].exprs))) == known {
+          exprs = desiredRules[rules.count].exprs
+        }
+        guard let exprs else {
           throw NetlinkError.unexpectedReply("a rule in chain \(r.chain) of table \(ref) is not one kproxy writes")
         }
         rules.append(Rule(exprs, comment: r.comment))

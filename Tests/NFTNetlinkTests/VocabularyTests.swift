@@ -95,6 +95,24 @@ enum Vocabulary {
     }
   }
 
+  @Test func equivalentSpellingsReadBackAsDesired() throws {
+    guard let ns = try TestNamespace.make("spelling") else { return }
+    let t = TableRef(family: .ip, name: "spell")
+    let set = NFTSet(name: "s", keyType: [.ipv4Addr, .inetService])
+    // `meta l4proto tcp th dport 80` and `ip saddr . tcp dport @s` lower to the same kernel
+    // expressions as `tcp dport 80` and `meta l4proto tcp ip saddr . th dport @s`.
+    let chain = Chain(name: "c", rules: [
+      Rule([.cmp(.l4proto, .eq, .proto(.tcp)), .cmp(.thDport, .eq, .port(80)), .verdict(.accept)]),
+      Rule([.lookup([.saddr(.v4), .dport(.tcp)], set: "s", negated: false), .verdict(.drop)]),
+    ])
+    let desired = Ruleset(tables: [Table(family: .ip, name: "spell", sets: [set], chains: [chain])])
+    let client = try NetlinkClient(namespace: ns.namespace)
+    try client.apply(desired.replaceTransaction())
+    let plain = try client.currentRuleset(tables: [t])
+    #expect(plain.tables[0].chains[0].rules != chain.rules)
+    #expect(try client.currentRuleset(tables: [t], spelling: desired) == desired)
+  }
+
   @Test func everyExpressionReadsBack() throws {
     guard let ns = try TestNamespace.make("vocab-rb") else { return }
     let ruleset = Vocabulary.ruleset
