@@ -62,11 +62,10 @@ struct KernelOptions: ParsableArguments {
   @Option(name: .customLong("backend"), help: ArgumentHelp("How to program the kernel: netlink (libnftnl, the default) or nft (`nft -f -`).", valueName: "netlink|nft"))
   var backend: BackendKind = .netlink
 
-  /// Runs `body` with the chosen backend, turning kernel failures into clear messages.
+  /// Runs `body` with the chosen backend, turning kernel failures into clear messages. There
+  /// is no up-front root check: a process may hold CAP_NET_ADMIN without being root, and the
+  /// kernel's EPERM is explained instead.
   func withBackend<R>(_ body: (Backend) throws -> R) throws -> R {
-    if geteuid() != 0 {
-      throw UserError(description: "kproxy needs root (CAP_NET_ADMIN) to change nftables")
-    }
     let namespace = netns.map(NetworkNamespace.init)
     if let namespace, !FileManager.default.fileExists(atPath: namespace.path) {
       let detail = namespace.path == netns ? "" : " (\(namespace.path) does not exist)"
@@ -86,7 +85,8 @@ struct KernelOptions: ParsableArguments {
   static func explain(_ e: NetlinkError) -> String {
     switch (e, e.errno) {
     case (.namespace(let path, _), ENOENT?): return "network namespace \(path) not found"
-    case (_, EPERM?), (_, EACCES?): return "\(e) — changing nftables needs root (CAP_NET_ADMIN)"
+    case (.namespace, EPERM?): return "\(e) — entering a network namespace needs root (CAP_SYS_ADMIN)"
+    case (_, EPERM?), (_, EACCES?): return "\(e) — nftables needs root (CAP_NET_ADMIN)"
     case (.system, EPROTONOSUPPORT?), (.system, EAFNOSUPPORT?), (.rejected("apply transaction", _), EOPNOTSUPP?),
       (.rejected("dump generation", _), EOPNOTSUPP?), (.system, EOPNOTSUPP?):
       return "\(e) — nf_tables is not available in this kernel (module nf_tables not loaded?)"
