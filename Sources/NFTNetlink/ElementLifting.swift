@@ -11,7 +11,8 @@ enum ElementLifting {
     let concat = set.keyType.count > 1
     if set.flags.contains(.interval) && !concat { return liftRanges(dumped, of: set) }
     var spelled: [[UInt8]: [Value]] = [:]
-    if let spelling, spelling.header == set.header {
+    // Only interval sets hold ranges, where an address and its /32 look the same.
+    if let spelling, set.flags.contains(.interval), spelling.header == set.header {
       for e in spelling.elements {
         guard let l = try? ElementLayout(e, of: set) else { continue }
         spelled[l.key + (l.keyEnd ?? [])] = e.key
