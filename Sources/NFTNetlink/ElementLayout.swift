@@ -1,6 +1,5 @@
-// The bytes of set element keys: concatenation fields padded to 32 bits; concatenated
-// interval sets (pipapo) carry the range end as NFTA_SET_ELEM_KEY_END, single-field interval
-// sets (rbtree) get a start element and an interval-end element one past the range, as nft sends.
+// Set element keys as nft sends them: concatenations padded to 32 bits, pipapo ranges with
+// NFTA_SET_ELEM_KEY_END, rbtree ranges as a start and an interval end one past the range.
 import NFTables
 import NetAddress
 

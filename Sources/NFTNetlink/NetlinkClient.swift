@@ -37,36 +37,15 @@ public final class NetlinkClient {
   /// Reads one ACK or error per command message. The kernel answers the whole batch before
   /// `send` returns, so everything is already queued; a missing ACK is an error too.
   func collectAcks(_ batch: EncodedBatch) throws {
-    var acked = [Bool](repeating: false, count: batch.operations.count)
-    var ackCount = 0
-    var errors: [(index: Int, errno: Int32)] = []
-    var batchError: Int32?
-    while ackCount < acked.count && batchError == nil {
+    var tracker = AckTracker(batch: batch)
+    while !tracker.isComplete {
       let got = try socket.receive(wait: false) { nlh in
         guard nlh.pointee.nlmsg_type == UInt16(NLMSG_ERROR) else { return }
         let err = UnsafeRawPointer(nlh).advanced(by: MemoryLayout<nlmsghdr>.size).assumingMemoryBound(to: nlmsgerr.self).pointee
-        let s = err.msg.nlmsg_seq
-        let i = Int(s &- batch.beginSeq) - 1
-        if i >= 0 && i < acked.count {
-          if !acked[i] {
-            acked[i] = true
-            ackCount += 1
-          }
-          if err.error != 0 { errors.append((i, -err.error)) }
-        } else if err.error != 0 {
-          // An error on the batch header: the kernel refused the whole batch.
-          batchError = -err.error
-        }
+        tracker.record(seq: err.msg.nlmsg_seq, errno: -err.error)
       }
       if !got { break }
     }
-    if let e = batchError { throw NetlinkError.rejected(operation: "apply transaction", errno: e) }
-    if let first = errors.min(by: { $0.index < $1.index }) {
-      throw NetlinkError.rejected(operation: batch.operations[first.index], errno: first.errno)
-    }
-    if ackCount < acked.count {
-      let missing = acked.firstIndex(of: false)!
-      throw NetlinkError.unexpectedReply("no acknowledgement for \(batch.operations[missing]) (\(acked.count - ackCount) of \(acked.count) missing)")
-    }
+    try tracker.check()
   }
 }

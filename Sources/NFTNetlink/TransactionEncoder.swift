@@ -11,9 +11,10 @@ struct EncodedBatch {
   /// Description of each command message, indexed by `seq - beginSeq - 1`.
   var operations: [String]
 
-  func operation(forSeq seq: UInt32) -> String? {
+  /// The index into `operations` of the command message with sequence number `seq`.
+  func index(ofSeq seq: UInt32) -> Int? {
     let i = Int(seq &- beginSeq) - 1
-    return operations.indices.contains(i) ? operations[i] : nil
+    return operations.indices.contains(i) ? i : nil
   }
 }
 
