@@ -96,30 +96,45 @@ struct ServiceManifest {
   }
 }
 
+/// Service manifests with the node options they are compiled with, and the script that
+/// `kproxy compile` printed for them (the nft backend loads the script, the netlink backend
+/// runs `kproxy apply` on the same manifests and options).
+struct CompiledCluster {
+  var manifests: [(name: String, yaml: String)]
+  var nodeArguments: [String]
+  var script: String
+
+  /// Writes the manifests into a temporary folder for the duration of `body`.
+  func withManifests<T>(_ body: (String) throws -> T) throws -> T {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kp-manifests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for m in manifests {
+      try m.yaml.write(to: dir.appendingPathComponent("\(m.name).yaml"), atomically: true, encoding: .utf8)
+    }
+    return try body(dir.path)
+  }
+}
+
 enum KproxyCompiler {
   /// This node's name: endpoints with this nodeName are local.
   static let hostname = "node-a"
   /// Another node's name, for endpoints that are not local.
   static let otherNode = "node-b"
 
-  /// Writes `services` into a temporary folder, runs the real `kproxy compile` with the
-  /// topology's node options, and returns the nft script it printed.
-  static func compile(_ services: [ServiceManifest], extraArguments: [String] = []) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kp-manifests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    for service in services {
-      try service.yaml.write(to: dir.appendingPathComponent("\(service.name).yaml"), atomically: true, encoding: .utf8)
-    }
+  /// Runs the real `kproxy compile` on `services` with the topology's node options.
+  static func compile(_ services: [ServiceManifest], extraArguments: [String] = []) throws -> CompiledCluster {
     typealias A = TopologyAddresses
-    let result = try Command.run(
+    let nodeArguments =
       [
-        try PacketTestPaths.kproxyBinary(), "compile", "--manifests", dir.path,
         "--hostname-override", hostname,
         "--node-ip", A.nodeIPv4, "--node-ip", A.nodeIPv6,
         "--cluster-cidr", A.clusterCIDRs, "--service-cidr", A.serviceCIDRs,
-      ] + extraArguments)
-    try result.check()
-    return result.stdout
+      ] + extraArguments
+    var cluster = CompiledCluster(manifests: services.map { ($0.name, $0.yaml) }, nodeArguments: nodeArguments, script: "")
+    cluster.script = try cluster.withManifests { dir in
+      try Command.run([try PacketTestPaths.kproxyBinary(), "compile", "--manifests", dir] + nodeArguments).check().stdout
+    }
+    return cluster
   }
 }

@@ -1,5 +1,5 @@
-// Packet test for loading a second compiled script over the first: traffic follows the new
-// endpoints at once, and tables that are not kproxy's are left alone.
+// Packet test for loading a second ruleset over the first (a new script with nft, an incremental
+// transaction with netlink): traffic follows the new endpoints at once, other tables stay.
 import Testing
 
 @Suite("Ruleset reload packets", .packetTestsEnabled)
@@ -9,7 +9,7 @@ struct RulesetReloadPacketTests {
     try Topology.with(pods: 3) { t in
       let client = t.pods[2]
       var service = ServiceManifest(name: "web", clusterIP: "10.96.0.70", endpoints: [(t.pods[0].ipv4, KproxyCompiler.hostname)])
-      try t.loadRuleset("table inet bystander {\n  chain input { type filter hook input priority 0; policy accept; }\n}\n")
+      try t.loadForeignRuleset("table inet bystander {\n  chain input { type filter hook input priority 0; policy accept; }\n}\n")
       try t.loadRuleset(try KproxyCompiler.compile([service]))
       try EchoServer.startAll(in: t, pods: Array(t.pods[0..<2]), port: 8080)
 

@@ -29,8 +29,17 @@ enum TopologyAddresses {
   static func podIPv6(_ i: Int) -> String { "fd00:244:1::\(10 + i)" }
 }
 
+/// How a topology's node gets its ruleset: `nft -f` of `kproxy compile`'s script, or
+/// `kproxy apply --netns` through the netlink backend (read back, diff, one transaction).
+enum RulesetBackend: String, CaseIterable, CustomStringConvertible {
+  case nft
+  case netlink
+  var description: String { rawValue }
+}
+
 final class Topology {
   let prefix = NamespaceNames.newPrefix()
+  let backend: RulesetBackend
   var node: String { prefix + "-node" }
   var outside: String { prefix + "-out" }
   private(set) var pods: [PodNamespace] = []
@@ -38,14 +47,23 @@ final class Topology {
   private var processes: [Process] = []
   private var cleanedUp = false
 
-  /// Builds a topology with `podCount` pods, runs `body`, and always cleans up.
-  static func with<T>(pods podCount: Int, _ body: (Topology) throws -> T) throws -> T {
-    try PacketTestPrerequisites.require()
-    NamespaceNames.removeStale()
-    let topology = Topology()
-    defer { topology.cleanup() }
-    try topology.build(podCount: podCount)
-    return try body(topology)
+  init(backend: RulesetBackend) { self.backend = backend }
+
+  /// For each backend in turn, builds a fresh topology with `podCount` pods, runs `body`, and
+  /// always cleans up: every packet test checks both ways of programming the kernel.
+  static func with(pods podCount: Int, _ body: (Topology) throws -> Void) throws {
+    for backend in RulesetBackend.allCases {
+      try PacketTestPrerequisites.require()
+      NamespaceNames.removeStale()
+      let topology = Topology(backend: backend)
+      defer { topology.cleanup() }
+      try topology.build(podCount: podCount)
+      do {
+        try body(topology)
+      } catch {
+        throw CommandFailure(description: "[\(backend) backend] \(error)")
+      }
+    }
   }
 
   private func build(podCount: Int) throws {
@@ -141,11 +159,28 @@ final class Topology {
   }
 
   /// Loads an nft script into the node namespace.
-  func loadRuleset(_ script: String) throws {
+  /// Loads a ruleset that is not kproxy's (another tool's table) with `nft -f`.
+  func loadForeignRuleset(_ script: String) throws {
+    try loadScript(script)
+  }
+
+  private func loadScript(_ script: String) throws {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(node).nft")
     try script.write(to: url, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: url) }
     try Command.must(["ip", "netns", "exec", node, "nft", "-f", url.path])
+  }
+
+  /// Programs the node with `cluster` through this topology's backend.
+  func loadRuleset(_ cluster: CompiledCluster) throws {
+    switch backend {
+    case .nft:
+      try loadScript(cluster.script)
+    case .netlink:
+      try cluster.withManifests { dir in
+        try Command.must([try PacketTestPaths.kproxyBinary(), "apply", "--netns", node, "--manifests", dir] + cluster.nodeArguments)
+      }
+    }
   }
 
   /// Runs a command inside `namespace`.
