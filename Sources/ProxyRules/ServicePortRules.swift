@@ -139,13 +139,12 @@ struct ServicePortRules {
       }
     }
 
-    // Chains. The masquerade rule goes into the chain ClusterIP traffic is sent to.
+    // Chains. ClusterIP traffic is marked for masquerade centrally, in `services`.
     if usesClusterChain {
-      out.chains.append(
-        policyChain(clusterChain, cats.cluster, masquerade: internalChain == clusterChain && hasInternalEndpoints, into: &out))
+      out.chains.append(policyChain(clusterChain, cats.cluster, into: &out))
     }
     if usesLocalChain {
-      out.chains.append(policyChain(localChain, cats.local, masquerade: internalChain == localChain && hasInternalEndpoints, into: &out))
+      out.chains.append(policyChain(localChain, cats.local, into: &out))
     }
     if usesExternalChain {
       out.chains.append(
@@ -178,18 +177,10 @@ struct ServicePortRules {
     }
   }
 
-  /// A policy chain: optional masquerade marking, affinity lookups, then one DNAT rule per
-  /// endpoint where rule i matches `numgen random mod (n - i) 0` (uniform choice, no map).
-  private func policyChain(_ name: String, _ endpoints: [EndpointInfo], masquerade: Bool, into out: inout FamilyRules) -> Chain {
+  /// A policy chain: affinity lookups, then one DNAT rule per endpoint where rule i matches
+  /// `numgen random mod (n - i) 0` (uniform choice, no map).
+  private func policyChain(_ name: String, _ endpoints: [EndpointInfo], into out: inout FamilyRules) -> Chain {
     var rules: [Rule] = []
-    if masquerade {
-      let dest: [Expr] = [.cmp(ctx.daddr, .eq, .address(svc.clusterIP)), .cmp(.dport(proto), .eq, .port(UInt16(svc.port)))]
-      if ctx.masqueradeAll {
-        rules.append(Rule(dest + [.markOr(Names.masqueradeMark)]))
-      } else if let notPods = ctx.notFromPods {
-        rules.append(Rule(dest + [notPods, .markOr(Names.masqueradeMark)]))
-      }
-    }
     var affinity: [String?] = Array(repeating: nil, count: endpoints.count)
     if let timeout = svc.affinityTimeoutSeconds {
       for (i, ep) in endpoints.enumerated() {

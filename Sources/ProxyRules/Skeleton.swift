@@ -59,7 +59,7 @@ enum Skeleton {
     return [
       Chain(
         name: Names.services,
-        rules: [
+        rules: clusterIPMasquerade(ctx) + [
           Rule([.vmap(servicePortKey, map: Names.serviceIPsMap)]),
           Rule(ctx.nodePortDestination + [.vmap([.l4proto, .thDport], map: Names.serviceNodePortsMap)]),
         ]),
@@ -99,6 +99,20 @@ enum Skeleton {
       Chain(name: Names.clusterIPsCheck, rules: clusterIPsCheck),
       Chain(name: Names.rejectChain, rules: [Rule([.reject])]),
     ]
+  }
+
+  /// Marks ClusterIP traffic for masquerade, once for all services (kube-proxy does it in each
+  /// service's chain): all of it with masquerade-all, else what comes from outside the pod
+  /// CIDRs, else nothing (no local-traffic detector). Packets to a ClusterIP that no service
+  /// chain DNATs are rejected or dropped by the filter chains, so only proxied traffic keeps
+  /// the mark.
+  static func clusterIPMasquerade(_ ctx: FamilyContext) -> [Rule] {
+    let toClusterIP: Expr = .lookup([ctx.daddr], set: Names.clusterIPsSet, negated: false)
+    if ctx.masqueradeAll {
+      return [Rule([toClusterIP, .markOr(Names.masqueradeMark)], comment: "masquerade all ClusterIP traffic")]
+    }
+    guard let notPods = ctx.notFromPods else { return [] }
+    return [Rule([toClusterIP, notPods, .markOr(Names.masqueradeMark)], comment: "masquerade ClusterIP traffic from outside the pod CIDRs")]
   }
 
   /// Declarations of the shared sets and maps (elements are filled by the compiler).

@@ -37,7 +37,7 @@ import Testing
       return nil
     }
     #expect(mods == [3, 2])
-    #expect(chain.rules.count == 4)  // masquerade rule + 3 DNAT rules
+    #expect(chain.rules.count == 3)  // one DNAT rule per endpoint, nothing else
   }
 
   @Test func severalPodCIDRsUseOneIntervalSet() throws {
@@ -48,7 +48,7 @@ import Testing
     let set = try #require(t.sets.first { $0.name == Names.clusterCIDRsSet })
     #expect(set.flags.contains(.interval))
     #expect(set.elements.count == 2)
-    let rules = t.chains.filter { $0.name.hasPrefix("service-") || $0.name.hasPrefix("external-") }.flatMap(\.rules)
+    let rules = t.chains.filter { $0.name == Names.services || $0.name.hasPrefix("external-") }.flatMap(\.rules)
     #expect(rules.contains { $0.exprs.contains(.lookup([.saddr(.v4)], set: Names.clusterCIDRsSet, negated: true)) })
     #expect(rules.contains { $0.exprs.contains(.lookup([.saddr(.v4)], set: Names.clusterCIDRsSet, negated: false)) })
   }
@@ -77,6 +77,26 @@ import Testing
     #expect(external.first?.data == .verdict(.goto("external-" + Names.servicePortBase(Self.port("a").name))))
     #expect(r.warnings.count == 1)
     #expect(r.warnings.first?.contains("ns1/b:p80") == true)
+  }
+
+  @Test(arguments: [(false, true), (true, true), (false, false)])
+  func clusterIPMasqueradeIsOneSharedRule(masqueradeAll: Bool, podCIDR: Bool) throws {
+    var node = Self.node
+    node.masqueradeAll = masqueradeAll
+    node.clusterCIDRs = podCIDR ? node.clusterCIDRs : []
+    let ports = (0..<20).map { Self.port("s\($0)", ip: "10.96.0.\($0 + 1)") }
+    let t = Self.table(RulesetCompiler.compile(ProxyState(servicePorts: ports), node: node))
+    let marking = t.chains.filter { $0.name != Names.masquerading }.flatMap { c in c.rules.filter { $0.exprs.contains(.markOr(Names.masqueradeMark)) }.map { (c.name, $0) } }
+    let services = try #require(t.chains.first { $0.name == Names.services })
+    let first = try #require(services.rules.first)
+    if !masqueradeAll && !podCIDR {
+      #expect(marking.isEmpty)
+      return
+    }
+    #expect(marking.count == 1)
+    #expect(marking.first?.0 == Names.services)
+    #expect(first.exprs.first == .lookup([.daddr(.v4)], set: Names.clusterIPsSet, negated: false))
+    #expect(first.exprs.contains(.cmp(.saddr(.v4), .neq, .prefix(IPPrefix("10.244.0.0/16")!))) == !masqueradeAll)
   }
 
   @Test func sharedSetCountDoesNotGrowWithServices() {
