@@ -40,7 +40,7 @@ let package = Package(
       ]),
     .executableTarget(
       name: "kproxy-bench",
-      dependencies: ["KubeAPI", "ServiceProxy", "ProxyRules", "NFTables", "NetAddress"],
+      dependencies: ["KubeAPI", "ServiceProxy", "ProxyRules", "NFTables", "NetAddress", "Dataplane", "NFTNetlink"],
       path: "Benchmarks/kproxy-bench"),
     .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSource"]),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs kproxy-bench once per cluster size (one process each, so peak RSS is per row), then, as
-# root, loads each emitted ruleset with `nft -f` in a scratch netns and times it (the kernel's
-# share is the sys time): what the ruleset's shape costs the kernel.
+# Runs kproxy-bench once per cluster size (one process each, so peak RSS is per row); then, as
+# root, syncs each size through netlink into a fresh netns (full and incremental), and loads
+# each emitted ruleset with `nft -f` (the kernel's share is the sys time) for comparison.
 set -euo pipefail
 bench="$1"
 sizes="${BENCH_SIZES:-1000 10000 50000}"
@@ -14,6 +14,17 @@ for n in $sizes; do
   first=0
   "$bench" "${args[@]}"
 done
+if [ "$(id -u)" = 0 ]; then
+  echo
+  echo "Netlink backend, in-process (each size in a fresh network namespace):"
+  for n in $sizes; do
+    ns="kpnl-$$-$n"
+    ip netns add "$ns"
+    "$bench" --services "$n" --endpoints 10 --netlink "$ns" || true
+    ip netns del "$ns"
+    echo
+  done
+fi
 if [ "$(id -u)" = 0 ] && command -v nft >/dev/null; then
   echo
   echo "| services × endpoints | nft -f wall s | user s | sys (kernel) s | nft peak RSS MB |"

@@ -11,6 +11,17 @@ enum ResourceUsage {
     return Int(usage.ru_maxrss) * 1024
   }
 
+  /// User and system CPU seconds of this process so far (system time includes the kernel's
+  /// work on our netlink messages, which it does in our context).
+  static func cpu() -> (user: Double, sys: Double) {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return (
+      Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
+      Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    )
+  }
+
   /// CPU time of this (single-threaded) process in seconds: unlike wall time it does not
   /// count time spent waiting for a core, so figures stay comparable on a busy machine.
   static func now() -> Double {

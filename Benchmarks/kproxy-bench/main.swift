@@ -25,6 +25,16 @@ let node = NodeConfig(
   hostname: "node0", nodeIPs: [.v4(.init(0xC0A8_0102))], clusterCIDRs: [IPPrefixLiteral.podCIDR],
   serviceCIDRs: [IPPrefixLiteral.serviceCIDR])
 
+if let ns = value("--netlink") {
+  do {
+    try NetlinkBench.run(services: services, endpoints: endpoints, namespace: ns, node: node)
+    exit(0)
+  } catch {
+    print("kproxy-bench: \(error)")
+    exit(1)
+  }
+}
+
 let repeats = max(1, Int(value("--repeat") ?? "3") ?? 3)
 // Each phase's best of `repeats` runs (the first run also pays for page faults).
 var best = (reconcile: Double.infinity, compile: Double.infinity, render: Double.infinity, wall: Double.infinity)
