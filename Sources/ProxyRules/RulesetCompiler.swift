@@ -40,18 +40,12 @@ public enum RulesetCompiler {
 
   static func table(_ ctx: FamilyContext, _ out: FamilyRules) -> Table {
     var sets = Skeleton.sets(ctx)
+    let shared = Dictionary(uniqueKeysWithValues: out.sharedElements.map { ($0.set, $0.elements) })
     for i in sets.indices {
-      switch sets[i].name {
-      case Names.clusterIPsSet: sets[i].elements = out.clusterIPs.elements
-      case Names.nodePortIPsSet: sets[i].elements = (ctx.nodePortIPs ?? []).map { Element([.address($0)]) }
-      case Names.firewallIPsSet: sets[i].elements = out.firewallIPs.elements
-      case Names.firewallAllowSet: sets[i].elements = out.firewallAllow.elements
-      case Names.hairpinSet: sets[i].elements = out.hairpin.elements
-      case Names.serviceIPsMap: sets[i].elements = out.serviceIPs.elements
-      case Names.serviceNodePortsMap: sets[i].elements = out.serviceNodePorts.elements
-      case Names.noEndpointServicesMap: sets[i].elements = out.noEndpointServices.elements
-      case Names.noEndpointNodePortsMap: sets[i].elements = out.noEndpointNodePorts.elements
-      default: break
+      if sets[i].name == Names.nodePortIPsSet {
+        sets[i].elements = (ctx.nodePortIPs ?? []).map { Element([.address($0)]) }
+      } else if let elements = shared[sets[i].name] {
+        sets[i].elements = elements
       }
     }
     if ctx.nodePortIPs == nil {

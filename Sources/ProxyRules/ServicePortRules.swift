@@ -27,6 +27,16 @@ struct FamilyRules {
     hairpin = ElementTable(capacity: endpoints)
     chains.reserveCapacity(servicePorts)
   }
+
+  /// The accumulated elements of each shared set or map, by its name.
+  var sharedElements: [(set: String, elements: [Element])] {
+    [
+      (Names.clusterIPsSet, clusterIPs.elements), (Names.serviceIPsMap, serviceIPs.elements),
+      (Names.serviceNodePortsMap, serviceNodePorts.elements), (Names.noEndpointServicesMap, noEndpointServices.elements),
+      (Names.noEndpointNodePortsMap, noEndpointNodePorts.elements), (Names.firewallIPsSet, firewallIPs.elements),
+      (Names.firewallAllowSet, firewallAllow.elements), (Names.hairpinSet, hairpin.elements),
+    ]
+  }
 }
 
 extension IPAddress {

@@ -1,0 +1,127 @@
+// Keeps the compiled state of every service port and turns a new reconciler state into the
+// transaction that changes only what changed: the changed service ports' chains, affinity sets
+// and their claims on shared sets (the sync loop's fast path; `RulesetCompiler` is the
+// reference it must agree with, see IncrementalCompilerTests).
+import NFTables
+import NetAddress
+import ServiceProxy
+
+/// What one service port contributes to its family's table.
+struct ServicePortFragment: Equatable {
+  var chains: [Chain]
+  var affinitySets: [NFTSet]
+  /// Elements claimed in shared sets and maps, by set name.
+  var claims: [String: [Element]]
+
+  init(ctx: FamilyContext, svc: ServicePortInfo) {
+    var out = FamilyRules(servicePorts: 1, endpoints: svc.endpoints.count)
+    ServicePortRules(ctx: ctx, svc: svc).add(into: &out)
+    chains = out.chains
+    affinitySets = out.affinitySets
+    claims = [:]
+    for (set, elements) in out.sharedElements where !elements.isEmpty { claims[set] = elements }
+  }
+}
+
+/// The incremental compiler for one node configuration.
+public struct IncrementalCompiler: Sendable {
+  public let node: NodeConfig
+  /// The service ports last compiled, per family.
+  private var infos: [IPFamily: [ServicePortName: ServicePortInfo]] = [:]
+  private var fragments: [IPFamily: [ServicePortName: ServicePortFragment]] = [:]
+  /// For each shared set and element key, the service ports claiming it and their element.
+  /// The kernel holds the element of the smallest claimant, as a full compile would.
+  private var owners: [IPFamily: [String: [[Value]: [ServicePortName: Element]]]] = [:]
+  private let contexts: [IPFamily: FamilyContext]
+  /// The ruleset of the state given to `init`: what the kernel starts from.
+  public let initial: CompiledRuleset
+
+  public init(_ state: ProxyState, node: NodeConfig) {
+    self.node = node
+    var contexts: [IPFamily: FamilyContext] = [:]
+    for f in IPFamily.allCases { contexts[f] = FamilyContext(f, node: node) }
+    self.contexts = contexts
+    initial = RulesetCompiler.compile(state, node: node)
+    for svc in state.servicePorts { record(svc, ServicePortFragment(ctx: contexts[svc.family]!, svc: svc)) }
+  }
+
+  private mutating func record(_ svc: ServicePortInfo, _ fragment: ServicePortFragment) {
+    infos[svc.family, default: [:]][svc.name] = svc
+    fragments[svc.family, default: [:]][svc.name] = fragment
+    for (set, elements) in fragment.claims {
+      for e in elements { owners[svc.family, default: [:]][set, default: [:]][e.key, default: [:]][svc.name] = e }
+    }
+  }
+
+  private mutating func forget(_ family: IPFamily, _ name: ServicePortName) {
+    guard let fragment = fragments[family]?[name] else { return }
+    for (set, elements) in fragment.claims {
+      for e in elements {
+        owners[family]?[set]?[e.key]?[name] = nil
+        if owners[family]?[set]?[e.key]?.isEmpty == true { owners[family]?[set]?[e.key] = nil }
+      }
+    }
+    infos[family]?[name] = nil
+    fragments[family]?[name] = nil
+  }
+
+  /// The element the kernel holds for `key` in `set`: the smallest claimant's.
+  private func winner(_ family: IPFamily, _ set: String, _ key: [Value]) -> Element? {
+    guard let claims = owners[family]?[set]?[key], let first = claims.keys.min() else { return nil }
+    return claims[first]
+  }
+
+  /// Moves to `state` and returns the transaction that takes the kernel from the previous
+  /// state's ruleset to the new one. Service ports whose info is unchanged are not recompiled.
+  public mutating func update(to state: ProxyState) -> Transaction {
+    var byFamily: [IPFamily: [ServicePortName: ServicePortInfo]] = [:]
+    for svc in state.servicePorts { byFamily[svc.family, default: [:]][svc.name] = svc }
+    var changed: [ServicePortInfo] = []
+    var removed: [(IPFamily, ServicePortName)] = []
+    for family in IPFamily.allCases {
+      let old = infos[family] ?? [:]
+      let new = byFamily[family] ?? [:]
+      for (name, svc) in new where old[name] != svc { changed.append(svc) }
+      for name in old.keys where new[name] == nil { removed.append((family, name)) }
+    }
+    return update(changed: changed, removed: removed)
+  }
+
+  /// The transaction for a known change (what a change tracker reports): `changed` service
+  /// ports are new or different, `removed` ones are gone. The cost is proportional to the
+  /// change, not to the cluster.
+  public mutating func update(changed: [ServicePortInfo], removed: [(IPFamily, ServicePortName)]) -> Transaction {
+    var tx = Transaction()
+    for family in IPFamily.allCases {
+      let ctx = contexts[family]!
+      var new: [ServicePortName: ServicePortInfo] = [:]
+      for svc in changed where svc.family == family { new[svc.name] = svc }
+      let names = (Array(new.keys) + removed.filter { $0.0 == family }.map(\.1)).sorted()
+      if names.isEmpty { continue }
+      let before = names.map { fragments[family]?[$0] }
+      let after = names.map { name in new[name].map { ServicePortFragment(ctx: ctx, svc: $0) } }
+      // Every shared-set key the changed ports claim, before or after, and who wins it.
+      var touched: [String: Set<[Value]>] = [:]
+      for f in (before + after).compactMap({ $0 }) {
+        for (set, es) in f.claims { touched[set, default: []].formUnion(es.map(\.key)) }
+      }
+      var oldWinners: [String: [[Value]: Element]] = [:]
+      for (set, keys) in touched {
+        for k in keys { oldWinners[set, default: [:]][k] = winner(family, set, k) }
+      }
+      for name in names { forget(family, name) }
+      for (name, f) in zip(names, after) {
+        if let f, let svc = new[name] { record(svc, f) }
+      }
+      var newWinners: [String: [[Value]: Element]] = [:]
+      for (set, keys) in touched {
+        for k in keys { newWinners[set, default: [:]][k] = winner(family, set, k) }
+      }
+      FragmentTransaction(
+        table: TableRef(family: ctx.tableFamily, name: Names.table), before: before.compactMap { $0 },
+        after: after.compactMap { $0 }, oldWinners: oldWinners, newWinners: newWinners
+      ).commands(into: &tx)
+    }
+    return tx
+  }
+}
