@@ -42,14 +42,18 @@ let package = Package(
       name: "kproxy-bench",
       dependencies: ["KubeAPI", "ServiceProxy", "ProxyRules", "NFTables", "NetAddress", "Dataplane", "NFTNetlink"],
       path: "Benchmarks/kproxy-bench"),
+    // Shared by the kernel-facing test targets: fixture compilation, scratch namespaces, listings.
+    .target(
+      name: "KernelTestSupport", dependencies: ["KubeAPI", "KubeSource", "ProxyRules", "ServiceProxy"],
+      path: "Tests/KernelTestSupport"),
     .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSource"]),
     .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI"]),
     .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
-    .testTarget(name: "ProxyRulesTests", dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables"]),
+    .testTarget(name: "ProxyRulesTests", dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "KernelTestSupport"]),
     .testTarget(name: "kproxyTests", dependencies: ["kproxy"]),
     .testTarget(name: "NFTNetlinkTests", dependencies: ["NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource"]),
-    .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "NFTNetlink", "NFTables"]),
+    .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "NFTNetlink", "NFTables", "KernelTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

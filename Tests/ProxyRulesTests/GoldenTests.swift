@@ -1,6 +1,7 @@
 // Golden tests: every fixture's compiled script equals its reviewed expected.nft. Re-record
 // on purpose only, with RECORD_GOLDEN=1, and review the diff by reading it.
 import Foundation
+import KernelTestSupport
 import Testing
 
 @Suite struct GoldenTests {
@@ -21,7 +22,7 @@ import Testing
       return
     }
     let expected = try String(contentsOf: url, encoding: .utf8)
-    #expect(expected == actual, "\(scenario): compiled script differs from expected.nft\n\(lineDiff(expected: expected, actual: actual))")
+    #expect(expected == actual, "\(scenario): compiled script differs from expected.nft\n\(firstDifferences(expected, actual))")
   }
 
   @Test(arguments: Fixtures.scenarios)

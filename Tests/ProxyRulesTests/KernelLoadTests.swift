@@ -1,6 +1,7 @@
 // Every fixture's script loads into a real kernel (`nft -f` in a fresh namespace, not just
 // --check), and every incremental diff between fixtures yields exactly the target ruleset.
 import Foundation
+import KernelTestSupport
 import NFTables
 import Testing
 
@@ -39,39 +40,8 @@ import Testing
     #expect(tx.error == nil)
     try incremental.load(tx.renderScript())
     try fresh.load(new.renderScript())
-    let got = normalizedListing(try incremental.listRuleset())
-    let want = normalizedListing(try fresh.listRuleset())
-    #expect(got == want, "\(from) -> \(to):\n\(lineDiff(expected: want, actual: got))")
+    let got = sortedBlocks(try incremental.listRuleset())
+    let want = sortedBlocks(try fresh.listRuleset())
+    #expect(got == want, "\(from) -> \(to):\n\(firstDifferences(want, got))")
   }
-}
-
-/// `nft list ruleset` with each table's sets, maps and chains sorted by their header line:
-/// the kernel lists objects in creation order, which differs between a fresh load and an
-/// incremental one; contents (rules in order, elements sorted by nft) are compared as is.
-func normalizedListing(_ listing: String) -> String {
-  var out: [String] = []
-  var blocks: [String] = []
-  var current: [Substring] = []
-  func flushBlock() {
-    if !current.isEmpty { blocks.append(current.joined(separator: "\n")) }
-    current = []
-  }
-  for line in listing.split(separator: "\n", omittingEmptySubsequences: false) {
-    if line.hasPrefix("table ") {
-      out.append(String(line))
-    } else if line == "}" {
-      flushBlock()
-      out += blocks.sorted()
-      blocks = []
-      out.append("}")
-    } else if line.isEmpty {
-      flushBlock()
-    } else if line.hasPrefix("\tset ") || line.hasPrefix("\tmap ") || line.hasPrefix("\tchain ") {
-      flushBlock()
-      current.append(line)
-    } else {
-      current.append(line)
-    }
-  }
-  return out.joined(separator: "\n")
 }

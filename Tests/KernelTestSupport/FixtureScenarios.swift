@@ -1,0 +1,36 @@
+// The fixture scenarios (fixtures/<name>/ with manifests/ and config.yaml) and their in-process
+// compilation, exactly as `kproxy compile --config F/config.yaml --manifests F/manifests`.
+import Foundation
+import KubeAPI
+import KubeSource
+import ProxyRules
+import ServiceProxy
+
+public enum FixtureScenarios {
+  /// The repository's `fixtures/` folder.
+  public static let root: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("fixtures")
+
+  /// Scenario folders: those with a `manifests/` folder.
+  public static var names: [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+    return names.filter {
+      FileManager.default.fileExists(atPath: root.appendingPathComponent("\($0)/manifests").path)
+    }.sorted()
+  }
+
+  public static func compile(_ scenario: String) throws -> CompiledRuleset {
+    let dir = root.appendingPathComponent(scenario)
+    let configURL = dir.appendingPathComponent("config.yaml")
+    var config: KubeProxyConfiguration?
+    if FileManager.default.fileExists(atPath: configURL.path) {
+      config = try KubeProxyConfiguration.decode(String(contentsOf: configURL, encoding: .utf8), file: configURL.path)
+    }
+    let objects = try ManifestLoader().load(paths: [dir.appendingPathComponent("manifests").path])
+    let node = NodeSettings().resolve(config: config, objects: objects, systemHostname: "unused")
+    return RulesetCompiler.compile(Reconciler.reconcile(objects, node: node), node: node)
+  }
+
+  public static func expectedURL(_ scenario: String) -> URL { root.appendingPathComponent("\(scenario)/expected.nft") }
+}

@@ -1,0 +1,74 @@
+// A throwaway network namespace for kernel tests: created with a unique name, deleted when
+// released (also when the test fails). Needs root; see `make`.
+import Foundation
+
+public final class ScratchNamespace {
+  public let name: String
+
+  /// Kernel tests need root. Without it `make` throws (the test fails with that message),
+  /// unless the developer set KPROXY_SKIP_NETNS=1 (CI never does): then it returns nil and
+  /// the test returns early.
+  public static func make(_ label: String) throws -> ScratchNamespace? {
+    if getuid() != 0 {
+      if ProcessInfo.processInfo.environment["KPROXY_SKIP_NETNS"] == "1" { return nil }
+      throw CommandFailed(
+        command: ["ip", "netns", "add"], status: 1,
+        stderr: "kernel tests need root (network namespaces); set KPROXY_SKIP_NETNS=1 to skip them on a developer machine")
+    }
+    return try ScratchNamespace(label)
+  }
+
+  private init(_ label: String) throws {
+    name = "kpt-\(label.prefix(12))-\(UInt32.random(in: 0...UInt32.max) % 100000)"
+    try Self.run(["ip", "netns", "add", name])
+  }
+
+  deinit { _ = try? Self.run(["ip", "netns", "del", name]) }
+
+  /// Runs `nft ARGS` inside the namespace.
+  @discardableResult
+  public func nft(_ args: [String], input: String? = nil) throws -> String {
+    try Self.run(["ip", "netns", "exec", name, "nft"] + args, input: input)
+  }
+
+  /// `nft -f -` with `script`; throws with nft's stderr on failure.
+  public func load(_ script: String) throws { try nft(["-f", "-"], input: script) }
+
+  public func listRuleset() throws -> String { try nft(["list", "ruleset"]) }
+
+  public struct CommandFailed: Error, CustomStringConvertible {
+    public var command: [String]
+    public var status: Int32
+    public var stderr: String
+    public var description: String { "\(command.joined(separator: " ")) exited \(status): \(stderr)" }
+  }
+
+  /// Runs `argv` (looked up in PATH), feeding `input`; stdout is returned, stderr goes to a
+  /// file (reading two pipes in turn could block on a full one).
+  @discardableResult
+  public static func run(_ argv: [String], input: String? = nil) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = argv
+    let out = Pipe()
+    let inp = Pipe()
+    let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("kpt-\(UUID().uuidString).err")
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errURL) }
+    let errHandle = try FileHandle(forWritingTo: errURL)
+    p.standardOutput = out
+    p.standardError = errHandle
+    p.standardInput = inp
+    try p.run()
+    try errHandle.close()
+    if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
+    try inp.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let errData = (try? Data(contentsOf: errURL)) ?? Data()
+    guard p.terminationStatus == 0 else {
+      throw CommandFailed(command: argv, status: p.terminationStatus, stderr: String(decoding: errData, as: UTF8.self))
+    }
+    return String(decoding: outData, as: UTF8.self)
+  }
+}
