@@ -8,9 +8,22 @@ final class NftnlExpression {
   private var pointer: OpaquePointer?
 
   init(_ e: RegisterExpr) throws {
-    guard let p = nftnl_expr_alloc(e.libnftnlName) else { throw NetlinkError.outOfMemory(what: "expression \(e.libnftnlName)") }
-    pointer = p
-    Self.fill(p, e)
+    pointer = try Self.make(e)
+  }
+
+  /// A new libnftnl expression for `e`, owned by the caller.
+  private static func make(_ e: RegisterExpr) throws -> OpaquePointer {
+    let name = e.libnftnlName
+    guard let p = nftnl_expr_alloc(UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) else {
+      throw NetlinkError.outOfMemory(what: "expression \(name)")
+    }
+    fill(p, e)
+    return p
+  }
+
+  /// Builds `e` straight into `rule`, which owns it then.
+  static func add(_ e: RegisterExpr, to rule: OpaquePointer) throws {
+    nftnl_rule_add_expr(rule, try make(e))
   }
 
   deinit { if let pointer { nftnl_expr_free(pointer) } }
@@ -72,19 +85,19 @@ final class NftnlExpression {
     case .lookup(let sreg, let set, let dreg, let flags):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_LOOKUP_SREG), sreg)
       if let dreg { nftnl_expr_set_u32(p, a(NFTNL_EXPR_LOOKUP_DREG), dreg) }
-      _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_LOOKUP_SET), set)
+      set.withCString { _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_LOOKUP_SET), $0) }
       if flags != 0 { nftnl_expr_set_u32(p, a(NFTNL_EXPR_LOOKUP_FLAGS), flags) }
     case .dynsetUpdate(let sregKey, let set):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_DYNSET_SREG_KEY), sregKey)
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_DYNSET_OP), UInt32(NFT_DYNSET_OP_UPDATE.rawValue))
-      _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_DYNSET_SET_NAME), set)
+      set.withCString { _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_DYNSET_SET_NAME), $0) }
     case .immediateData(let dreg, let data):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_IMM_DREG), dreg)
       setBytes(p, NFTNL_EXPR_IMM_DATA, data)
     case .immediateVerdict(let code, let chain):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_IMM_DREG), Kernel.regVerdict)
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_IMM_VERDICT), UInt32(bitPattern: code))
-      if let chain { _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_IMM_CHAIN), chain) }
+      if let chain { chain.withCString { _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_IMM_CHAIN), $0) } }
     case .nat(let type, let family, let addrReg, let protoReg, let flags):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_NAT_TYPE), type)
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_NAT_FAMILY), family)
@@ -165,7 +178,7 @@ final class NftnlExpression {
 
 extension RegisterExpr {
   /// The libnftnl expression name (`nftnl_expr_alloc` argument).
-  var libnftnlName: String {
+  var libnftnlName: StaticString {
     switch self {
     case .payload: "payload"
     case .metaLoad, .metaSet: "meta"

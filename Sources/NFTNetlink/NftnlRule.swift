@@ -18,12 +18,25 @@ final class NftnlRule {
   /// A rule of `chain` in `table` made of `exprs`, with an optional comment (NFTNL_UDATA_RULE_COMMENT).
   convenience init(table: String, chain: String, exprs: [RegisterExpr] = [], comment: String? = nil) throws {
     try self.init()
-    _ = nftnl_rule_set_str(pointer, Self.a(NFTNL_RULE_TABLE), table)
-    _ = nftnl_rule_set_str(pointer, Self.a(NFTNL_RULE_CHAIN), chain)
-    for e in exprs { try NftnlExpression(e).move(into: pointer) }
-    if let u = UserData.comment(comment) {
-      u.bytes.withUnsafeBytes { _ = nftnl_rule_set_data(pointer, Self.a(NFTNL_RULE_USERDATA), $0.baseAddress, UInt32($0.count)) }
+    try Self.fill(pointer, table: table, chain: chain, exprs: exprs, comment: comment)
+  }
+
+  private static func fill(_ p: OpaquePointer, table: String, chain: String, exprs: [RegisterExpr], comment: String?) throws {
+    table.withCString { _ = nftnl_rule_set_str(p, a(NFTNL_RULE_TABLE), $0) }
+    chain.withCString { _ = nftnl_rule_set_str(p, a(NFTNL_RULE_CHAIN), $0) }
+    for e in exprs { try NftnlExpression.add(e, to: p) }
+    if let comment {
+      UserData.withComment(comment) { _ = nftnl_rule_set_data(p, a(NFTNL_RULE_USERDATA), $0.baseAddress, UInt32($0.count)) }
     }
+  }
+
+  /// Adds the attributes of such a rule to `nlh` without keeping a wrapper object (the
+  /// transaction encoder's path for every `add rule`).
+  static func buildPayload(_ nlh: UnsafeMutablePointer<nlmsghdr>, table: String, chain: String, exprs: [RegisterExpr], comment: String?) throws {
+    guard let p = nftnl_rule_alloc() else { throw NetlinkError.outOfMemory(what: "rule") }
+    defer { nftnl_rule_free(p) }
+    try fill(p, table: table, chain: chain, exprs: exprs, comment: comment)
+    nftnl_rule_nlmsg_build_payload(nlh, p)
   }
 
   /// Lends the pointer for the duration of `body`.

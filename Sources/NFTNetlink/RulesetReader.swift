@@ -148,7 +148,7 @@ extension NetlinkClient {
     let w = MessageWriter(capacity: 256, scratchSize: MessageWriter.requestScratchSize)
     let flags = dump ? Int32(NLM_F_DUMP) : Int32(NLM_F_ACK)
     try w.append(type: UInt16(type.rawValue), family: family, flags: UInt16(flags), seq: mySeq, payload: build)
-    try socket.send(w.bytes)
+    try w.withBytes { try socket.send($0) }
     var done = false
     var interrupted = false
     while !done {

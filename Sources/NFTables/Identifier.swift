@@ -8,7 +8,7 @@ public enum Identifier {
   /// True if `name` is a valid chain/set/table identifier that nft parses unquoted:
   /// starts with a letter, `_` or `.`, continues with `[A-Za-z0-9_./-]`.
   public static func isValid(_ name: String) -> Bool {
-    let u = Array(name.utf8)
+    let u = name.utf8
     guard let first = u.first, u.count <= maxLength else { return false }
     guard isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ".") else { return false }
     return u.allSatisfy {
@@ -22,7 +22,7 @@ public enum Identifier {
 
   /// True if `comment` is safe inside double quotes: printable ASCII without `"` or `\`.
   public static func isValidComment(_ comment: String) -> Bool {
-    let u = Array(comment.utf8)
+    let u = comment.utf8
     guard u.count <= maxCommentLength else { return false }
     return u.allSatisfy { $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
   }
