@@ -1,6 +1,7 @@
 // One libnftnl expression (`struct nftnl_expr`): built from a `RegisterExpr`, owned until it
 // is handed to a rule, and read back from a dumped rule.
 import CNftnl
+import Glibc
 
 /// The corresponding libnftnl calls are `nftnl_expr_alloc` / `nftnl_expr_free`.
 final class NftnlExpression {
@@ -116,7 +117,7 @@ final class NftnlExpression {
 
   /// Reads a dumped expression; nil for an expression kind kproxy never generates.
   static func read(_ p: OpaquePointer) -> RegisterExpr? {
-    guard let cname = nftnl_expr_get_str(p, a(NFTNL_EXPR_NAME)) else { return nil }
+    guard let cname = nftnl_expr_get_str(p, a(NFTNL_EXPR_NAME)), let name = kind(cname) else { return nil }
     func u32(_ attr: Int) -> UInt32 { nftnl_expr_get_u32(p, a(attr)) }
     func has(_ attr: Int) -> Bool { nftnl_expr_is_set(p, a(attr)) }
     func bytes(_ attr: Int) -> [UInt8] {
@@ -125,54 +126,83 @@ final class NftnlExpression {
       return Array(UnsafeRawBufferPointer(start: d, count: Int(len)))
     }
     func str(_ attr: Int) -> String? { nftnl_expr_get_str(p, a(attr)).map { String(cString: $0) } }
-    switch String(cString: cname) {
-    case "payload":
+    switch name {
+    case .payload:
       guard !has(NFTNL_EXPR_PAYLOAD_SREG), let base = PayloadBase(rawValue: u32(NFTNL_EXPR_PAYLOAD_BASE)) else { return nil }
       return .payload(base: base, offset: u32(NFTNL_EXPR_PAYLOAD_OFFSET), length: u32(NFTNL_EXPR_PAYLOAD_LEN), dreg: u32(NFTNL_EXPR_PAYLOAD_DREG))
-    case "meta":
+    case .meta:
       if has(NFTNL_EXPR_META_SREG) { return .metaSet(key: u32(NFTNL_EXPR_META_KEY), sreg: u32(NFTNL_EXPR_META_SREG)) }
       return .metaLoad(key: u32(NFTNL_EXPR_META_KEY), dreg: u32(NFTNL_EXPR_META_DREG))
-    case "ct":
+    case .ct:
       guard !has(NFTNL_EXPR_CT_SREG), !has(NFTNL_EXPR_CT_DIR) else { return nil }
       return .ctLoad(key: u32(NFTNL_EXPR_CT_KEY), dreg: u32(NFTNL_EXPR_CT_DREG))
-    case "numgen":
+    case .numgen:
       guard u32(NFTNL_EXPR_NG_TYPE) == UInt32(NFT_NG_RANDOM.rawValue), u32(NFTNL_EXPR_NG_OFFSET) == 0 else { return nil }
       return .numgenRandom(modulus: u32(NFTNL_EXPR_NG_MODULUS), dreg: u32(NFTNL_EXPR_NG_DREG))
-    case "fib":
+    case .fib:
       return .fib(flags: u32(NFTNL_EXPR_FIB_FLAGS), result: u32(NFTNL_EXPR_FIB_RESULT), dreg: u32(NFTNL_EXPR_FIB_DREG))
-    case "cmp":
+    case .cmp:
       return .cmp(sreg: u32(NFTNL_EXPR_CMP_SREG), op: u32(NFTNL_EXPR_CMP_OP), data: bytes(NFTNL_EXPR_CMP_DATA))
-    case "bitwise":
+    case .bitwise:
       guard !has(NFTNL_EXPR_BITWISE_OP) || u32(NFTNL_EXPR_BITWISE_OP) == UInt32(NFT_BITWISE_MASK_XOR.rawValue) else { return nil }
       return .bitwise(sreg: u32(NFTNL_EXPR_BITWISE_SREG), dreg: u32(NFTNL_EXPR_BITWISE_DREG), length: u32(NFTNL_EXPR_BITWISE_LEN),
                       mask: bytes(NFTNL_EXPR_BITWISE_MASK), xor: bytes(NFTNL_EXPR_BITWISE_XOR))
-    case "byteorder":
+    case .byteorder:
       return .byteorder(sreg: u32(NFTNL_EXPR_BYTEORDER_SREG), dreg: u32(NFTNL_EXPR_BYTEORDER_DREG), op: u32(NFTNL_EXPR_BYTEORDER_OP),
                         length: u32(NFTNL_EXPR_BYTEORDER_LEN), size: u32(NFTNL_EXPR_BYTEORDER_SIZE))
-    case "lookup":
+    case .lookup:
       guard let set = str(NFTNL_EXPR_LOOKUP_SET) else { return nil }
       return .lookup(sreg: u32(NFTNL_EXPR_LOOKUP_SREG), set: set, dreg: has(NFTNL_EXPR_LOOKUP_DREG) ? u32(NFTNL_EXPR_LOOKUP_DREG) : nil,
                      flags: has(NFTNL_EXPR_LOOKUP_FLAGS) ? u32(NFTNL_EXPR_LOOKUP_FLAGS) : 0)
-    case "dynset":
+    case .dynset:
       guard u32(NFTNL_EXPR_DYNSET_OP) == UInt32(NFT_DYNSET_OP_UPDATE.rawValue), let set = str(NFTNL_EXPR_DYNSET_SET_NAME) else { return nil }
       return .dynsetUpdate(sregKey: u32(NFTNL_EXPR_DYNSET_SREG_KEY), set: set)
-    case "immediate":
+    case .immediate:
       if has(NFTNL_EXPR_IMM_VERDICT) {
         return .immediateVerdict(code: Int32(bitPattern: u32(NFTNL_EXPR_IMM_VERDICT)), chain: str(NFTNL_EXPR_IMM_CHAIN))
       }
       return .immediateData(dreg: u32(NFTNL_EXPR_IMM_DREG), data: bytes(NFTNL_EXPR_IMM_DATA))
-    case "nat":
+    case .nat:
       return .nat(type: u32(NFTNL_EXPR_NAT_TYPE), family: u32(NFTNL_EXPR_NAT_FAMILY), addrReg: u32(NFTNL_EXPR_NAT_REG_ADDR_MIN),
                   protoReg: u32(NFTNL_EXPR_NAT_REG_PROTO_MIN), flags: has(NFTNL_EXPR_NAT_FLAGS) ? u32(NFTNL_EXPR_NAT_FLAGS) : 0)
-    case "masq":
+    case .masq:
       return .masq(flags: has(NFTNL_EXPR_MASQ_FLAGS) ? u32(NFTNL_EXPR_MASQ_FLAGS) : nil)
-    case "reject":
+    case .reject:
       return .reject(type: u32(NFTNL_EXPR_REJECT_TYPE), code: nftnl_expr_get_u8(p, a(NFTNL_EXPR_REJECT_CODE)))
-    case "counter":
+    case .counter:
       return .counter
-    default:
-      return nil
     }
+  }
+
+  /// The expression kinds `read` knows, by their libnftnl names.
+  enum Kind: CaseIterable {
+    case cmp, payload, meta, immediate, lookup, nat, numgen, bitwise, byteorder, ct, fib, dynset, masq, reject, counter
+
+    var name: StaticString {
+      switch self {
+      case .cmp: "cmp"
+      case .payload: "payload"
+      case .meta: "meta"
+      case .immediate: "immediate"
+      case .lookup: "lookup"
+      case .nat: "nat"
+      case .numgen: "numgen"
+      case .bitwise: "bitwise"
+      case .byteorder: "byteorder"
+      case .ct: "ct"
+      case .fib: "fib"
+      case .dynset: "dynset"
+      case .masq: "masq"
+      case .reject: "reject"
+      case .counter: "counter"
+      }
+    }
+  }
+
+  /// The kind named by the C string `cname`, compared without making a Swift string.
+  static func kind(_ cname: UnsafePointer<CChar>) -> Kind? {
+    for k in Kind.allCases where strcmp(cname, UnsafeRawPointer(k.name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 { return k }
+    return nil
   }
 }
 

@@ -1,6 +1,7 @@
 // One libnftnl rule (`struct nftnl_rule`): built from register expressions and a comment for
 // `add rule` (and table+chain only for `flush chain`), or parsed from a dump message.
 import CNftnl
+import Glibc
 
 /// The corresponding libnftnl calls are `nftnl_rule_alloc` / `nftnl_rule_free`.
 final class NftnlRule {
@@ -63,5 +64,25 @@ final class NftnlRule {
     var out: [RegisterExpr?] = []
     while let e = nftnl_expr_iter_next(it) { out.append(NftnlExpression.read(e)) }
     return out
+  }
+
+  /// The rule's expressions, or nil when one is of a kind kproxy never generates.
+  var knownExpressions: [RegisterExpr]? {
+    guard let it = nftnl_expr_iter_create(pointer) else { return [] }
+    defer { nftnl_expr_iter_destroy(it) }
+    var out: [RegisterExpr] = []
+    out.reserveCapacity(16)
+    while let e = nftnl_expr_iter_next(it) {
+      guard let r = NftnlExpression.read(e) else { return nil }
+      out.append(r)
+    }
+    return out
+  }
+
+  /// True if the rule belongs to `chain` of `table` (compared as C strings).
+  func isIn(table: String, chain: String) -> Bool {
+    guard let t = nftnl_rule_get_str(pointer, Self.a(NFTNL_RULE_TABLE)),
+      let c = nftnl_rule_get_str(pointer, Self.a(NFTNL_RULE_CHAIN)) else { return false }
+    return table.withCString { strcmp($0, t) == 0 } && chain.withCString { strcmp($0, c) == 0 }
   }
 }

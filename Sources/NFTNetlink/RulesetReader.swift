@@ -119,11 +119,10 @@ extension NetlinkClient {
         filter.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) }
       }) { nlh in
         let r = try NftnlRule()
-        guard r.parse(nlh), r.table == ref.name, r.chain == chains[i].name else { return }
-        let regs = r.expressions
-        let known = regs.compactMap { $0 }
-        var exprs = known.count == regs.count ? lifting.lift(known) : nil
-        if rules.count < desiredRules.count, exprs != desiredRules[rules.count].exprs, known.count == regs.count,
+        guard r.parse(nlh), r.isIn(table: ref.name, chain: chains[i].name) else { return }
+        let known = r.knownExpressions
+        var exprs = known.flatMap { lifting.lift($0) }
+        if rules.count < desiredRules.count, let known, exprs != desiredRules[rules.count].exprs,
           (try? spellingLowering.lower(Rule(desiredRules[rules.count].exprs))) == known {
           exprs = desiredRules[rules.count].exprs
         }

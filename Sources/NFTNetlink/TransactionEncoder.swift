@@ -147,7 +147,7 @@ struct TransactionEncoder {
         do {
           if adding, let lead = try ElementLayout.leadingIntervalEnd(for: s, elements: elements) { try add(lead) }
           for e in elements {
-            for layout in try ElementLayout.kernelElements(e, of: s) { try add(layout) }
+            try ElementLayout.forEachKernelElement(e, of: s, add)
           }
         } catch let err as LoweringError {
           throw NetlinkError.lowering(operation: Self.describe(command), reason: err.description)
