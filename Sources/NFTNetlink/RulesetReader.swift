@@ -121,10 +121,15 @@ extension NetlinkClient {
         let r = try NftnlRule()
         guard r.parse(nlh), r.isIn(table: ref.name, chain: chains[i].name) else { return }
         let known = r.knownExpressions
-        var exprs = known.flatMap { lifting.lift($0) }
-        if rules.count < desiredRules.count, let known, exprs != desiredRules[rules.count].exprs,
-          (try? spellingLowering.lower(Rule(desiredRules[rules.count].exprs))) == known {
+        // The desired rule when it lowers to what the kernel has (whatever lifting would give:
+        // equal, or another spelling), else the lifted rule. Lowering never sets the flag the
+        // kernel adds to `dnat` (NF_NAT_RANGE_MAP_IPS), so those rules skip the comparison.
+        let exprs: [Expr]?
+        if let known, rules.count < desiredRules.count, !known.contains(where: \.hasKernelNatFlags),
+          (try? spellingLowering.lower(desiredRules[rules.count])) == known {
           exprs = desiredRules[rules.count].exprs
+        } else {
+          exprs = known.flatMap { lifting.lift($0) }
         }
         guard let exprs else {
           throw NetlinkError.unexpectedReply("a rule in chain \(r.chain) of table \(ref) is not one kproxy writes")

@@ -73,7 +73,7 @@ struct TransactionEncoder {
 
   /// Encodes `tx` starting at sequence number `seq`; every command message asks for an ACK.
   mutating func encode(_ tx: Transaction, seq: UInt32) throws -> EncodedBatch {
-    let w = MessageWriter(capacity: 4096 + tx.commands.count * 256)
+    let w = MessageWriter(capacity: 4096 + tx.commands.count * 512)
     var next = seq
     try w.appendBatchBegin(seq: next)
     var messageCommands: [Int32] = []
