@@ -13,7 +13,7 @@ final class NftnlExpression {
   }
 
   /// A new libnftnl expression for `e`, owned by the caller.
-  private static func make(_ e: RegisterExpr) throws -> OpaquePointer {
+  static func make(_ e: RegisterExpr) throws -> OpaquePointer {
     let name = e.libnftnlName
     guard let p = nftnl_expr_alloc(UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) else {
       throw NetlinkError.outOfMemory(what: "expression \(name)")
@@ -42,7 +42,8 @@ final class NftnlExpression {
     bytes.withUnsafeBytes { buf in _ = nftnl_expr_set(p, UInt16(attr), buf.baseAddress, UInt32(buf.count)) }
   }
 
-  private static func fill(_ p: OpaquePointer, _ e: RegisterExpr) {
+  /// Sets the attributes of `e` on `p` (an expression of the same kind).
+  static func fill(_ p: OpaquePointer, _ e: RegisterExpr) {
     switch e {
     case .payload(let base, let offset, let length, let dreg):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_PAYLOAD_DREG), dreg)
@@ -227,4 +228,33 @@ extension RegisterExpr {
     case .counter: "counter"
     }
   }
+}
+
+extension RegisterExpr {
+  /// Expressions with the same slot set exactly the same libnftnl attributes (all of them
+  /// numbers or fixed-size data), so one libnftnl object can be filled again for the next
+  /// rule. nil for expressions holding strings, which libnftnl duplicates on every set.
+  var poolSlot: Int? {
+    switch self {
+    case .payload: 0
+    case .metaLoad: 1
+    case .metaSet: 2
+    case .ctLoad: 3
+    case .numgenRandom: 4
+    case .fib: 5
+    case .cmp: 6
+    case .bitwise: 7
+    case .byteorder: 8
+    case .immediateData: 9
+    case .immediateVerdict(_, nil): 10
+    case .nat: 11
+    case .masq(nil): 12
+    case .masq: 13
+    case .reject: 14
+    case .counter: 15
+    case .immediateVerdict, .lookup, .dynsetUpdate: nil
+    }
+  }
+
+  static let poolSlots = 16
 }

@@ -31,15 +31,6 @@ final class NftnlRule {
     }
   }
 
-  /// Adds the attributes of such a rule to `nlh` without keeping a wrapper object (the
-  /// transaction encoder's path for every `add rule`).
-  static func buildPayload(_ nlh: UnsafeMutablePointer<nlmsghdr>, table: String, chain: String, exprs: [RegisterExpr], comment: String?) throws {
-    guard let p = nftnl_rule_alloc() else { throw NetlinkError.outOfMemory(what: "rule") }
-    defer { nftnl_rule_free(p) }
-    try fill(p, table: table, chain: chain, exprs: exprs, comment: comment)
-    nftnl_rule_nlmsg_build_payload(nlh, p)
-  }
-
   /// Lends the pointer for the duration of `body`.
   func withPointer<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R { try body(pointer) }
 

@@ -86,6 +86,7 @@ struct TransactionEncoder {
     }
     // The lowering of the table of the previous rule (rules come grouped by table).
     var lowering: (table: TableRef, lowering: RuleLowering)? = nil
+    var ruleBuilder: NftnlRuleBuilder? = nil
     for command in tx.commands {
       defer { index += 1 }
       switch command {
@@ -114,8 +115,9 @@ struct TransactionEncoder {
         } catch let e as LoweringError {
           throw NetlinkError.lowering(operation: Self.describe(command), reason: e.description)
         }
+        if ruleBuilder == nil { ruleBuilder = try NftnlRuleBuilder() }
         try msg(NFT_MSG_NEWRULE, t, NLM_F_CREATE | NLM_F_APPEND) { nlh in
-          try NftnlRule.buildPayload(nlh, table: t.name, chain: chainName, exprs: exprs, comment: r.comment)
+          try ruleBuilder!.build(nlh, table: t.name, chain: chainName, exprs: exprs, comment: r.comment)
         }
       case .addSet(let t, let s):
         setID &+= 1
