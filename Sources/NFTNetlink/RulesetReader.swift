@@ -118,23 +118,32 @@ extension NetlinkClient {
       try request(type: NFT_MSG_GETRULE, family: family, dump: true, build: { nlh in
         filter.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) }
       }) { nlh in
-        let r = try NftnlRule()
-        guard r.parse(nlh), r.isIn(table: ref.name, chain: chains[i].name) else { return }
-        let known = r.knownExpressions
-        // The desired rule when it lowers to what the kernel has (whatever lifting would give:
-        // equal, or another spelling), else the lifted rule. Lowering never sets the flag the
-        // kernel adds to `dnat` (NF_NAT_RANGE_MAP_IPS), so those rules skip the comparison.
-        let exprs: [Expr]?
-        if let known, rules.count < desiredRules.count, !known.contains(where: \.hasKernelNatFlags),
-          (try? spellingLowering.lower(desiredRules[rules.count])) == known {
-          exprs = desiredRules[rules.count].exprs
+        let chainName = chains[i].name
+        func append(_ known: [RegisterExpr]?, comment: @autoclosure () -> String?) throws {
+          // The desired rule when it lowers to what the kernel has (whatever lifting would give:
+          // equal, or another spelling), else the lifted rule. Lowering never sets the flag the
+          // kernel adds to `dnat` (NF_NAT_RANGE_MAP_IPS), so those rules skip the comparison.
+          let exprs: [Expr]?
+          if let known, rules.count < desiredRules.count, !known.contains(where: \.hasKernelNatFlags),
+            (try? spellingLowering.lower(desiredRules[rules.count])) == known {
+            exprs = desiredRules[rules.count].exprs
+          } else {
+            exprs = known.flatMap { lifting.lift($0) }
+          }
+          guard let exprs else {
+            throw NetlinkError.unexpectedReply("a rule in chain \(chainName) of table \(ref) is not one kproxy writes")
+          }
+          rules.append(Rule(exprs, comment: comment()))
+        }
+        // Read straight from the message; libnftnl parses what that reader does not expect.
+        if let m = RuleMessage(nlh) {
+          guard m.isIn(table: ref.name, chain: chainName) else { return }
+          try append(m.expressions, comment: m.comment)
         } else {
-          exprs = known.flatMap { lifting.lift($0) }
+          let r = try NftnlRule()
+          guard r.parse(nlh), r.isIn(table: ref.name, chain: chainName) else { return }
+          try append(r.knownExpressions, comment: r.comment)
         }
-        guard let exprs else {
-          throw NetlinkError.unexpectedReply("a rule in chain \(r.chain) of table \(ref) is not one kproxy writes")
-        }
-        rules.append(Rule(exprs, comment: r.comment))
       }
       chains[i].rules = rules
     }
