@@ -10,7 +10,7 @@ struct AckTracker {
 
   init(batch: EncodedBatch) {
     self.batch = batch
-    acked = [Bool](repeating: false, count: batch.operations.count)
+    acked = [Bool](repeating: false, count: batch.messageCommands.count)
   }
 
   /// True once every command message is acknowledged, or the batch as a whole was refused.

@@ -21,7 +21,14 @@ public struct ElementLayout: Sendable, Hashable {
   /// The kernel elements of `element`: one, or for a single-field interval set a start and
   /// (unless the range reaches the last address) an interval end one past the range.
   public static func kernelElements(_ element: Element, of set: NFTSet) throws -> [ElementLayout] {
-    guard set.flags.contains(.interval) && set.keyType.count == 1 else { return [try ElementLayout(element, of: set)] }
+    var out: [ElementLayout] = []
+    try forEachKernelElement(element, of: set) { out.append($0) }
+    return out
+  }
+
+  /// Passes each of `kernelElements(element, of: set)` to `body`, without collecting them.
+  static func forEachKernelElement(_ element: Element, of set: NFTSet, _ body: (ElementLayout) throws -> Void) throws {
+    guard set.flags.contains(.interval) && set.keyType.count == 1 else { return try body(ElementLayout(element, of: set)) }
     guard element.key.count == 1 else {
       throw LoweringError.valueMismatch(field: "key of \(set.name)", value: "\(element.key)")
     }
@@ -35,9 +42,10 @@ public struct ElementLayout: Sendable, Hashable {
       var u = start.userData ?? UserData()
       u.putU32(1, 1)
       start.userData = u
-      return [start]
+      return try body(start)
     }
-    return [start, ElementLayout(key: next, isIntervalEnd: true)]
+    try body(start)
+    try body(ElementLayout(key: next, isIntervalEnd: true))
   }
 
   /// The interval-end element at the lowest key that nft puts first in an rbtree set whose
@@ -67,23 +75,32 @@ public struct ElementLayout: Sendable, Hashable {
 
   /// Encodes `element` of `set`; throws for a value that does not fit its key type.
   public init(_ element: Element, of set: NFTSet) throws {
-    let concat = set.keyType.count > 1
+    let keyType = set.keyType
+    let concat = keyType.count > 1
     let interval = set.flags.contains(.interval)
     if interval && !concat { throw LoweringError.unsupportedSet(set.name) }
-    guard element.key.count == set.keyType.count else {
+    guard element.key.count == keyType.count else {
       throw LoweringError.valueMismatch(field: "key of \(set.name)", value: "\(element.key)")
     }
     var start: [UInt8] = []
+    start.reserveCapacity(keyType.count * 16)
     var end: [UInt8] = []
-    for (value, type) in zip(element.key, set.keyType) {
-      var (lo, hi) = try Self.range(value, type: type, setName: set.name, interval: interval)
-      if concat {
-        let padded = (lo.count + 3) / 4 * 4
-        lo += [UInt8](repeating: 0, count: padded - lo.count)
-        hi += [UInt8](repeating: 0, count: padded - hi.count)
+    if interval {
+      end.reserveCapacity(keyType.count * 16)
+      for (value, type) in zip(element.key, keyType) {
+        let (lo, hi) = try Self.range(value, type: type, setName: set.name, interval: true)
+        start += lo
+        end += hi
+        Self.pad(&start)
+        Self.pad(&end)
       }
-      start += lo
-      end += hi
+    } else {
+      for i in keyType.indices {
+        let value = element.key[i]
+        guard Self.fits(value, keyType[i]) else { throw Self.mismatch(value, keyType[i], setName: set.name) }
+        ByteLayout.append(value, to: &start)
+        if concat { Self.pad(&start) }
+      }
     }
     key = start
     keyEnd = interval ? end : nil
@@ -91,19 +108,30 @@ public struct ElementLayout: Sendable, Hashable {
     userData = UserData.comment(element.comment)
   }
 
+  /// Pads a concatenation component to 32 bits.
+  private static func pad(_ bytes: inout [UInt8]) {
+    while bytes.count % 4 != 0 { bytes.append(0) }
+  }
+
+  static func fits(_ value: Value, _ type: DataType) -> Bool {
+    switch (value, type) {
+    case (.address(.v4), .ipv4Addr), (.address(.v6), .ipv6Addr): true
+    case (.prefix(let p), .ipv4Addr): p.family == .v4
+    case (.prefix(let p), .ipv6Addr): p.family == .v6
+    case (.proto, .inetProto), (.port, .inetService), (.integer, .mark): true
+    default: false
+    }
+  }
+
+  static func mismatch(_ value: Value, _ type: DataType, setName: String) -> LoweringError {
+    .valueMismatch(field: "\(type.rawValue) in \(setName)", value: "\(value)")
+  }
+
   /// The first and last value a key component covers (equal unless it is a prefix). Interval
   /// sets compare keys as big-endian bytes, so nft stores host-endian values (marks) in
   /// network order there.
   static func range(_ value: Value, type: DataType, setName: String, interval: Bool) throws -> ([UInt8], [UInt8]) {
-    let fits: Bool
-    switch (value, type) {
-    case (.address(.v4), .ipv4Addr), (.address(.v6), .ipv6Addr): fits = true
-    case (.prefix(let p), .ipv4Addr): fits = p.family == .v4
-    case (.prefix(let p), .ipv6Addr): fits = p.family == .v6
-    case (.proto, .inetProto), (.port, .inetService), (.integer, .mark): fits = true
-    default: fits = false
-    }
-    guard fits else { throw LoweringError.valueMismatch(field: "\(type.rawValue) in \(setName)", value: "\(value)") }
+    guard fits(value, type) else { throw mismatch(value, type, setName: setName) }
     if case .prefix(let p) = value { return (p.address.bytes, p.lastAddress.bytes) }
     if interval, case .integer(let i) = value {
       let b = ByteLayout.hostEndian32(i).reversed() as [UInt8]

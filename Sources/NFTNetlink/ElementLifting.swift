@@ -87,6 +87,12 @@ enum ElementLifting {
       let n = t.byteLength
       let stride = concat ? (n + 3) / 4 * 4 : n
       guard offset + n <= bytes.count else { return nil }
+      if end == nil {
+        guard let v = exactValue(bytes[offset..<(offset + n)], type: t, interval: interval) else { return nil }
+        values.append(v)
+        offset += stride
+        continue
+      }
       let lo = Array(bytes[offset..<(offset + n)])
       var hi = lo
       if let end {
@@ -98,6 +104,17 @@ enum ElementLifting {
       offset += stride
     }
     return offset == bytes.count ? values : nil
+  }
+
+  /// `value(lo, lo, type:, isRange: false, interval:)` read straight from the dumped key.
+  static func exactValue(_ b: ArraySlice<UInt8>, type: DataType, interval: Bool) -> Value? {
+    switch type {
+    case .ipv4Addr, .ipv6Addr: RuleLifting.address(b).map { .address($0) }
+    case .inetProto: IPProto(rawValue: b[b.startIndex]).map { .proto($0) }
+    case .inetService: ByteLayout.readBigEndian16(b).map { .port($0) }
+    case .mark: ByteLayout.readHostEndian32(interval ? Array(b.reversed())[...] : b).map { .integer($0) }
+    case .verdict: nil
+    }
   }
 
   /// One key component; marks of interval sets are stored in network order.

@@ -76,6 +76,30 @@ enum ByteLayout {
     }
   }
 
+  /// Appends `bytes(of: value)` to `out` without an intermediate array.
+  static func append(_ value: Value, to out: inout [UInt8]) {
+    func be32(_ v: UInt32) { out.append(UInt8(v >> 24)); out.append(UInt8(truncatingIfNeeded: v >> 16)); out.append(UInt8(truncatingIfNeeded: v >> 8)); out.append(UInt8(truncatingIfNeeded: v)) }
+    func le32(_ v: UInt32) { be32(v.byteSwapped) }
+    func address(_ a: IPAddress) {
+      switch a {
+      case .v4(let v4): be32(v4.value)
+      case .v6(let v6):
+        be32(UInt32(v6.high >> 32)); be32(UInt32(truncatingIfNeeded: v6.high))
+        be32(UInt32(v6.low >> 32)); be32(UInt32(truncatingIfNeeded: v6.low))
+      }
+    }
+    switch value {
+    case .address(let a): address(a)
+    case .prefix(let p): address(p.address)
+    case .proto(let p): out.append(p.rawValue)
+    case .port(let p): out.append(UInt8(p >> 8)); out.append(UInt8(p & 0xff))
+    case .integer(let i): le32(i)
+    case .ctState(let s): le32(s.rawValue)
+    case .ctStatus(let s): le32(s.rawValue)
+    case .fibType(let t): le32(t.rawValue)
+    }
+  }
+
   /// The mask of a prefix of `length` bits over `byteCount` bytes.
   static func prefixMask(length: Int, byteCount: Int) -> [UInt8] {
     (0..<byteCount).map { i in

@@ -36,6 +36,7 @@ public struct RuleLowering: Sendable {
   /// The register expressions of a rule, in order.
   public func lower(_ rule: Rule) throws -> [RegisterExpr] {
     var out: [RegisterExpr] = []
+    out.reserveCapacity(rule.exprs.count * 4)
     for e in rule.exprs { try lower(e, into: &out) }
     return out
   }

@@ -1,56 +1,78 @@
-// Builds netlink messages with libnftnl into a scratch page and appends them to one
-// contiguous batch buffer (nft's NFNL_MSG_BATCH_BEGIN ... END framing, sequence numbers).
+// Builds netlink messages with libnftnl directly at the end of one contiguous batch buffer
+// (nft's NFNL_MSG_BATCH_BEGIN ... END framing, sequence numbers).
 import CNftnl
 
-/// A growing buffer of netlink messages. libnftnl writes each message into a scratch page
-/// (its builders do not bound-check), which is then copied to the end of `bytes`.
+/// A growing buffer of netlink messages. libnftnl's builders do not bound-check, so before
+/// each message the buffer keeps `headroom` free bytes past its end, where the message is built.
 final class MessageWriter {
   /// Large enough for any single message of a transaction (element lists are split well below it).
   static let transactionScratchSize = 1 << 20
   /// Enough for a dump request (a few names).
   static let requestScratchSize = 1 << 12
-  private let scratch: UnsafeMutableRawPointer
-  private let scratchSize: Int
-  private(set) var bytes: [UInt8] = []
+  private var buffer: UnsafeMutableRawPointer
+  private var capacity: Int
+  private let headroom: Int
+  /// Bytes of complete messages at the start of the buffer.
+  private(set) var count = 0
   private(set) var messageCount = 0
 
-  /// libnftnl writes every byte of a message (header, attributes, padding), so the scratch
-  /// page needs no clearing.
+  /// libnftnl writes every byte of a message (header, attributes, padding), so the buffer
+  /// needs no clearing.
   init(capacity: Int = 1 << 16, scratchSize: Int = MessageWriter.transactionScratchSize) {
-    self.scratchSize = scratchSize
-    scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchSize, alignment: 16)
-    bytes.reserveCapacity(capacity)
+    headroom = scratchSize
+    self.capacity = max(capacity, 0) + scratchSize
+    buffer = UnsafeMutableRawPointer.allocate(byteCount: self.capacity, alignment: 16)
   }
 
-  deinit { scratch.deallocate() }
+  deinit { buffer.deallocate() }
+
+  /// Lends the messages written so far for the duration of `body`.
+  func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    try body(UnsafeRawBufferPointer(start: buffer, count: count))
+  }
+
+  /// A copy of the messages written so far.
+  var bytes: [UInt8] { withBytes { Array($0) } }
+
+  /// Where the next message is built, with `headroom` bytes available.
+  private func next() -> UnsafeMutablePointer<CChar> {
+    if count + headroom > capacity {
+      let grown = max(capacity * 2, count + headroom)
+      let b = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
+      b.copyMemory(from: buffer, byteCount: count)
+      buffer.deallocate()
+      buffer = b
+      capacity = grown
+    }
+    return (buffer + count).assumingMemoryBound(to: CChar.self)
+  }
 
   /// Appends one nf_tables message. The corresponding libnftnl call is `nftnl_nlmsg_build_hdr`;
   /// `payload` adds the attributes (an `nftnl_*_nlmsg_build_payload` call).
-  func append(type: UInt16, family: UInt16, flags: UInt16, seq: UInt32, payload: (UnsafeMutablePointer<nlmsghdr>) -> Void) throws {
-    let buf = scratch.assumingMemoryBound(to: CChar.self)
-    guard let nlh = nftnl_nlmsg_build_hdr(buf, type, family, flags, seq) else {
+  func append(type: UInt16, family: UInt16, flags: UInt16, seq: UInt32, payload: (UnsafeMutablePointer<nlmsghdr>) throws -> Void) throws {
+    guard let nlh = nftnl_nlmsg_build_hdr(next(), type, family, flags, seq) else {
       throw NetlinkError.outOfMemory(what: "netlink message")
     }
-    payload(nlh)
-    try copyOut(nlh)
+    try payload(nlh)
+    try commit(nlh)
   }
 
   /// NFNL_MSG_BATCH_BEGIN. The corresponding libnftnl call is `nftnl_batch_begin`.
   func appendBatchBegin(seq: UInt32) throws {
-    guard let nlh = nftnl_batch_begin(scratch.assumingMemoryBound(to: CChar.self), seq) else { throw NetlinkError.outOfMemory(what: "batch begin") }
-    try copyOut(nlh)
+    guard let nlh = nftnl_batch_begin(next(), seq) else { throw NetlinkError.outOfMemory(what: "batch begin") }
+    try commit(nlh)
   }
 
   /// NFNL_MSG_BATCH_END. The corresponding libnftnl call is `nftnl_batch_end`.
   func appendBatchEnd(seq: UInt32) throws {
-    guard let nlh = nftnl_batch_end(scratch.assumingMemoryBound(to: CChar.self), seq) else { throw NetlinkError.outOfMemory(what: "batch end") }
-    try copyOut(nlh)
+    guard let nlh = nftnl_batch_end(next(), seq) else { throw NetlinkError.outOfMemory(what: "batch end") }
+    try commit(nlh)
   }
 
-  private func copyOut(_ nlh: UnsafeMutablePointer<nlmsghdr>) throws {
+  private func commit(_ nlh: UnsafeMutablePointer<nlmsghdr>) throws {
     let len = Int(kp_nlmsg_align(nlh.pointee.nlmsg_len))
-    guard len <= scratchSize else { throw NetlinkError.unexpectedReply("message of \(len) bytes exceeds the scratch page") }
-    bytes.append(contentsOf: UnsafeRawBufferPointer(start: UnsafeRawPointer(nlh), count: len))
+    guard len <= headroom else { throw NetlinkError.unexpectedReply("message of \(len) bytes exceeds the scratch page") }
+    count += len
     messageCount += 1
   }
 }

@@ -29,8 +29,8 @@ public final class NetlinkClient {
     seq &+= UInt32(batch.operations.count + 2)
     // Room for the batch in one datagram, and for one ACK per message (each costs about
     // one kilobyte of receive buffer in the kernel's accounting).
-    try socket.reserveBuffers(send: batch.bytes.count + 4096, receive: max(1 << 20, batch.operations.count * 1024 + 65536))
-    try socket.send(batch.bytes)
+    try socket.reserveBuffers(send: batch.writer.count + 4096, receive: max(1 << 20, batch.operations.count * 1024 + 65536))
+    try batch.withBytes { try socket.send($0) }
     try collectAcks(batch)
   }
 

@@ -59,10 +59,8 @@ final class NetlinkSocket {
   }
 
   /// Sends `bytes` as one datagram (a batch must reach the kernel in one piece).
-  func send(_ bytes: [UInt8]) throws {
-    let n = try bytes.withUnsafeBytes { buf in
-      try Self.retrying("send batch of \(buf.count) bytes", { mnl_socket_sendto(socket, buf.baseAddress, buf.count) }, failed: { $0 < 0 })
-    }
+  func send(_ bytes: UnsafeRawBufferPointer) throws {
+    let n = try Self.retrying("send batch of \(bytes.count) bytes", { mnl_socket_sendto(socket, bytes.baseAddress, bytes.count) }, failed: { $0 < 0 })
     guard n == bytes.count else { throw NetlinkError.system(operation: "send batch (short write)", errno: EMSGSIZE) }
   }
 

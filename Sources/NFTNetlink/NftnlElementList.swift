@@ -14,8 +14,8 @@ final class NftnlElementList {
   init(table: String, set name: String) throws {
     guard let p = nftnl_set_alloc() else { throw NetlinkError.outOfMemory(what: "element list of \(name)") }
     pointer = p
-    _ = nftnl_set_set_str(pointer, Self.a(NFTNL_SET_TABLE), table)
-    _ = nftnl_set_set_str(pointer, Self.a(NFTNL_SET_NAME), name)
+    table.withCString { _ = nftnl_set_set_str(p, Self.a(NFTNL_SET_TABLE), $0) }
+    name.withCString { _ = nftnl_set_set_str(p, Self.a(NFTNL_SET_NAME), $0) }
   }
 
   deinit { nftnl_set_free(pointer) }
@@ -31,7 +31,7 @@ final class NftnlElementList {
     if !keyOnly {
       if let v = layout.verdict, case .immediateVerdict(let code, let chain) = RuleLowering.verdictExpr(v) {
         nftnl_set_elem_set_u32(el, Self.e(NFTNL_SET_ELEM_VERDICT), UInt32(bitPattern: code))
-        if let chain { _ = nftnl_set_elem_set_str(el, Self.e(NFTNL_SET_ELEM_CHAIN), chain) }
+        if let chain { chain.withCString { _ = nftnl_set_elem_set_str(el, Self.e(NFTNL_SET_ELEM_CHAIN), $0) } }
       }
       if let u = layout.userData {
         u.bytes.withUnsafeBytes { _ = nftnl_set_elem_set(el, Self.e(NFTNL_SET_ELEM_USERDATA), $0.baseAddress, UInt32($0.count)) }

@@ -1,6 +1,7 @@
 // One libnftnl expression (`struct nftnl_expr`): built from a `RegisterExpr`, owned until it
 // is handed to a rule, and read back from a dumped rule.
 import CNftnl
+import Glibc
 
 /// The corresponding libnftnl calls are `nftnl_expr_alloc` / `nftnl_expr_free`.
 final class NftnlExpression {
@@ -8,9 +9,22 @@ final class NftnlExpression {
   private var pointer: OpaquePointer?
 
   init(_ e: RegisterExpr) throws {
-    guard let p = nftnl_expr_alloc(e.libnftnlName) else { throw NetlinkError.outOfMemory(what: "expression \(e.libnftnlName)") }
-    pointer = p
-    Self.fill(p, e)
+    pointer = try Self.make(e)
+  }
+
+  /// A new libnftnl expression for `e`, owned by the caller.
+  static func make(_ e: RegisterExpr) throws -> OpaquePointer {
+    let name = e.libnftnlName
+    guard let p = nftnl_expr_alloc(UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) else {
+      throw NetlinkError.outOfMemory(what: "expression \(name)")
+    }
+    fill(p, e)
+    return p
+  }
+
+  /// Builds `e` straight into `rule`, which owns it then.
+  static func add(_ e: RegisterExpr, to rule: OpaquePointer) throws {
+    nftnl_rule_add_expr(rule, try make(e))
   }
 
   deinit { if let pointer { nftnl_expr_free(pointer) } }
@@ -28,7 +42,8 @@ final class NftnlExpression {
     bytes.withUnsafeBytes { buf in _ = nftnl_expr_set(p, UInt16(attr), buf.baseAddress, UInt32(buf.count)) }
   }
 
-  private static func fill(_ p: OpaquePointer, _ e: RegisterExpr) {
+  /// Sets the attributes of `e` on `p` (an expression of the same kind).
+  static func fill(_ p: OpaquePointer, _ e: RegisterExpr) {
     switch e {
     case .payload(let base, let offset, let length, let dreg):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_PAYLOAD_DREG), dreg)
@@ -72,19 +87,19 @@ final class NftnlExpression {
     case .lookup(let sreg, let set, let dreg, let flags):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_LOOKUP_SREG), sreg)
       if let dreg { nftnl_expr_set_u32(p, a(NFTNL_EXPR_LOOKUP_DREG), dreg) }
-      _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_LOOKUP_SET), set)
+      set.withCString { _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_LOOKUP_SET), $0) }
       if flags != 0 { nftnl_expr_set_u32(p, a(NFTNL_EXPR_LOOKUP_FLAGS), flags) }
     case .dynsetUpdate(let sregKey, let set):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_DYNSET_SREG_KEY), sregKey)
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_DYNSET_OP), UInt32(NFT_DYNSET_OP_UPDATE.rawValue))
-      _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_DYNSET_SET_NAME), set)
+      set.withCString { _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_DYNSET_SET_NAME), $0) }
     case .immediateData(let dreg, let data):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_IMM_DREG), dreg)
       setBytes(p, NFTNL_EXPR_IMM_DATA, data)
     case .immediateVerdict(let code, let chain):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_IMM_DREG), Kernel.regVerdict)
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_IMM_VERDICT), UInt32(bitPattern: code))
-      if let chain { _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_IMM_CHAIN), chain) }
+      if let chain { chain.withCString { _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_IMM_CHAIN), $0) } }
     case .nat(let type, let family, let addrReg, let protoReg, let flags):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_NAT_TYPE), type)
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_NAT_FAMILY), family)
@@ -103,7 +118,7 @@ final class NftnlExpression {
 
   /// Reads a dumped expression; nil for an expression kind kproxy never generates.
   static func read(_ p: OpaquePointer) -> RegisterExpr? {
-    guard let cname = nftnl_expr_get_str(p, a(NFTNL_EXPR_NAME)) else { return nil }
+    guard let cname = nftnl_expr_get_str(p, a(NFTNL_EXPR_NAME)), let name = kind(cname) else { return nil }
     func u32(_ attr: Int) -> UInt32 { nftnl_expr_get_u32(p, a(attr)) }
     func has(_ attr: Int) -> Bool { nftnl_expr_is_set(p, a(attr)) }
     func bytes(_ attr: Int) -> [UInt8] {
@@ -112,60 +127,89 @@ final class NftnlExpression {
       return Array(UnsafeRawBufferPointer(start: d, count: Int(len)))
     }
     func str(_ attr: Int) -> String? { nftnl_expr_get_str(p, a(attr)).map { String(cString: $0) } }
-    switch String(cString: cname) {
-    case "payload":
+    switch name {
+    case .payload:
       guard !has(NFTNL_EXPR_PAYLOAD_SREG), let base = PayloadBase(rawValue: u32(NFTNL_EXPR_PAYLOAD_BASE)) else { return nil }
       return .payload(base: base, offset: u32(NFTNL_EXPR_PAYLOAD_OFFSET), length: u32(NFTNL_EXPR_PAYLOAD_LEN), dreg: u32(NFTNL_EXPR_PAYLOAD_DREG))
-    case "meta":
+    case .meta:
       if has(NFTNL_EXPR_META_SREG) { return .metaSet(key: u32(NFTNL_EXPR_META_KEY), sreg: u32(NFTNL_EXPR_META_SREG)) }
       return .metaLoad(key: u32(NFTNL_EXPR_META_KEY), dreg: u32(NFTNL_EXPR_META_DREG))
-    case "ct":
+    case .ct:
       guard !has(NFTNL_EXPR_CT_SREG), !has(NFTNL_EXPR_CT_DIR) else { return nil }
       return .ctLoad(key: u32(NFTNL_EXPR_CT_KEY), dreg: u32(NFTNL_EXPR_CT_DREG))
-    case "numgen":
+    case .numgen:
       guard u32(NFTNL_EXPR_NG_TYPE) == UInt32(NFT_NG_RANDOM.rawValue), u32(NFTNL_EXPR_NG_OFFSET) == 0 else { return nil }
       return .numgenRandom(modulus: u32(NFTNL_EXPR_NG_MODULUS), dreg: u32(NFTNL_EXPR_NG_DREG))
-    case "fib":
+    case .fib:
       return .fib(flags: u32(NFTNL_EXPR_FIB_FLAGS), result: u32(NFTNL_EXPR_FIB_RESULT), dreg: u32(NFTNL_EXPR_FIB_DREG))
-    case "cmp":
+    case .cmp:
       return .cmp(sreg: u32(NFTNL_EXPR_CMP_SREG), op: u32(NFTNL_EXPR_CMP_OP), data: bytes(NFTNL_EXPR_CMP_DATA))
-    case "bitwise":
+    case .bitwise:
       guard !has(NFTNL_EXPR_BITWISE_OP) || u32(NFTNL_EXPR_BITWISE_OP) == UInt32(NFT_BITWISE_MASK_XOR.rawValue) else { return nil }
       return .bitwise(sreg: u32(NFTNL_EXPR_BITWISE_SREG), dreg: u32(NFTNL_EXPR_BITWISE_DREG), length: u32(NFTNL_EXPR_BITWISE_LEN),
                       mask: bytes(NFTNL_EXPR_BITWISE_MASK), xor: bytes(NFTNL_EXPR_BITWISE_XOR))
-    case "byteorder":
+    case .byteorder:
       return .byteorder(sreg: u32(NFTNL_EXPR_BYTEORDER_SREG), dreg: u32(NFTNL_EXPR_BYTEORDER_DREG), op: u32(NFTNL_EXPR_BYTEORDER_OP),
                         length: u32(NFTNL_EXPR_BYTEORDER_LEN), size: u32(NFTNL_EXPR_BYTEORDER_SIZE))
-    case "lookup":
+    case .lookup:
       guard let set = str(NFTNL_EXPR_LOOKUP_SET) else { return nil }
       return .lookup(sreg: u32(NFTNL_EXPR_LOOKUP_SREG), set: set, dreg: has(NFTNL_EXPR_LOOKUP_DREG) ? u32(NFTNL_EXPR_LOOKUP_DREG) : nil,
                      flags: has(NFTNL_EXPR_LOOKUP_FLAGS) ? u32(NFTNL_EXPR_LOOKUP_FLAGS) : 0)
-    case "dynset":
+    case .dynset:
       guard u32(NFTNL_EXPR_DYNSET_OP) == UInt32(NFT_DYNSET_OP_UPDATE.rawValue), let set = str(NFTNL_EXPR_DYNSET_SET_NAME) else { return nil }
       return .dynsetUpdate(sregKey: u32(NFTNL_EXPR_DYNSET_SREG_KEY), set: set)
-    case "immediate":
+    case .immediate:
       if has(NFTNL_EXPR_IMM_VERDICT) {
         return .immediateVerdict(code: Int32(bitPattern: u32(NFTNL_EXPR_IMM_VERDICT)), chain: str(NFTNL_EXPR_IMM_CHAIN))
       }
       return .immediateData(dreg: u32(NFTNL_EXPR_IMM_DREG), data: bytes(NFTNL_EXPR_IMM_DATA))
-    case "nat":
+    case .nat:
       return .nat(type: u32(NFTNL_EXPR_NAT_TYPE), family: u32(NFTNL_EXPR_NAT_FAMILY), addrReg: u32(NFTNL_EXPR_NAT_REG_ADDR_MIN),
                   protoReg: u32(NFTNL_EXPR_NAT_REG_PROTO_MIN), flags: has(NFTNL_EXPR_NAT_FLAGS) ? u32(NFTNL_EXPR_NAT_FLAGS) : 0)
-    case "masq":
+    case .masq:
       return .masq(flags: has(NFTNL_EXPR_MASQ_FLAGS) ? u32(NFTNL_EXPR_MASQ_FLAGS) : nil)
-    case "reject":
+    case .reject:
       return .reject(type: u32(NFTNL_EXPR_REJECT_TYPE), code: nftnl_expr_get_u8(p, a(NFTNL_EXPR_REJECT_CODE)))
-    case "counter":
+    case .counter:
       return .counter
-    default:
-      return nil
     }
+  }
+
+  /// The expression kinds `read` knows, by their libnftnl names.
+  enum Kind: CaseIterable {
+    case cmp, payload, meta, immediate, lookup, nat, numgen, bitwise, byteorder, ct, fib, dynset, masq, reject, counter
+
+    var name: StaticString {
+      switch self {
+      case .cmp: "cmp"
+      case .payload: "payload"
+      case .meta: "meta"
+      case .immediate: "immediate"
+      case .lookup: "lookup"
+      case .nat: "nat"
+      case .numgen: "numgen"
+      case .bitwise: "bitwise"
+      case .byteorder: "byteorder"
+      case .ct: "ct"
+      case .fib: "fib"
+      case .dynset: "dynset"
+      case .masq: "masq"
+      case .reject: "reject"
+      case .counter: "counter"
+      }
+    }
+  }
+
+  /// The kind named by the C string `cname`, compared without making a Swift string.
+  static func kind(_ cname: UnsafePointer<CChar>) -> Kind? {
+    for k in Kind.allCases where strcmp(cname, UnsafeRawPointer(k.name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 { return k }
+    return nil
   }
 }
 
 extension RegisterExpr {
   /// The libnftnl expression name (`nftnl_expr_alloc` argument).
-  var libnftnlName: String {
+  var libnftnlName: StaticString {
     switch self {
     case .payload: "payload"
     case .metaLoad, .metaSet: "meta"
@@ -184,4 +228,33 @@ extension RegisterExpr {
     case .counter: "counter"
     }
   }
+}
+
+extension RegisterExpr {
+  /// Expressions with the same slot set exactly the same libnftnl attributes (all of them
+  /// numbers or fixed-size data), so one libnftnl object can be filled again for the next
+  /// rule. nil for expressions holding strings, which libnftnl duplicates on every set.
+  var poolSlot: Int? {
+    switch self {
+    case .payload: 0
+    case .metaLoad: 1
+    case .metaSet: 2
+    case .ctLoad: 3
+    case .numgenRandom: 4
+    case .fib: 5
+    case .cmp: 6
+    case .bitwise: 7
+    case .byteorder: 8
+    case .immediateData: 9
+    case .immediateVerdict(_, nil): 10
+    case .nat: 11
+    case .masq(nil): 12
+    case .masq: 13
+    case .reject: 14
+    case .counter: 15
+    case .immediateVerdict, .lookup, .dynsetUpdate: nil
+    }
+  }
+
+  static let poolSlots = 16
 }

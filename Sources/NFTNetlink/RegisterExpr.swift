@@ -45,3 +45,12 @@ public enum RegisterExpr: Sendable, Hashable {
   /// `[ counter pkts 0 bytes 0 ]` (libnftnl `counter`).
   case counter
 }
+
+extension RegisterExpr {
+  /// A `nat` with NF_NAT_RANGE_MAP_IPS, which the kernel adds when an address register is
+  /// given and lowering never sets.
+  var hasKernelNatFlags: Bool {
+    if case .nat(_, _, _, _, let flags) = self { return flags & Kernel.natMapIPs != 0 }
+    return false
+  }
+}

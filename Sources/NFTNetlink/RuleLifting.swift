@@ -157,13 +157,13 @@ public struct RuleLifting: Sendable {
   }
 
   static func address(_ b: ArraySlice<UInt8>) -> IPAddress? {
-    let bytes = Array(b)
-    switch bytes.count {
+    let s = b.startIndex
+    switch b.count {
     case 4:
-      return .v4(IPv4Address(bytes.reduce(0) { $0 << 8 | UInt32($1) }))
+      return .v4(IPv4Address(b.reduce(0) { $0 << 8 | UInt32($1) }))
     case 16:
-      let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-      let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+      let high = b[s..<(s + 8)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+      let low = b[(s + 8)..<(s + 16)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
       return .v6(IPv6Address(high: high, low: low))
     default:
       return nil

@@ -118,19 +118,32 @@ extension NetlinkClient {
       try request(type: NFT_MSG_GETRULE, family: family, dump: true, build: { nlh in
         filter.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) }
       }) { nlh in
-        let r = try NftnlRule()
-        guard r.parse(nlh), r.table == ref.name, r.chain == chains[i].name else { return }
-        let regs = r.expressions
-        let known = regs.compactMap { $0 }
-        var exprs = known.count == regs.count ? lifting.lift(known) : nil
-        if rules.count < desiredRules.count, exprs != desiredRules[rules.count].exprs, known.count == regs.count,
-          (try? spellingLowering.lower(Rule(desiredRules[rules.count].exprs))) == known {
-          exprs = desiredRules[rules.count].exprs
+        let chainName = chains[i].name
+        func append(_ known: [RegisterExpr]?, comment: @autoclosure () -> String?) throws {
+          // The desired rule when it lowers to what the kernel has (whatever lifting would give:
+          // equal, or another spelling), else the lifted rule. Lowering never sets the flag the
+          // kernel adds to `dnat` (NF_NAT_RANGE_MAP_IPS), so those rules skip the comparison.
+          let exprs: [Expr]?
+          if let known, rules.count < desiredRules.count, !known.contains(where: \.hasKernelNatFlags),
+            (try? spellingLowering.lower(desiredRules[rules.count])) == known {
+            exprs = desiredRules[rules.count].exprs
+          } else {
+            exprs = known.flatMap { lifting.lift($0) }
+          }
+          guard let exprs else {
+            throw NetlinkError.unexpectedReply("a rule in chain \(chainName) of table \(ref) is not one kproxy writes")
+          }
+          rules.append(Rule(exprs, comment: comment()))
         }
-        guard let exprs else {
-          throw NetlinkError.unexpectedReply("a rule in chain \(r.chain) of table \(ref) is not one kproxy writes")
+        // Read straight from the message; libnftnl parses what that reader does not expect.
+        if let m = RuleMessage(nlh) {
+          guard m.isIn(table: ref.name, chain: chainName) else { return }
+          try append(m.expressions, comment: m.comment)
+        } else {
+          let r = try NftnlRule()
+          guard r.parse(nlh), r.isIn(table: ref.name, chain: chainName) else { return }
+          try append(r.knownExpressions, comment: r.comment)
         }
-        rules.append(Rule(exprs, comment: r.comment))
       }
       chains[i].rules = rules
     }
@@ -148,7 +161,7 @@ extension NetlinkClient {
     let w = MessageWriter(capacity: 256, scratchSize: MessageWriter.requestScratchSize)
     let flags = dump ? Int32(NLM_F_DUMP) : Int32(NLM_F_ACK)
     try w.append(type: UInt16(type.rawValue), family: family, flags: UInt16(flags), seq: mySeq, payload: build)
-    try socket.send(w.bytes)
+    try w.withBytes { try socket.send($0) }
     var done = false
     var interrupted = false
     while !done {

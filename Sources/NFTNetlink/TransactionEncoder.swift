@@ -3,18 +3,37 @@
 import CNftnl
 import NFTables
 
-/// An encoded transaction: the batch bytes and, per command message, what it does.
+/// An encoded transaction: the batch bytes and, per command message, the command it encodes.
 struct EncodedBatch {
-  var bytes: [UInt8]
+  let writer: MessageWriter
   /// Sequence number of NFNL_MSG_BATCH_BEGIN; command messages follow consecutively.
   var beginSeq: UInt32
+  let commands: [Command]
+  /// The index into `commands` of each command message, indexed by `seq - beginSeq - 1`.
+  let messageCommands: [Int32]
+
+  /// Descriptions of the command messages, made only when asked for (error reports).
+  struct Operations: RandomAccessCollection {
+    let commands: [Command]
+    let messageCommands: [Int32]
+    var startIndex: Int { 0 }
+    var endIndex: Int { messageCommands.count }
+    subscript(i: Int) -> String { TransactionEncoder.describe(commands[Int(messageCommands[i])]) }
+  }
+
   /// Description of each command message, indexed by `seq - beginSeq - 1`.
-  var operations: [String]
+  var operations: Operations { Operations(commands: commands, messageCommands: messageCommands) }
+
+  /// A copy of the batch bytes.
+  var bytes: [UInt8] { writer.bytes }
+
+  /// Lends the batch bytes for the duration of `body`.
+  func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try writer.withBytes(body) }
 
   /// The index into `operations` of the command message with sequence number `seq`.
   func index(ofSeq seq: UInt32) -> Int? {
     let i = Int(seq &- beginSeq) - 1
-    return operations.indices.contains(i) ? i : nil
+    return messageCommands.indices.contains(i) ? i : nil
   }
 }
 
@@ -54,59 +73,68 @@ struct TransactionEncoder {
 
   /// Encodes `tx` starting at sequence number `seq`; every command message asks for an ACK.
   mutating func encode(_ tx: Transaction, seq: UInt32) throws -> EncodedBatch {
-    let w = MessageWriter(capacity: 4096 + tx.commands.count * 256)
+    let w = MessageWriter(capacity: 4096 + tx.commands.count * 512)
     var next = seq
     try w.appendBatchBegin(seq: next)
-    var operations: [String] = []
-    operations.reserveCapacity(tx.commands.count)
-    func msg(_ type: nf_tables_msg_types, _ t: TableRef, _ flags: Int32, _ what: String, _ payload: (UnsafeMutablePointer<nlmsghdr>) -> Void) throws {
+    var messageCommands: [Int32] = []
+    messageCommands.reserveCapacity(tx.commands.count)
+    var index: Int32 = 0
+    func msg(_ type: nf_tables_msg_types, _ t: TableRef, _ flags: Int32, _ payload: (UnsafeMutablePointer<nlmsghdr>) throws -> Void) throws {
       next &+= 1
       try w.append(type: UInt16(type.rawValue), family: Self.family(t.family), flags: UInt16(flags | NLM_F_ACK), seq: next, payload: payload)
-      operations.append(what)
+      messageCommands.append(index)
     }
+    // The lowering of the table of the previous rule (rules come grouped by table).
+    var lowering: (table: TableRef, lowering: RuleLowering)? = nil
+    var ruleBuilder: NftnlRuleBuilder? = nil
     for command in tx.commands {
-      let what = Self.describe(command)
+      defer { index += 1 }
       switch command {
       case .addTable(let t, let comment):
         let table = try NftnlTable(name: t.name, comment: comment, withFlags: true)
-        try msg(NFT_MSG_NEWTABLE, t, NLM_F_CREATE, what) { nlh in table.withPointer { nftnl_table_nlmsg_build_payload(nlh, $0) } }
+        try msg(NFT_MSG_NEWTABLE, t, NLM_F_CREATE) { nlh in table.withPointer { nftnl_table_nlmsg_build_payload(nlh, $0) } }
       case .deleteTable(let t):
         let table = try NftnlTable(name: t.name, comment: nil, withFlags: false)
-        try msg(NFT_MSG_DELTABLE, t, 0, what) { nlh in table.withPointer { nftnl_table_nlmsg_build_payload(nlh, $0) } }
+        try msg(NFT_MSG_DELTABLE, t, 0) { nlh in table.withPointer { nftnl_table_nlmsg_build_payload(nlh, $0) } }
+        lowering = nil
         sets[t] = nil
       case .addChain(let t, let c):
         let chain = try NftnlChain(table: t.name, name: c.name, header: c)
-        try msg(NFT_MSG_NEWCHAIN, t, NLM_F_CREATE, what) { nlh in chain.withPointer { nftnl_chain_nlmsg_build_payload(nlh, $0) } }
+        try msg(NFT_MSG_NEWCHAIN, t, NLM_F_CREATE) { nlh in chain.withPointer { nftnl_chain_nlmsg_build_payload(nlh, $0) } }
       case .flushChain(let t, let name):
         let rule = try NftnlRule(table: t.name, chain: name)
-        try msg(NFT_MSG_DELRULE, t, 0, what) { nlh in rule.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) } }
+        try msg(NFT_MSG_DELRULE, t, 0) { nlh in rule.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) } }
       case .deleteChain(let t, let name):
         let chain = try NftnlChain(table: t.name, name: name)
-        try msg(NFT_MSG_DELCHAIN, t, 0, what) { nlh in chain.withPointer { nftnl_chain_nlmsg_build_payload(nlh, $0) } }
+        try msg(NFT_MSG_DELCHAIN, t, 0) { nlh in chain.withPointer { nftnl_chain_nlmsg_build_payload(nlh, $0) } }
       case .addRule(let t, let chainName, let r):
+        if lowering?.table != t { lowering = (t, RuleLowering(family: t.family, sets: sets[t] ?? [:])) }
         let exprs: [RegisterExpr]
         do {
-          exprs = try RuleLowering(family: t.family, sets: sets[t] ?? [:]).lower(r)
+          exprs = try lowering!.lowering.lower(r)
         } catch let e as LoweringError {
-          throw NetlinkError.lowering(operation: what, reason: e.description)
+          throw NetlinkError.lowering(operation: Self.describe(command), reason: e.description)
         }
-        let rule = try NftnlRule(table: t.name, chain: chainName, exprs: exprs, comment: r.comment)
-        try msg(NFT_MSG_NEWRULE, t, NLM_F_CREATE | NLM_F_APPEND, what) { nlh in rule.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) } }
+        if ruleBuilder == nil { ruleBuilder = try NftnlRuleBuilder() }
+        try msg(NFT_MSG_NEWRULE, t, NLM_F_CREATE | NLM_F_APPEND) { nlh in
+          try ruleBuilder!.build(nlh, table: t.name, chain: chainName, exprs: exprs, comment: r.comment)
+        }
       case .addSet(let t, let s):
         setID &+= 1
         let set = try NftnlSet(table: t.name, name: s.name, header: s, id: setID)
-        try msg(NFT_MSG_NEWSET, t, NLM_F_CREATE, what) { nlh in set.withPointer { nftnl_set_nlmsg_build_payload(nlh, $0) } }
+        try msg(NFT_MSG_NEWSET, t, NLM_F_CREATE) { nlh in set.withPointer { nftnl_set_nlmsg_build_payload(nlh, $0) } }
+        lowering = nil
         sets[t, default: [:]][s.name] = s.header
       case .deleteSet(let t, let name, _):
         let set = try NftnlSet(table: t.name, name: name)
-        try msg(NFT_MSG_DELSET, t, 0, what) { nlh in set.withPointer { nftnl_set_nlmsg_build_payload(nlh, $0) } }
+        try msg(NFT_MSG_DELSET, t, 0) { nlh in set.withPointer { nftnl_set_nlmsg_build_payload(nlh, $0) } }
       case .addElements(let t, let s, let elements), .deleteElements(let t, let s, let elements):
         let adding: Bool = { if case .addElements = command { return true } else { return false } }()
         var chunk: NftnlElementList? = nil
         var chunkBytes = 0
         func flush() throws {
           guard let list = chunk else { return }
-          try msg(adding ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM, t, adding ? NLM_F_CREATE : 0, what) { nlh in
+          try msg(adding ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM, t, adding ? NLM_F_CREATE : 0) { nlh in
             list.withPointer { nftnl_set_elems_nlmsg_build_payload(nlh, $0) }
           }
           chunk = nil
@@ -121,15 +149,15 @@ struct TransactionEncoder {
         do {
           if adding, let lead = try ElementLayout.leadingIntervalEnd(for: s, elements: elements) { try add(lead) }
           for e in elements {
-            for layout in try ElementLayout.kernelElements(e, of: s) { try add(layout) }
+            try ElementLayout.forEachKernelElement(e, of: s, add)
           }
         } catch let err as LoweringError {
-          throw NetlinkError.lowering(operation: what, reason: err.description)
+          throw NetlinkError.lowering(operation: Self.describe(command), reason: err.description)
         }
         try flush()
       }
     }
     try w.appendBatchEnd(seq: next &+ 1)
-    return EncodedBatch(bytes: w.bytes, beginSeq: seq, operations: operations)
+    return EncodedBatch(writer: w, beginSeq: seq, commands: tx.commands, messageCommands: messageCommands)
   }
 }

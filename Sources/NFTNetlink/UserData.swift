@@ -43,6 +43,20 @@ public struct UserData: Sendable, Hashable {
     return String(decoding: text, as: UTF8.self)
   }
 
+  /// Lends the blob `comment(c)` would hold, built on the stack.
+  static func withComment<R>(_ c: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    var c = c
+    return try c.withUTF8 { utf8 in
+      try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 3) { buf in
+        buf[0] = 0
+        buf[1] = UInt8(utf8.count + 1)
+        _ = UnsafeMutableBufferPointer(rebasing: buf[2..<(2 + utf8.count)]).initialize(from: utf8)
+        buf[utf8.count + 2] = 0
+        return try body(UnsafeRawBufferPointer(buf))
+      }
+    }
+  }
+
   /// A user data blob holding only a comment (tables, chains, rules, elements use type 0).
   public static func comment(_ c: String?) -> UserData? {
     guard let c else { return nil }

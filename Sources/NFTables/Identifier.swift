@@ -8,13 +8,17 @@ public enum Identifier {
   /// True if `name` is a valid chain/set/table identifier that nft parses unquoted:
   /// starts with a letter, `_` or `.`, continues with `[A-Za-z0-9_./-]`.
   public static func isValid(_ name: String) -> Bool {
-    let u = Array(name.utf8)
+    name.utf8.withContiguousStorageIfAvailable(isValid) ?? Array(name.utf8).withUnsafeBufferPointer(isValid)
+  }
+
+  private static func isValid(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let first = u.first, u.count <= maxLength else { return false }
     guard isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ".") else { return false }
-    return u.allSatisfy {
-      isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "/")
-        || $0 == UInt8(ascii: "-")
+    for c in u {
+      guard isLetter(c) || isDigit(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/")
+        || c == UInt8(ascii: "-") else { return false }
     }
+    return true
   }
 
   /// nft limits comments to 128 bytes (NFT_USERDATA_MAXLEN is 256; nft itself uses 128).
@@ -22,7 +26,7 @@ public enum Identifier {
 
   /// True if `comment` is safe inside double quotes: printable ASCII without `"` or `\`.
   public static func isValidComment(_ comment: String) -> Bool {
-    let u = Array(comment.utf8)
+    let u = comment.utf8
     guard u.count <= maxCommentLength else { return false }
     return u.allSatisfy { $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
   }

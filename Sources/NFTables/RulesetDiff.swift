@@ -154,6 +154,32 @@ struct TableDiff {
   /// Elements to delete (by key) and to add, keyed by element key; order follows the inputs.
   static func elementChanges(old: [Element], new: [Element]) -> (removed: [Element], added: [Element]) {
     if old == new { return ([], []) }
+    // Old elements by key, as indices; with a duplicate key, the key-based version below.
+    var oldIndex = [[Value]: Int](minimumCapacity: old.count)
+    for i in old.indices where oldIndex.updateValue(i, forKey: old[i].key) != nil {
+      return keyedElementChanges(old: old, new: new)
+    }
+    var kept = [Bool](repeating: false, count: old.count)
+    var changed = [Bool](repeating: false, count: old.count)
+    var added: [Element] = []
+    for e in new {
+      if let i = oldIndex[e.key] {
+        kept[i] = true
+        if old[i] != e {
+          changed[i] = true
+          added.append(e)
+        }
+      } else {
+        added.append(e)
+      }
+    }
+    var removed: [Element] = []
+    for i in old.indices where !kept[i] || changed[i] { removed.append(old[i]) }
+    return (removed, added)
+  }
+
+  /// `elementChanges` by key sets, for element lists with duplicate keys.
+  static func keyedElementChanges(old: [Element], new: [Element]) -> (removed: [Element], added: [Element]) {
     var oldByKey = [[Value]: Element](minimumCapacity: old.count)
     for e in old { oldByKey[e.key] = e }
     var newKeys = Set<[Value]>(minimumCapacity: new.count)

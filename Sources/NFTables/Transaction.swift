@@ -74,9 +74,9 @@ public struct Transaction: Sendable, Hashable {
     func name(_ kind: String, _ n: String) -> TransactionError? {
       Identifier.isValid(n) ? nil : .invalidName(kind: kind, name: n)
     }
-    func comment(_ object: String, _ c: String?) -> TransactionError? {
+    func comment(_ object: @autoclosure () -> String, _ c: String?) -> TransactionError? {
       guard let c, !Identifier.isValidComment(c) else { return nil }
-      return .invalidComment(object: object, comment: c)
+      return .invalidComment(object: object(), comment: c)
     }
     func verdictTarget(_ v: Verdict) -> TransactionError? {
       v.targetChain.flatMap { name("chain", $0) }
