@@ -13,8 +13,9 @@ struct ManifestDocument {
 enum ManifestDocuments {
   /// Files larger than this are rejected without parsing.
   static let maxFileBytes = 64 * 1024 * 1024
-  /// Documents larger than this are rejected without parsing.
-  static let maxDocumentBytes = 4 * 1024 * 1024
+  /// Documents larger than this are rejected without parsing. Large enough for a
+  /// `kubectl get services,endpointslices -A -o json` List of several thousand services.
+  static let maxDocumentBytes = 32 * 1024 * 1024
 
   /// The documents of `text`, in order. Text before the first `---` counts as a document only
   /// if it holds more than blank lines, comments and directives; so does text after a `...`.

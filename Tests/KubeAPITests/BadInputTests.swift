@@ -325,7 +325,7 @@ import Testing
     #expect {
       try ManifestDecoder.decode(text, file: "big.yaml", into: &set)
     } throws: { error in
-      (error as? ManifestError)?.description == "big.yaml doc 2: document is \(filler.utf8.count + 4) bytes, more than the limit of 4 MiB"
+      (error as? ManifestError)?.description == "big.yaml doc 2: document is \(filler.utf8.count + 4) bytes, more than the limit of 32 MiB"
     }
   }
 
