@@ -11,6 +11,7 @@ public struct RuleLifting: Sendable {
   /// kproxy generates (e.g. a rule added by hand).
   public func lift(_ regs: [RegisterExpr]) -> [Expr]? {
     var out: [Expr] = []
+    out.reserveCapacity(regs.count)
     var i = 0
     while i < regs.count {
       guard let (expr, used) = liftOne(regs, at: i) else { return nil }

@@ -8,10 +8,7 @@ public enum Identifier {
   /// True if `name` is a valid chain/set/table identifier that nft parses unquoted:
   /// starts with a letter, `_` or `.`, continues with `[A-Za-z0-9_./-]`.
   public static func isValid(_ name: String) -> Bool {
-    name.utf8.withContiguousStorageIfAvailable(isValid) ?? Array(name.utf8).withUnsafeBufferPointer(isValid)
-  }
-
-  private static func isValid(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+    let u = name.utf8
     guard let first = u.first, u.count <= maxLength else { return false }
     guard isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ".") else { return false }
     for c in u {
