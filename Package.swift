@@ -50,9 +50,12 @@ let package = Package(
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSource"]),
     .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI"]),
     .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
-    .testTarget(name: "ProxyRulesTests", dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "KernelTestSupport"]),
+    .testTarget(
+      name: "ProxyRulesTests", dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "KernelTestSupport"]),
     .testTarget(name: "kproxyTests", dependencies: ["kproxy"]),
-    .testTarget(name: "NFTNetlinkTests", dependencies: ["NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource"]),
+    .testTarget(
+      name: "NFTNetlinkTests",
+      dependencies: ["NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "KernelTestSupport"]),
     .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "NFTNetlink", "NFTables", "KernelTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -97,13 +97,18 @@ enum NetlinkBench {
     current = next
 
     func ms(_ s: Double) -> String { String(format1(s * 1000)) }
-    print("| \(services) × \(endpoints) | operation | commands | full compile ms | incremental ms | apply wall ms | apply user ms | apply sys ms |")
+    print(
+      "| \(services) × \(endpoints) | operation | commands | full compile ms | incremental ms | apply wall ms | apply user ms | apply sys ms |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for r in rows {
-      print("| | \(r.name) | \(r.commands) | \(ms(r.compile)) | \(ms(r.diff)) | \(ms(r.applyWall)) | \(ms(r.applyUser)) | \(ms(r.applySys)) |")
+      print(
+        "| | \(r.name) | \(r.commands) | \(ms(r.compile)) | \(ms(r.diff)) | \(ms(r.applyWall)) | \(ms(r.applyUser)) | \(ms(r.applySys)) |")
     }
     print("")
-    print("read-back of the loaded tables: \(ms(readBack)) ms; diff of read-back vs desired: \(ms(readBackDiff)) ms (\(unchanged.commands.count) commands); peak RSS after the full sync \(rssAfterFullSync / 1_000_000) MB, at the end \(ResourceUsage.peakRSS() / 1_000_000) MB (with the incremental compiler's state and a read-back copy)")
+    print(
+      "read-back of the loaded tables: \(ms(readBack)) ms; diff of read-back vs desired: \(ms(readBackDiff)) ms (\(unchanged.commands.count) commands); peak RSS after the full sync \(rssAfterFullSync / 1_000_000) MB, at the end \(ResourceUsage.peakRSS() / 1_000_000) MB (with the incremental compiler's state and a read-back copy)"
+    )
   }
 
   static func format1(_ v: Double) -> String {

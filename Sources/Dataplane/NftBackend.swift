@@ -35,7 +35,7 @@ public final class NftBackend: Backend {
     p.arguments = argv
     let input = Pipe()
     let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("kproxy-nft-\(UUID().uuidString).err")
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: errURL) }
     let errHandle = try FileHandle(forWritingTo: errURL)
     p.standardInput = input

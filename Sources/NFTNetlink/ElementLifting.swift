@@ -21,7 +21,9 @@ enum ElementLifting {
     var out: [Element] = []
     out.reserveCapacity(dumped.count)
     for d in dumped {
-      guard !d.isIntervalEnd, var key = key(d.key, end: d.keyEnd, types: set.keyType, concat: concat, interval: set.flags.contains(.interval)) else { return nil }
+      guard !d.isIntervalEnd,
+        var key = key(d.key, end: d.keyEnd, types: set.keyType, concat: concat, interval: set.flags.contains(.interval))
+      else { return nil }
       if let k = spelled[d.key + (d.keyEnd ?? [])] { key = k }
       var e = Element(key)
       if let v = d.verdict {

@@ -55,7 +55,9 @@ struct ExpressionFields {
     switch kind {
     case .payload:
       guard !has(NFTA_PAYLOAD_SREG.rawValue), let base = PayloadBase(rawValue: u32(NFTA_PAYLOAD_BASE.rawValue)) else { return nil }
-      return .payload(base: base, offset: u32(NFTA_PAYLOAD_OFFSET.rawValue), length: u32(NFTA_PAYLOAD_LEN.rawValue), dreg: u32(NFTA_PAYLOAD_DREG.rawValue))
+      return .payload(
+        base: base, offset: u32(NFTA_PAYLOAD_OFFSET.rawValue), length: u32(NFTA_PAYLOAD_LEN.rawValue), dreg: u32(NFTA_PAYLOAD_DREG.rawValue)
+      )
     case .meta:
       if has(NFTA_META_SREG.rawValue) { return .metaSet(key: u32(NFTA_META_KEY.rawValue), sreg: u32(NFTA_META_SREG.rawValue)) }
       return .metaLoad(key: u32(NFTA_META_KEY.rawValue), dreg: u32(NFTA_META_DREG.rawValue))
@@ -71,24 +73,30 @@ struct ExpressionFields {
       return .cmp(sreg: u32(NFTA_CMP_SREG.rawValue), op: u32(NFTA_CMP_OP.rawValue), data: bytes(NFTA_CMP_DATA.rawValue))
     case .bitwise:
       guard !has(NFTA_BITWISE_OP.rawValue) || u32(NFTA_BITWISE_OP.rawValue) == UInt32(NFT_BITWISE_MASK_XOR.rawValue) else { return nil }
-      return .bitwise(sreg: u32(NFTA_BITWISE_SREG.rawValue), dreg: u32(NFTA_BITWISE_DREG.rawValue), length: u32(NFTA_BITWISE_LEN.rawValue),
-                      mask: bytes(NFTA_BITWISE_MASK.rawValue), xor: bytes(NFTA_BITWISE_XOR.rawValue))
+      return .bitwise(
+        sreg: u32(NFTA_BITWISE_SREG.rawValue), dreg: u32(NFTA_BITWISE_DREG.rawValue), length: u32(NFTA_BITWISE_LEN.rawValue),
+        mask: bytes(NFTA_BITWISE_MASK.rawValue), xor: bytes(NFTA_BITWISE_XOR.rawValue))
     case .byteorder:
-      return .byteorder(sreg: u32(NFTA_BYTEORDER_SREG.rawValue), dreg: u32(NFTA_BYTEORDER_DREG.rawValue), op: u32(NFTA_BYTEORDER_OP.rawValue),
-                        length: u32(NFTA_BYTEORDER_LEN.rawValue), size: u32(NFTA_BYTEORDER_SIZE.rawValue))
+      return .byteorder(
+        sreg: u32(NFTA_BYTEORDER_SREG.rawValue), dreg: u32(NFTA_BYTEORDER_DREG.rawValue), op: u32(NFTA_BYTEORDER_OP.rawValue),
+        length: u32(NFTA_BYTEORDER_LEN.rawValue), size: u32(NFTA_BYTEORDER_SIZE.rawValue))
     case .lookup:
       guard let set = str(NFTA_LOOKUP_SET.rawValue) else { return nil }
-      return .lookup(sreg: u32(NFTA_LOOKUP_SREG.rawValue), set: set, dreg: has(NFTA_LOOKUP_DREG.rawValue) ? u32(NFTA_LOOKUP_DREG.rawValue) : nil,
-                     flags: has(NFTA_LOOKUP_FLAGS.rawValue) ? u32(NFTA_LOOKUP_FLAGS.rawValue) : 0)
+      return .lookup(
+        sreg: u32(NFTA_LOOKUP_SREG.rawValue), set: set, dreg: has(NFTA_LOOKUP_DREG.rawValue) ? u32(NFTA_LOOKUP_DREG.rawValue) : nil,
+        flags: has(NFTA_LOOKUP_FLAGS.rawValue) ? u32(NFTA_LOOKUP_FLAGS.rawValue) : 0)
     case .dynset:
-      guard u32(NFTA_DYNSET_OP.rawValue) == UInt32(NFT_DYNSET_OP_UPDATE.rawValue), let set = str(NFTA_DYNSET_SET_NAME.rawValue) else { return nil }
+      guard u32(NFTA_DYNSET_OP.rawValue) == UInt32(NFT_DYNSET_OP_UPDATE.rawValue), let set = str(NFTA_DYNSET_SET_NAME.rawValue) else {
+        return nil
+      }
       return .dynsetUpdate(sregKey: u32(NFTA_DYNSET_SREG_KEY.rawValue), set: set)
     case .immediate:
       if let verdict { return .immediateVerdict(code: verdict.code, chain: verdict.chain) }
       return .immediateData(dreg: u32(NFTA_IMMEDIATE_DREG.rawValue), data: bytes(NFTA_IMMEDIATE_DATA.rawValue))
     case .nat:
-      return .nat(type: u32(NFTA_NAT_TYPE.rawValue), family: u32(NFTA_NAT_FAMILY.rawValue), addrReg: u32(NFTA_NAT_REG_ADDR_MIN.rawValue),
-                  protoReg: u32(NFTA_NAT_REG_PROTO_MIN.rawValue), flags: has(NFTA_NAT_FLAGS.rawValue) ? u32(NFTA_NAT_FLAGS.rawValue) : 0)
+      return .nat(
+        type: u32(NFTA_NAT_TYPE.rawValue), family: u32(NFTA_NAT_FAMILY.rawValue), addrReg: u32(NFTA_NAT_REG_ADDR_MIN.rawValue),
+        protoReg: u32(NFTA_NAT_REG_PROTO_MIN.rawValue), flags: has(NFTA_NAT_FLAGS.rawValue) ? u32(NFTA_NAT_FLAGS.rawValue) : 0)
     case .masq:
       return .masq(flags: has(NFTA_MASQ_FLAGS.rawValue) ? u32(NFTA_MASQ_FLAGS.rawValue) : nil)
     case .reject:

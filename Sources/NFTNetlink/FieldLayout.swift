@@ -78,7 +78,10 @@ enum ByteLayout {
 
   /// Appends `bytes(of: value)` to `out` without an intermediate array.
   static func append(_ value: Value, to out: inout [UInt8]) {
-    func be32(_ v: UInt32) { out.append(UInt8(v >> 24)); out.append(UInt8(truncatingIfNeeded: v >> 16)); out.append(UInt8(truncatingIfNeeded: v >> 8)); out.append(UInt8(truncatingIfNeeded: v)) }
+    func be32(_ v: UInt32) {
+      out.append(UInt8(v >> 24)); out.append(UInt8(truncatingIfNeeded: v >> 16)); out.append(UInt8(truncatingIfNeeded: v >> 8));
+      out.append(UInt8(truncatingIfNeeded: v))
+    }
     func le32(_ v: UInt32) { be32(v.byteSwapped) }
     func address(_ a: IPAddress) {
       switch a {

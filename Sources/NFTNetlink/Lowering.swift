@@ -121,7 +121,10 @@ public struct RuleLowering: Sendable {
         out.append(.cmp(sreg: r1, op: cmpOp, data: Array(bytes[0..<n])))
       } else {
         out.append(field.load(into: r1))
-        out.append(.bitwise(sreg: r1, dreg: r1, length: UInt32(full), mask: ByteLayout.prefixMask(length: p.length, byteCount: full), xor: [UInt8](repeating: 0, count: full)))
+        out.append(
+          .bitwise(
+            sreg: r1, dreg: r1, length: UInt32(full), mask: ByteLayout.prefixMask(length: p.length, byteCount: full),
+            xor: [UInt8](repeating: 0, count: full)))
         out.append(.cmp(sreg: r1, op: cmpOp, data: bytes))
       }
     case (.saddr(let v), .address(let a)), (.daddr(let v), .address(let a)):

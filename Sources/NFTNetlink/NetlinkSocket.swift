@@ -37,8 +37,10 @@ final class NetlinkSocket {
 
   /// Runs a system call, retrying while it fails with EINTR; throws the errno otherwise
   /// (as `error(errno)`, by default a `.system` error naming `operation`).
-  static func retrying<T>(_ operation: String, _ call: () -> T, failed: (T) -> Bool,
-                          error: ((Int32) -> NetlinkError)? = nil) throws -> T {
+  static func retrying<T>(
+    _ operation: String, _ call: () -> T, failed: (T) -> Bool,
+    error: ((Int32) -> NetlinkError)? = nil
+  ) throws -> T {
     while true {
       let r = call()
       if !failed(r) { return r }
@@ -54,13 +56,15 @@ final class NetlinkSocket {
     let fd = mnl_socket_get_fd(socket)
     for (opt, size, name) in [(SO_SNDBUFFORCE, send, "SO_SNDBUFFORCE"), (SO_RCVBUFFORCE, receive, "SO_RCVBUFFORCE")] {
       var v = Int32(clamping: min(size, Int(Int32.max / 2)))
-      _ = try Self.retrying("setsockopt \(name)", { setsockopt(fd, SOL_SOCKET, opt, &v, socklen_t(MemoryLayout<Int32>.size)) }, failed: { $0 < 0 })
+      _ = try Self.retrying(
+        "setsockopt \(name)", { setsockopt(fd, SOL_SOCKET, opt, &v, socklen_t(MemoryLayout<Int32>.size)) }, failed: { $0 < 0 })
     }
   }
 
   /// Sends `bytes` as one datagram (a batch must reach the kernel in one piece).
   func send(_ bytes: UnsafeRawBufferPointer) throws {
-    let n = try Self.retrying("send batch of \(bytes.count) bytes", { mnl_socket_sendto(socket, bytes.baseAddress, bytes.count) }, failed: { $0 < 0 })
+    let n = try Self.retrying(
+      "send batch of \(bytes.count) bytes", { mnl_socket_sendto(socket, bytes.baseAddress, bytes.count) }, failed: { $0 < 0 })
     guard n == bytes.count else { throw NetlinkError.system(operation: "send batch (short write)", errno: EMSGSIZE) }
   }
 

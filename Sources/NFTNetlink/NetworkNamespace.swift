@@ -18,14 +18,17 @@ public struct NetworkNamespace: Sendable, Hashable, CustomStringConvertible {
   /// restoring the original namespace afterwards, also when `body` throws.
   public func run<R>(_ body: () throws -> R) throws -> R {
     let here = "/proc/thread-self/ns/net"
-    let target = try NetlinkSocket.retrying("open \(path)", { open(path, O_RDONLY | O_CLOEXEC) }, failed: { $0 < 0 },
-                                            error: { .namespace(path: path, errno: $0) })
+    let target = try NetlinkSocket.retrying(
+      "open \(path)", { open(path, O_RDONLY | O_CLOEXEC) }, failed: { $0 < 0 },
+      error: { .namespace(path: path, errno: $0) })
     defer { close(target) }
-    let original = try NetlinkSocket.retrying("open \(here)", { open(here, O_RDONLY | O_CLOEXEC) }, failed: { $0 < 0 },
-                                              error: { .namespace(path: here, errno: $0) })
+    let original = try NetlinkSocket.retrying(
+      "open \(here)", { open(here, O_RDONLY | O_CLOEXEC) }, failed: { $0 < 0 },
+      error: { .namespace(path: here, errno: $0) })
     defer { close(original) }
-    _ = try NetlinkSocket.retrying("setns \(path)", { kp_enter_network_namespace(target) }, failed: { $0 != 0 },
-                                   error: { .namespace(path: path, errno: $0) })
+    _ = try NetlinkSocket.retrying(
+      "setns \(path)", { kp_enter_network_namespace(target) }, failed: { $0 != 0 },
+      error: { .namespace(path: path, errno: $0) })
     defer {
       if kp_enter_network_namespace(original) != 0 {
         fatalError("cannot return to the original network namespace: \(String(cString: strerror(errno)))")

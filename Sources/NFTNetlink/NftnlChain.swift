@@ -48,14 +48,16 @@ final class NftnlChain {
     if nftnl_chain_is_set(pointer, Self.a(NFTNL_CHAIN_HOOKNUM)) {
       guard let hook = Hook(number: nftnl_chain_get_u32(pointer, Self.a(NFTNL_CHAIN_HOOKNUM))),
         let typeName = nftnl_chain_get_str(pointer, Self.a(NFTNL_CHAIN_TYPE)),
-        let type = ChainType(rawValue: String(cString: typeName)) else { return nil }
+        let type = ChainType(rawValue: String(cString: typeName))
+      else { return nil }
       let prio = Int(nftnl_chain_get_s32(pointer, Self.a(NFTNL_CHAIN_PRIO)))
       let policy = nftnl_chain_get_u32(pointer, Self.a(NFTNL_CHAIN_POLICY))
       chain.base = BaseChain(type: type, hook: hook, priority: prio, policyAccept: policy == UInt32(NF_ACCEPT))
     }
     var len: UInt32 = 0
     if nftnl_chain_is_set(pointer, Self.a(NFTNL_CHAIN_USERDATA)),
-      let d = nftnl_chain_get_data(pointer, Self.a(NFTNL_CHAIN_USERDATA), &len) {
+      let d = nftnl_chain_get_data(pointer, Self.a(NFTNL_CHAIN_USERDATA), &len)
+    {
       chain.comment = UserData(bytes: Array(UnsafeRawBufferPointer(start: d, count: Int(len)))).string(0)
     }
     return chain

@@ -69,11 +69,14 @@ final class NftnlElementList {
         return Array(UnsafeRawBufferPointer(start: d, count: Int(len)))
       }
       let flags = nftnl_set_elem_is_set(el, Self.e(NFTNL_SET_ELEM_FLAGS)) ? nftnl_set_elem_get_u32(el, Self.e(NFTNL_SET_ELEM_FLAGS)) : 0
-      var d = Dumped(key: bytes(NFTNL_SET_ELEM_KEY) ?? [], keyEnd: bytes(NFTNL_SET_ELEM_KEY_END),
-                     isIntervalEnd: flags & Kernel.elemIntervalEnd != 0)
+      var d = Dumped(
+        key: bytes(NFTNL_SET_ELEM_KEY) ?? [], keyEnd: bytes(NFTNL_SET_ELEM_KEY_END),
+        isIntervalEnd: flags & Kernel.elemIntervalEnd != 0)
       if nftnl_set_elem_is_set(el, Self.e(NFTNL_SET_ELEM_VERDICT)) {
         let code = Int32(bitPattern: nftnl_set_elem_get_u32(el, Self.e(NFTNL_SET_ELEM_VERDICT)))
-        let chain = nftnl_set_elem_is_set(el, Self.e(NFTNL_SET_ELEM_CHAIN)) ? nftnl_set_elem_get_str(el, Self.e(NFTNL_SET_ELEM_CHAIN)).map { String(cString: $0) } : nil
+        let chain =
+          nftnl_set_elem_is_set(el, Self.e(NFTNL_SET_ELEM_CHAIN))
+          ? nftnl_set_elem_get_str(el, Self.e(NFTNL_SET_ELEM_CHAIN)).map { String(cString: $0) } : nil
         d.verdict = (code, chain)
       }
       if let u = bytes(NFTNL_SET_ELEM_USERDATA) { d.comment = UserData(bytes: u).string(0) }

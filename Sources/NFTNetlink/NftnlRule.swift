@@ -43,7 +43,8 @@ final class NftnlRule {
   var comment: String? {
     var len: UInt32 = 0
     guard nftnl_rule_is_set(pointer, Self.a(NFTNL_RULE_USERDATA)),
-      let d = nftnl_rule_get_data(pointer, Self.a(NFTNL_RULE_USERDATA), &len) else { return nil }
+      let d = nftnl_rule_get_data(pointer, Self.a(NFTNL_RULE_USERDATA), &len)
+    else { return nil }
     return UserData(bytes: Array(UnsafeRawBufferPointer(start: d, count: Int(len)))).string(0)
   }
 
@@ -73,7 +74,8 @@ final class NftnlRule {
   /// True if the rule belongs to `chain` of `table` (compared as C strings).
   func isIn(table: String, chain: String) -> Bool {
     guard let t = nftnl_rule_get_str(pointer, Self.a(NFTNL_RULE_TABLE)),
-      let c = nftnl_rule_get_str(pointer, Self.a(NFTNL_RULE_CHAIN)) else { return false }
+      let c = nftnl_rule_get_str(pointer, Self.a(NFTNL_RULE_CHAIN))
+    else { return false }
     return table.withCString { strcmp($0, t) == 0 } && chain.withCString { strcmp($0, c) == 0 }
   }
 }

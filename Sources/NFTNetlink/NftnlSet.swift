@@ -72,7 +72,8 @@ final class NftnlSet {
     }
     var len: UInt32 = 0
     if nftnl_set_is_set(pointer, Self.a(NFTNL_SET_USERDATA)),
-      let d = nftnl_set_get_data(pointer, Self.a(NFTNL_SET_USERDATA), &len) {
+      let d = nftnl_set_get_data(pointer, Self.a(NFTNL_SET_USERDATA), &len)
+    {
       set.comment = UserData(bytes: Array(UnsafeRawBufferPointer(start: d, count: Int(len)))).string(7)
     }
     return set

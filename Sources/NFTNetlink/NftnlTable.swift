@@ -35,7 +35,8 @@ final class NftnlTable {
   var userData: UserData? {
     var len: UInt32 = 0
     guard nftnl_table_is_set(pointer, UInt16(NFTNL_TABLE_USERDATA.rawValue)),
-      let d = nftnl_table_get_data(pointer, UInt16(NFTNL_TABLE_USERDATA.rawValue), &len) else { return nil }
+      let d = nftnl_table_get_data(pointer, UInt16(NFTNL_TABLE_USERDATA.rawValue), &len)
+    else { return nil }
     return UserData(bytes: Array(UnsafeRawBufferPointer(start: d, count: Int(len))))
   }
 }

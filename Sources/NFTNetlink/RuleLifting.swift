@@ -44,11 +44,13 @@ public struct RuleLifting: Sendable {
         // The kernel adds NF_NAT_RANGE_MAP_IPS itself when an address register is given.
         case .nat(Kernel.natDnat, let fam, r1, Kernel.reg2, let flags)? = at(2), flags & ~Kernel.natMapIPs == Kernel.natProtoSpecified,
         let addr = Self.address(addrBytes[...]), let port = ByteLayout.readBigEndian16(portBytes[...]), portBytes.count == 2,
-        fam == (addr.family == .v4 ? Kernel.nfprotoIPv4 : Kernel.nfprotoIPv6) else { return nil }
+        fam == (addr.family == .v4 ? Kernel.nfprotoIPv4 : Kernel.nfprotoIPv6)
+      else { return nil }
       return (.dnat(addr, port: port), 3)
     case .metaLoad(Kernel.metaMark, r1):
       if case .bitwise(r1, r1, 4, let mask, let xor)? = at(1), case .metaSet(Kernel.metaMark, r1)? = at(2),
-        let m = ByteLayout.readHostEndian32(mask[...]), let x = ByteLayout.readHostEndian32(xor[...]) {
+        let m = ByteLayout.readHostEndian32(mask[...]), let x = ByteLayout.readHostEndian32(xor[...])
+      {
         if m == .max { return (.markXor(x), 3) }
         if m == ~x { return (.markOr(x), 3) }
         return nil
@@ -58,7 +60,8 @@ public struct RuleLifting: Sendable {
       // `tcp dport N`: protocol dependency, then the port.
       if case .cmp(r1, Kernel.cmpEq, let protoByte)? = at(1), protoByte.count == 1, let proto = IPProto(rawValue: protoByte[0]),
         case .payload(.transport, 2, 2, r1)? = at(2), case .cmp(r1, let op, let portBytes)? = at(3),
-        let cmpOp = Self.cmpOp(op), let port = ByteLayout.readBigEndian16(portBytes[...]), portBytes.count == 2 {
+        let cmpOp = Self.cmpOp(op), let port = ByteLayout.readBigEndian16(portBytes[...]), portBytes.count == 2
+      {
         return (.cmp(.dport(proto), cmpOp, .port(port)), 4)
       }
       return liftLoads(r, at: i)
@@ -151,7 +154,8 @@ public struct RuleLifting: Sendable {
     case .l4proto: return IPProto(rawValue: data[0]).map { .proto($0) }
     case .thDport, .dport: return ByteLayout.readBigEndian16(data[...]).map { .port($0) }
     case .mark, .numgenRandom: return ByteLayout.readHostEndian32(data[...]).map { .integer($0) }
-    case .fibSaddrType, .fibDaddrType: return ByteLayout.readHostEndian32(data[...]).flatMap(FibAddrType.init(rawValue:)).map { .fibType($0) }
+    case .fibSaddrType, .fibDaddrType:
+      return ByteLayout.readHostEndian32(data[...]).flatMap(FibAddrType.init(rawValue:)).map { .fibType($0) }
     case .ctState: return ByteLayout.readHostEndian32(data[...]).flatMap(CtState.init(rawValue:)).map { .ctState($0) }
     case .ctStatus: return ByteLayout.readHostEndian32(data[...]).flatMap(CtStatus.init(rawValue:)).map { .ctStatus($0) }
     }

@@ -94,10 +94,14 @@ struct RuleMessage {
     while let (type, payload) = attrs.next() {
       switch UInt32(type) {
       case NFTA_EXPR_NAME.rawValue:
-        guard let k = payload.withMemoryRebound(to: CChar.self, { buf -> NftnlExpression.Kind? in
-          guard buf.last == 0, let base = buf.baseAddress else { return nil }
-          return NftnlExpression.kind(base)
-        }) else { return nil }
+        guard
+          let k = payload.withMemoryRebound(
+            to: CChar.self,
+            { buf -> NftnlExpression.Kind? in
+              guard buf.last == 0, let base = buf.baseAddress else { return nil }
+              return NftnlExpression.kind(base)
+            })
+        else { return nil }
         kind = k
       case NFTA_EXPR_DATA.rawValue: data = payload
       default: break

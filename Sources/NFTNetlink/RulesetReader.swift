@@ -64,12 +64,15 @@ extension NetlinkClient {
     // Chains (the kernel filters by NFTA_CHAIN_TABLE).
     let chainFilter = try NftnlChain(table: ref.name, name: "")
     var chains: [Chain] = []
-    try request(type: NFT_MSG_GETCHAIN, family: family, dump: true, build: { nlh in
-      chainFilter.withPointer { p in
-        nftnl_chain_unset(p, UInt16(NFTNL_CHAIN_NAME.rawValue))
-        nftnl_chain_nlmsg_build_payload(nlh, p)
+    try request(
+      type: NFT_MSG_GETCHAIN, family: family, dump: true,
+      build: { nlh in
+        chainFilter.withPointer { p in
+          nftnl_chain_unset(p, UInt16(NFTNL_CHAIN_NAME.rawValue))
+          nftnl_chain_nlmsg_build_payload(nlh, p)
+        }
       }
-    }) { nlh in
+    ) { nlh in
       let c = try NftnlChain()
       guard c.parse(nlh), c.table == ref.name else { return }
       guard let header = c.header else { throw NetlinkError.unexpectedReply("chain \(c.name) in table \(ref) is not one kproxy creates") }
@@ -78,12 +81,15 @@ extension NetlinkClient {
     // Sets.
     let setFilter = try NftnlSet(table: ref.name, name: "")
     var sets: [NFTSet] = []
-    try request(type: NFT_MSG_GETSET, family: family, dump: true, build: { nlh in
-      setFilter.withPointer { p in
-        nftnl_set_unset(p, UInt16(NFTNL_SET_NAME.rawValue))
-        nftnl_set_nlmsg_build_payload(nlh, p)
+    try request(
+      type: NFT_MSG_GETSET, family: family, dump: true,
+      build: { nlh in
+        setFilter.withPointer { p in
+          nftnl_set_unset(p, UInt16(NFTNL_SET_NAME.rawValue))
+          nftnl_set_nlmsg_build_payload(nlh, p)
+        }
       }
-    }) { nlh in
+    ) { nlh in
       let s = try NftnlSet()
       guard s.parse(nlh), s.table == ref.name else { return }
       guard let header = s.header else { throw NetlinkError.unexpectedReply("set \(s.name) in table \(ref) is not one kproxy creates") }
@@ -92,9 +98,12 @@ extension NetlinkClient {
     // Elements of each set.
     for i in sets.indices {
       let list = try NftnlElementList(table: ref.name, set: sets[i].name)
-      try request(type: NFT_MSG_GETSETELEM, family: family, dump: true, build: { nlh in
-        list.withPointer { nftnl_set_elems_nlmsg_build_payload(nlh, $0) }
-      }) { nlh in
+      try request(
+        type: NFT_MSG_GETSETELEM, family: family, dump: true,
+        build: { nlh in
+          list.withPointer { nftnl_set_elems_nlmsg_build_payload(nlh, $0) }
+        }
+      ) { nlh in
         guard list.parse(nlh) else { throw NetlinkError.unexpectedReply("cannot parse elements of set \(sets[i].name)") }
       }
       let hint = spelling?.sets.first { $0.name == sets[i].name }
@@ -109,15 +118,19 @@ extension NetlinkClient {
     // Different typed rules can lower to the same kernel expressions (`meta l4proto tcp th
     // dport 80` is `tcp dport 80`); where the desired rule at the same position lowers to
     // exactly what the kernel has, its spelling is kept.
-    let spellingLowering = RuleLowering(family: ref.family, sets: Dictionary((spelling?.sets ?? []).map { ($0.name, $0.header) }, uniquingKeysWith: { a, _ in a }))
+    let spellingLowering = RuleLowering(
+      family: ref.family, sets: Dictionary((spelling?.sets ?? []).map { ($0.name, $0.header) }, uniquingKeysWith: { a, _ in a }))
     let spellingChains = Dictionary((spelling?.chains ?? []).map { ($0.name, $0.rules) }, uniquingKeysWith: { a, _ in a })
     for i in chains.indices {
       let filter = try NftnlRule(table: ref.name, chain: chains[i].name)
       let desiredRules = spellingChains[chains[i].name] ?? []
       var rules: [Rule] = []
-      try request(type: NFT_MSG_GETRULE, family: family, dump: true, build: { nlh in
-        filter.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) }
-      }) { nlh in
+      try request(
+        type: NFT_MSG_GETRULE, family: family, dump: true,
+        build: { nlh in
+          filter.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) }
+        }
+      ) { nlh in
         let chainName = chains[i].name
         func append(_ known: [RegisterExpr]?, comment: @autoclosure () -> String?) throws {
           // The desired rule when it lowers to what the kernel has (whatever lifting would give:
@@ -125,7 +138,8 @@ extension NetlinkClient {
           // kernel adds to `dnat` (NF_NAT_RANGE_MAP_IPS), so those rules skip the comparison.
           let exprs: [Expr]?
           if let known, rules.count < desiredRules.count, !known.contains(where: \.hasKernelNatFlags),
-            (try? spellingLowering.lower(desiredRules[rules.count])) == known {
+            (try? spellingLowering.lower(desiredRules[rules.count])) == known
+          {
             exprs = desiredRules[rules.count].exprs
           } else {
             exprs = known.flatMap { lifting.lift($0) }
@@ -154,8 +168,10 @@ extension NetlinkClient {
 
   /// Sends one request and passes every reply message to `each` until the dump ends (or,
   /// for a plain request, until its answer arrived). Kernel errors are thrown.
-  func request(type: nf_tables_msg_types, family: UInt16, dump: Bool, build: (UnsafeMutablePointer<nlmsghdr>) -> Void,
-               each: (UnsafePointer<nlmsghdr>) throws -> Void) throws {
+  func request(
+    type: nf_tables_msg_types, family: UInt16, dump: Bool, build: (UnsafeMutablePointer<nlmsghdr>) -> Void,
+    each: (UnsafePointer<nlmsghdr>) throws -> Void
+  ) throws {
     seq &+= 1
     let mySeq = seq
     let w = MessageWriter(capacity: 256, scratchSize: MessageWriter.requestScratchSize)

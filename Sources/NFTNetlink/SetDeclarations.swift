@@ -8,12 +8,15 @@ extension NetlinkClient {
   func setDeclarations(table ref: TableRef) throws -> [String: [String: [UInt8]]] {
     let filter = try NftnlSet(table: ref.name, name: "")
     var out: [String: [String: [UInt8]]] = [:]
-    try request(type: NFT_MSG_GETSET, family: TransactionEncoder.family(ref.family), dump: true, build: { nlh in
-      filter.withPointer { p in
-        nftnl_set_unset(p, UInt16(NFTNL_SET_NAME.rawValue))
-        nftnl_set_nlmsg_build_payload(nlh, p)
+    try request(
+      type: NFT_MSG_GETSET, family: TransactionEncoder.family(ref.family), dump: true,
+      build: { nlh in
+        filter.withPointer { p in
+          nftnl_set_unset(p, UInt16(NFTNL_SET_NAME.rawValue))
+          nftnl_set_nlmsg_build_payload(nlh, p)
+        }
       }
-    }) { nlh in
+    ) { nlh in
       let s = try NftnlSet()
       guard s.parse(nlh), s.table == ref.name else { return }
       out[s.name] = s.rawAttributes

@@ -79,9 +79,11 @@ struct TransactionEncoder {
     var messageCommands: [Int32] = []
     messageCommands.reserveCapacity(tx.commands.count)
     var index: Int32 = 0
-    func msg(_ type: nf_tables_msg_types, _ t: TableRef, _ flags: Int32, _ payload: (UnsafeMutablePointer<nlmsghdr>) throws -> Void) throws {
+    func msg(_ type: nf_tables_msg_types, _ t: TableRef, _ flags: Int32, _ payload: (UnsafeMutablePointer<nlmsghdr>) throws -> Void) throws
+    {
       next &+= 1
-      try w.append(type: UInt16(type.rawValue), family: Self.family(t.family), flags: UInt16(flags | NLM_F_ACK), seq: next, payload: payload)
+      try w.append(
+        type: UInt16(type.rawValue), family: Self.family(t.family), flags: UInt16(flags | NLM_F_ACK), seq: next, payload: payload)
       messageCommands.append(index)
     }
     // The lowering of the table of the previous rule (rules come grouped by table).

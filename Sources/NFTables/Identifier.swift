@@ -12,8 +12,10 @@ public enum Identifier {
     guard let first = u.first, u.count <= maxLength else { return false }
     guard isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ".") else { return false }
     for c in u {
-      guard isLetter(c) || isDigit(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/")
-        || c == UInt8(ascii: "-") else { return false }
+      guard
+        isLetter(c) || isDigit(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/")
+          || c == UInt8(ascii: "-")
+      else { return false }
     }
     return true
   }

@@ -112,7 +112,9 @@ enum Skeleton {
       return [Rule([toClusterIP, .markOr(Names.masqueradeMark)], comment: "masquerade all ClusterIP traffic")]
     }
     guard let notPods = ctx.notFromPods else { return [] }
-    return [Rule([toClusterIP, notPods, .markOr(Names.masqueradeMark)], comment: "masquerade ClusterIP traffic from outside the pod CIDRs")]
+    return [
+      Rule([toClusterIP, notPods, .markOr(Names.masqueradeMark)], comment: "masquerade ClusterIP traffic from outside the pod CIDRs")
+    ]
   }
 
   /// Declarations of the shared sets and maps (elements are filled by the compiler).

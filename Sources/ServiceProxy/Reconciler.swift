@@ -30,7 +30,9 @@ public enum Reconciler {
     let serviceOrder = objects.services.indices.sorted { objects.services[$0].meta.key < objects.services[$1].meta.key }
     for svc in serviceOrder.lazy.map({ objects.services[$0] }) {
       let key = svc.meta.key
-      for info in servicePorts(of: svc, slices: slicesByService[key] ?? [], namespacePods: podsByNamespace[svc.meta.namespace] ?? [], node: node) {
+      for info in servicePorts(
+        of: svc, slices: slicesByService[key] ?? [], namespacePods: podsByNamespace[svc.meta.namespace] ?? [], node: node)
+      {
         byFamily[info.family, default: []].append(info)
       }
     }

@@ -17,7 +17,10 @@ struct ApplyCommand: ParsableCommand {
       (CAP_NET_ADMIN). Example: kproxy apply --manifests cluster/ --node-ip 192.168.1.10 --netns test1
       """)
 
-  @Option(name: .customLong("manifests"), help: ArgumentHelp("A manifest file or folder (read recursively for .yaml, .yml and .json); repeatable; '-' reads standard input.", valueName: "path"))
+  @Option(
+    name: .customLong("manifests"),
+    help: ArgumentHelp(
+      "A manifest file or folder (read recursively for .yaml, .yml and .json); repeatable; '-' reads standard input.", valueName: "path"))
   var manifests: [String] = []
 
   @OptionGroup(title: "Node options") var node: NodeOptions
@@ -39,8 +42,12 @@ struct ApplyCommand: ParsableCommand {
     let outcome = try kernel.withBackend { try Synchronizer(backend: $0).sync(to: compiled.ruleset, full: full) }
     if let why = outcome.fallbackReason { Output.warn("replaced the tables completely: \(why)") }
     if timing {
-      func ms(_ d: Duration) -> String { String(format: "%.1f ms", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15) }
-      Output.writeError("kproxy: timing: compile \(ms(compileTime)), read-back \(ms(outcome.readBack)), diff \(ms(outcome.diff)), apply \(ms(outcome.apply)) (\(kernel.backend.rawValue) backend)")
+      func ms(_ d: Duration) -> String {
+        String(format: "%.1f ms", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+      }
+      Output.writeError(
+        "kproxy: timing: compile \(ms(compileTime)), read-back \(ms(outcome.readBack)), diff \(ms(outcome.diff)), apply \(ms(outcome.apply)) (\(kernel.backend.rawValue) backend)"
+      )
     }
     switch outcome.mode {
     case .unchanged: Output.write("kproxy: tables already up to date\n")
@@ -56,10 +63,16 @@ struct KernelOptions: ParsableArguments {
     case netlink, nft
   }
 
-  @Option(name: .customLong("netns"), help: ArgumentHelp("Work inside this network namespace: a name from `ip netns` (/run/netns/NAME) or a path such as /proc/PID/ns/net.", valueName: "name|path"))
+  @Option(
+    name: .customLong("netns"),
+    help: ArgumentHelp(
+      "Work inside this network namespace: a name from `ip netns` (/run/netns/NAME) or a path such as /proc/PID/ns/net.",
+      valueName: "name|path"))
   var netns: String?
 
-  @Option(name: .customLong("backend"), help: ArgumentHelp("How to program the kernel: netlink (libnftnl, the default) or nft (`nft -f -`).", valueName: "netlink|nft"))
+  @Option(
+    name: .customLong("backend"),
+    help: ArgumentHelp("How to program the kernel: netlink (libnftnl, the default) or nft (`nft -f -`).", valueName: "netlink|nft"))
   var backend: BackendKind = .netlink
 
   /// Runs `body` with the chosen backend, turning kernel failures into clear messages. There

@@ -2,8 +2,8 @@
 // ruleset is applied incrementally, --full replaces; cleanup removes only kproxy's tables.
 import Dataplane
 import Foundation
-import NFTables
 import NFTNetlink
+import NFTables
 import NetAddress
 import Testing
 
@@ -17,12 +17,16 @@ func sampleRuleset(endpoints: Int) -> Ruleset {
   var m = map
   m.elements = elements
   let chains = [
-    Chain(name: "prerouting", base: BaseChain(type: .nat, hook: .prerouting, priority: -100), rules: [
-      Rule([.vmap([.daddr(.v4), .l4proto, .thDport], map: "service-ips")]),
-    ]),
-    Chain(name: "svc", rules: (0..<endpoints).map { i in
-      Rule([.cmp(.l4proto, .eq, .proto(.tcp)), .dnat(.v4(IPv4Address(0x0af4_0000 + UInt32(i))), port: 8080)], comment: "endpoint \(i)")
-    }),
+    Chain(
+      name: "prerouting", base: BaseChain(type: .nat, hook: .prerouting, priority: -100),
+      rules: [
+        Rule([.vmap([.daddr(.v4), .l4proto, .thDport], map: "service-ips")])
+      ]),
+    Chain(
+      name: "svc",
+      rules: (0..<endpoints).map { i in
+        Rule([.cmp(.l4proto, .eq, .proto(.tcp)), .dnat(.v4(IPv4Address(0x0af4_0000 + UInt32(i))), port: 8080)], comment: "endpoint \(i)")
+      }),
   ]
   _ = ref
   return Ruleset(tables: [Table(family: .ip, name: "kproxy", comment: "rules for kproxy", sets: [m], chains: chains)])

@@ -32,5 +32,17 @@ public enum FixtureScenarios {
     return RulesetCompiler.compile(Reconciler.reconcile(objects, node: node), node: node)
   }
 
+  /// Pairs (from, to) for incremental tests: each scenario to the next (services added and
+  /// removed, endpoints scaled, affinity, ports, policies and families changed) and back and
+  /// forth between the demo and session affinity.
+  public static var transitions: [(String, String)] {
+    let s = names
+    var pairs: [(String, String)] = []
+    for i in s.indices { pairs.append((s[i], s[(i + 1) % s.count])) }
+    pairs.append(("demo", "session-affinity"))
+    pairs.append(("session-affinity", "demo"))
+    return pairs
+  }
+
   public static func expectedURL(_ scenario: String) -> URL { root.appendingPathComponent("\(scenario)/expected.nft") }
 }

@@ -1,8 +1,9 @@
+import Foundation
 // Atomicity and error mapping against a real kernel: a transaction with one invalid object
 // changes nothing, and the error names that object and the errno.
-import Foundation
-import NFTables
+import KernelTestSupport
 import NFTNetlink
+import NFTables
 import Testing
 
 @Suite struct AtomicityTests {
@@ -64,13 +65,16 @@ import Testing
     let t = TableRef(family: .ip, name: "big")
     let set = NFTSet(name: "s", keyType: [.ipv4Addr, .inetProto, .inetService], dataType: .verdict)
     let elements = (0..<20000).map { i in
-      Element([.address(.v4(.init(0x0a00_0000 + UInt32(i)))), .proto(.tcp), .port(80)], data: .verdict(.goto("c")), comment: "element \(i)")
+      Element(
+        [.address(.v4(.init(0x0a00_0000 + UInt32(i)))), .proto(.tcp), .port(80)], data: .verdict(.goto("c")), comment: "element \(i)")
     }
     var tx = Transaction()
     tx.add(.addTable(t, comment: nil))
     tx.add(.addChain(t, Chain(name: "c")))
     tx.add(.addSet(t, set))
-    for i in 0..<2000 { tx.add(.addRule(t, chain: "c", Rule([.cmp(.saddr(.v4), .eq, .address(.v4(.init(UInt32(i))))), .counter, .verdict(.accept)]))) }
+    for i in 0..<2000 {
+      tx.add(.addRule(t, chain: "c", Rule([.cmp(.saddr(.v4), .eq, .address(.v4(.init(UInt32(i))))), .counter, .verdict(.accept)])))
+    }
     tx.add(.addElements(t, set: set, elements))
     try client.apply(tx)
     let back = try client.currentRuleset(tables: [t])

@@ -2,9 +2,10 @@
 // (the kernel side of error mapping is in AtomicityTests).
 import Foundation
 import NFTables
-@testable import NFTNetlink
 import NetAddress
 import Testing
+
+@testable import NFTNetlink
 
 @Suite struct ErrorMappingTests {
   @Test func rejectedNamesOperationAndErrno() {
@@ -21,8 +22,12 @@ import Testing
   }
 
   @Test func namespaceAndLoweringTexts() {
-    #expect(NetlinkError.namespace(path: "/run/netns/x", errno: ENOENT).description == "network namespace /run/netns/x: No such file or directory (ENOENT)")
-    #expect(NetlinkError.lowering(operation: "add rule to chain c in table ip t", reason: "why").description == "netlink: add rule to chain c in table ip t: why")
+    #expect(
+      NetlinkError.namespace(path: "/run/netns/x", errno: ENOENT).description
+        == "network namespace /run/netns/x: No such file or directory (ENOENT)")
+    #expect(
+      NetlinkError.lowering(operation: "add rule to chain c in table ip t", reason: "why").description
+        == "netlink: add rule to chain c in table ip t: why")
   }
 
   @Test func namespaceNameOrPath() {

@@ -1,6 +1,7 @@
 // A cluster's life through the incremental compiler and netlink: scale up and down, services
 // added and removed, affinity on/off and its timeout, port changes, endpoints gone and back.
 // After every step the kernel lists exactly what `nft -f` of a full compile gives.
+import KernelTestSupport
 import KubeAPI
 import NFTNetlink
 import NFTables
@@ -14,7 +15,10 @@ import Testing
     hostname: "node-a", nodeIPs: [IPAddress("192.168.1.10")!, IPAddress("fd00:1::10")!],
     clusterCIDRs: [IPPrefix("10.244.0.0/16")!], serviceCIDRs: [IPPrefix("10.96.0.0/16")!])
 
-  static func port(_ name: String, ip: String, port: Int = 80, endpoints: Int, nodePort: Int = 0, affinity: Int? = nil, etp: TrafficPolicy = .cluster, base: Int = 0) -> ServicePortInfo {
+  static func port(
+    _ name: String, ip: String, port: Int = 80, endpoints: Int, nodePort: Int = 0, affinity: Int? = nil, etp: TrafficPolicy = .cluster,
+    base: Int = 0
+  ) -> ServicePortInfo {
     let family: IPFamily = ip.contains(":") ? .v6 : .v4
     return ServicePortInfo(
       name: ServicePortName(service: NamespacedName(namespace: "ns", name: name), port: "http", protocol_: .tcp),
@@ -35,26 +39,42 @@ import Testing
     ("start", state([port("a", ip: "10.96.0.1", endpoints: 3), port("b", ip: "10.96.0.2", endpoints: 2, nodePort: 30002)])),
     ("scale up", state([port("a", ip: "10.96.0.1", endpoints: 6), port("b", ip: "10.96.0.2", endpoints: 2, nodePort: 30002)])),
     ("scale down", state([port("a", ip: "10.96.0.1", endpoints: 1), port("b", ip: "10.96.0.2", endpoints: 2, nodePort: 30002)])),
-    ("add services", state([
-      port("a", ip: "10.96.0.1", endpoints: 1), port("b", ip: "10.96.0.2", endpoints: 2, nodePort: 30002),
-      port("c", ip: "10.96.0.3", endpoints: 4, base: 3), port("c", ip: "fd00:96::3", endpoints: 2, base: 3),
-    ])),
-    ("affinity on", state([
-      port("a", ip: "10.96.0.1", endpoints: 1, affinity: 600), port("b", ip: "10.96.0.2", endpoints: 2, nodePort: 30002),
-      port("c", ip: "10.96.0.3", endpoints: 4, affinity: 30, base: 3), port("c", ip: "fd00:96::3", endpoints: 2, affinity: 30, base: 3),
-    ])),
-    ("affinity timeout changed", state([
-      port("a", ip: "10.96.0.1", endpoints: 1, affinity: 600), port("b", ip: "10.96.0.2", endpoints: 2, nodePort: 30002),
-      port("c", ip: "10.96.0.3", endpoints: 4, affinity: 90, base: 3), port("c", ip: "fd00:96::3", endpoints: 2, affinity: 90, base: 3),
-    ])),
-    ("ports changed", state([
-      port("a", ip: "10.96.0.1", port: 8443, endpoints: 1, affinity: 600), port("b", ip: "10.96.0.2", endpoints: 2, nodePort: 30022, etp: .local),
-      port("c", ip: "10.96.0.3", endpoints: 4, affinity: 90, base: 3), port("c", ip: "fd00:96::3", endpoints: 2, affinity: 90, base: 3),
-    ])),
-    ("endpoints gone", state([
-      port("a", ip: "10.96.0.1", port: 8443, endpoints: 0), port("b", ip: "10.96.0.2", endpoints: 0, nodePort: 30022, etp: .local),
-      port("c", ip: "10.96.0.3", endpoints: 4, base: 3),
-    ])),
+    (
+      "add services",
+      state([
+        port("a", ip: "10.96.0.1", endpoints: 1), port("b", ip: "10.96.0.2", endpoints: 2, nodePort: 30002),
+        port("c", ip: "10.96.0.3", endpoints: 4, base: 3), port("c", ip: "fd00:96::3", endpoints: 2, base: 3),
+      ])
+    ),
+    (
+      "affinity on",
+      state([
+        port("a", ip: "10.96.0.1", endpoints: 1, affinity: 600), port("b", ip: "10.96.0.2", endpoints: 2, nodePort: 30002),
+        port("c", ip: "10.96.0.3", endpoints: 4, affinity: 30, base: 3), port("c", ip: "fd00:96::3", endpoints: 2, affinity: 30, base: 3),
+      ])
+    ),
+    (
+      "affinity timeout changed",
+      state([
+        port("a", ip: "10.96.0.1", endpoints: 1, affinity: 600), port("b", ip: "10.96.0.2", endpoints: 2, nodePort: 30002),
+        port("c", ip: "10.96.0.3", endpoints: 4, affinity: 90, base: 3), port("c", ip: "fd00:96::3", endpoints: 2, affinity: 90, base: 3),
+      ])
+    ),
+    (
+      "ports changed",
+      state([
+        port("a", ip: "10.96.0.1", port: 8443, endpoints: 1, affinity: 600),
+        port("b", ip: "10.96.0.2", endpoints: 2, nodePort: 30022, etp: .local),
+        port("c", ip: "10.96.0.3", endpoints: 4, affinity: 90, base: 3), port("c", ip: "fd00:96::3", endpoints: 2, affinity: 90, base: 3),
+      ])
+    ),
+    (
+      "endpoints gone",
+      state([
+        port("a", ip: "10.96.0.1", port: 8443, endpoints: 0), port("b", ip: "10.96.0.2", endpoints: 0, nodePort: 30022, etp: .local),
+        port("c", ip: "10.96.0.3", endpoints: 4, base: 3),
+      ])
+    ),
     ("endpoints back, services removed", state([port("b", ip: "10.96.0.2", endpoints: 3, nodePort: 30022, etp: .local)])),
     ("everything removed", state([])),
   ]

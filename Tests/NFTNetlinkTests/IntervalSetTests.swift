@@ -1,18 +1,22 @@
+import Foundation
 // Single-field interval sets (kproxy's `cluster-cidrs` when a family has several pod CIDRs):
 // rbtree encoding with interval ends, parity with nft, read-back and incremental updates.
-import Foundation
-import NFTables
+import KernelTestSupport
 import NFTNetlink
+import NFTables
 import NetAddress
 import Testing
 
 func cidrRuleset(_ cidrs: [String], family: TableFamily = .ip) -> Ruleset {
   let v: IPVersion = family == .ip ? .v4 : .v6
-  let set = NFTSet(name: "cluster-cidrs", keyType: [v.addressType], flags: .interval, comment: "Pod CIDRs",
-                   elements: cidrs.map { Element([.prefix(IPPrefix($0)!)]) })
-  let chain = Chain(name: "c", rules: [
-    Rule([.lookup([.saddr(v)], set: "cluster-cidrs", negated: true), .verdict(.drop)]),
-  ])
+  let set = NFTSet(
+    name: "cluster-cidrs", keyType: [v.addressType], flags: .interval, comment: "Pod CIDRs",
+    elements: cidrs.map { Element([.prefix(IPPrefix($0)!)]) })
+  let chain = Chain(
+    name: "c",
+    rules: [
+      Rule([.lookup([.saddr(v)], set: "cluster-cidrs", negated: true), .verdict(.drop)])
+    ])
   return Ruleset(tables: [Table(family: family, name: "kproxy", sets: [set], chains: [chain])])
 }
 

@@ -1,7 +1,7 @@
+import NFTNetlink
 // Set declarations and rules encode exactly as nft 1.0.6 sends them (bytes taken from
 // `nft --debug=mnl` and `nft --debug=netlink`), without a kernel.
 import NFTables
-import NFTNetlink
 import NetAddress
 import Testing
 
@@ -15,11 +15,14 @@ import Testing
     #expect(l.dataType == 0xffff_ff00)
     #expect(l.dataLength == 0)
     #expect(l.concatFieldLengths == nil)
-    #expect(l.userData.bytes == [0, 4, 0, 0, 0, 0, 1, 4, 0, 0, 0, 0, 3, 8, 0, 4, 13, 0, 0, 0, 1, 0, 6, 4, 0, 0, 0, 0, 7, 10] + Array("ClusterIP".utf8) + [0])
+    #expect(
+      l.userData.bytes == [0, 4, 0, 0, 0, 0, 1, 4, 0, 0, 0, 0, 3, 8, 0, 4, 13, 0, 0, 0, 1, 0, 6, 4, 0, 0, 0, 0, 7, 10]
+        + Array("ClusterIP".utf8) + [0])
   }
 
   @Test func concatenatedIntervalSetLikeNft() {
-    let s = NFTSet(name: "firewall-allow", keyType: [.ipv4Addr, .inetProto, .inetService, .ipv4Addr], flags: .interval, comment: "sources allowed")
+    let s = NFTSet(
+      name: "firewall-allow", keyType: [.ipv4Addr, .inetProto, .inetService, .ipv4Addr], flags: .interval, comment: "sources allowed")
     let l = SetLayout(s)
     #expect(l.keyTypeID == 0x1c_c347)
     #expect(l.keyLength == 16)
@@ -54,19 +57,20 @@ import Testing
       .markOr(0x4000),
     ])
     let regs = try RuleLowering(family: .ip, sets: [:]).lower(rule)
-    #expect(regs == [
-      .payload(base: .network, offset: 16, length: 4, dreg: 1),
-      .cmp(sreg: 1, op: 0, data: [10, 96, 4, 4]),
-      .metaLoad(key: 16, dreg: 1),
-      .cmp(sreg: 1, op: 0, data: [6]),
-      .payload(base: .transport, offset: 2, length: 2, dreg: 1),
-      .cmp(sreg: 1, op: 0, data: [0, 80]),
-      .payload(base: .network, offset: 12, length: 2, dreg: 1),
-      .cmp(sreg: 1, op: 1, data: [10, 244]),
-      .metaLoad(key: 3, dreg: 1),
-      .bitwise(sreg: 1, dreg: 1, length: 4, mask: [0xff, 0xbf, 0xff, 0xff], xor: [0, 0x40, 0, 0]),
-      .metaSet(key: 3, sreg: 1),
-    ])
+    #expect(
+      regs == [
+        .payload(base: .network, offset: 16, length: 4, dreg: 1),
+        .cmp(sreg: 1, op: 0, data: [10, 96, 4, 4]),
+        .metaLoad(key: 16, dreg: 1),
+        .cmp(sreg: 1, op: 0, data: [6]),
+        .payload(base: .transport, offset: 2, length: 2, dreg: 1),
+        .cmp(sreg: 1, op: 0, data: [0, 80]),
+        .payload(base: .network, offset: 12, length: 2, dreg: 1),
+        .cmp(sreg: 1, op: 1, data: [10, 244]),
+        .metaLoad(key: 3, dreg: 1),
+        .bitwise(sreg: 1, dreg: 1, length: 4, mask: [0xff, 0xbf, 0xff, 0xff], xor: [0, 0x40, 0, 0]),
+        .metaSet(key: 3, sreg: 1),
+      ])
   }
 
   @Test func ipv6ConcatenationRegistersLikeNft() throws {
@@ -74,13 +78,14 @@ import Testing
     let set = NFTSet(name: "firewall-allow", keyType: [.ipv6Addr, .inetProto, .inetService, .ipv6Addr], flags: .interval)
     let rule = Rule([.lookup([.daddr(.v6), .l4proto, .thDport, .saddr(.v6)], set: "firewall-allow", negated: true)])
     let regs = try RuleLowering(family: .ip6, sets: ["firewall-allow": set]).lower(rule)
-    #expect(regs == [
-      .payload(base: .network, offset: 24, length: 16, dreg: 1),
-      .metaLoad(key: 16, dreg: 2),
-      .byteorder(sreg: 2, dreg: 2, op: 1, length: 1, size: 2),
-      .payload(base: .transport, offset: 2, length: 2, dreg: 13),
-      .payload(base: .network, offset: 8, length: 16, dreg: 14),
-      .lookup(sreg: 1, set: "firewall-allow", dreg: nil, flags: 1),
-    ])
+    #expect(
+      regs == [
+        .payload(base: .network, offset: 24, length: 16, dreg: 1),
+        .metaLoad(key: 16, dreg: 2),
+        .byteorder(sreg: 2, dreg: 2, op: 1, length: 1, size: 2),
+        .payload(base: .transport, offset: 2, length: 2, dreg: 13),
+        .payload(base: .network, offset: 8, length: 16, dreg: 14),
+        .lookup(sreg: 1, set: "firewall-allow", dreg: nil, flags: 1),
+      ])
   }
 }

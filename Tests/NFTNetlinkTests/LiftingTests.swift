@@ -1,7 +1,8 @@
 // Lowering then lifting gives back the same typed expressions, for every rule of every
 // fixture (no kernel needed).
-import NFTables
+import KernelTestSupport
 import NFTNetlink
+import NFTables
 import Testing
 
 @Suite struct LiftingTests {

@@ -1,9 +1,11 @@
+import Foundation
 // Parity with nft: a ruleset applied through netlink lists exactly like the same ruleset
 // loaded by `nft -f` from its text, for every fixture and for incremental transactions.
-import Foundation
+import KernelTestSupport
 import NFTables
-@testable import NFTNetlink
 import Testing
+
+@testable import NFTNetlink
 
 @Suite struct ParityTests {
   @Test(arguments: FixtureSet.scenarios)
@@ -32,16 +34,7 @@ import Testing
     #expect(try viaNetlink.listRuleset() == want)
   }
 
-  static let transitions: [(String, String)] = {
-    let s = FixtureSet.scenarios
-    var pairs: [(String, String)] = []
-    for i in s.indices { pairs.append((s[i], s[(i + 1) % s.count])) }
-    pairs.append(("demo", "session-affinity"))
-    pairs.append(("session-affinity", "demo"))
-    return pairs
-  }()
-
-  @Test(arguments: transitions)
+  @Test(arguments: FixtureScenarios.transitions)
   func incrementalListsLikeNft(from: String, to: String) throws {
     guard let viaNetlink = try TestNamespace.make("inc"), let viaNft = try TestNamespace.make("fresh") else { return }
     let old = try FixtureSet.ruleset(from)

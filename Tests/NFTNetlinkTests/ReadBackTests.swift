@@ -1,8 +1,9 @@
+import Foundation
 // Read-back: what netlink wrote dumps back into the same model (no difference to apply), and
 // outside tampering (deleted rules, flushed chains, removed elements) is undone by dump+diff+apply.
-import Foundation
-import NFTables
+import KernelTestSupport
 import NFTNetlink
+import NFTables
 import Testing
 
 /// The model with every set's elements in a canonical order (the kernel dumps hash order).
@@ -45,10 +46,11 @@ func canonical(_ r: Ruleset) -> Ruleset {
 
     // Someone deletes a rule, flushes a chain and removes a map element behind kproxy's back.
     let listing = try ns.nft(["-a", "list", "chain", "ip", "kproxy", "services"])
-    let handle = try #require(listing.split(separator: "\n").compactMap { line -> String? in
-      guard line.contains("vmap"), let r = line.range(of: "# handle ") else { return nil }
-      return String(line[r.upperBound...])
-    }.first)
+    let handle = try #require(
+      listing.split(separator: "\n").compactMap { line -> String? in
+        guard line.contains("vmap"), let r = line.range(of: "# handle ") else { return nil }
+        return String(line[r.upperBound...])
+      }.first)
     _ = try ns.nft(["delete", "rule", "ip", "kproxy", "services", "handle", handle])
     _ = try ns.nft(["flush", "chain", "ip", "kproxy", "masquerading"])
     _ = try ns.nft(["delete", "element", "ip", "kproxy", "service-ips", "{ 10.96.0.1 . tcp . 443 }"])

@@ -1,10 +1,12 @@
-// The direct reader of dumped rules (`RuleMessage`) against libnftnl's parser: the same table,
-// chain, register expressions and comment for every rule of every fixture.
 import CNftnl
 import Foundation
+// The direct reader of dumped rules (`RuleMessage`) against libnftnl's parser: the same table,
+// chain, register expressions and comment for every rule of every fixture.
+import KernelTestSupport
 import NFTables
-@testable import NFTNetlink
 import Testing
+
+@testable import NFTNetlink
 
 @Suite struct RuleMessageTests {
   @Test(arguments: FixtureSet.scenarios)
@@ -17,9 +19,12 @@ import Testing
     for table in desired.tables {
       for chain in table.chains {
         let filter = try NftnlRule(table: table.name, chain: chain.name)
-        try client.request(type: NFT_MSG_GETRULE, family: TransactionEncoder.family(table.family), dump: true, build: { nlh in
-          filter.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) }
-        }) { nlh in
+        try client.request(
+          type: NFT_MSG_GETRULE, family: TransactionEncoder.family(table.family), dump: true,
+          build: { nlh in
+            filter.withPointer { nftnl_rule_nlmsg_build_payload(nlh, $0) }
+          }
+        ) { nlh in
           let r = try NftnlRule()
           #expect(r.parse(nlh))
           let m = try #require(RuleMessage(nlh))

@@ -1,10 +1,12 @@
+import Foundation
 // Every case of the rule vocabulary and every set shape, beyond what the fixtures use: parity
 // with nft (listing, kernel expressions, set declarations) and read-back.
-import Foundation
+import KernelTestSupport
 import NFTables
-@testable import NFTNetlink
 import NetAddress
 import Testing
+
+@testable import NFTNetlink
 
 enum Vocabulary {
   static func ip(_ s: String) -> IPAddress { IPAddress(s)! }
@@ -18,12 +20,15 @@ enum Vocabulary {
     let wide = family == .ip ? net("10.244.0.0/16") : net("fd00:10:244::/64")
     let sets = [
       NFTSet(name: "marks", keyType: [.mark], flags: .interval, elements: [Element([.integer(5)]), Element([.integer(0x10)])]),
-      NFTSet(name: "ports", keyType: [.inetService], comment: "ports", elements: [Element([.port(53)]), Element([.port(80)], comment: "web")]),
-      NFTSet(name: "protos", keyType: [.inetProto], dataType: .verdict,
-             elements: [Element([.proto(.udp)], data: .verdict(.jump("c2"))), Element([.proto(.sctp)], data: .verdict(.drop))]),
+      NFTSet(
+        name: "ports", keyType: [.inetService], comment: "ports", elements: [Element([.port(53)]), Element([.port(80)], comment: "web")]),
+      NFTSet(
+        name: "protos", keyType: [.inetProto], dataType: .verdict,
+        elements: [Element([.proto(.udp)], data: .verdict(.jump("c2"))), Element([.proto(.sctp)], data: .verdict(.drop))]),
       NFTSet(name: "pairs", keyType: [a, .inetService], flags: [.dynamic, .timeout], timeoutSeconds: 30, size: 1024),
-      NFTSet(name: "ranges", keyType: [a, .inetProto], flags: .interval,
-             elements: [Element([.prefix(wide), .proto(.tcp)]), Element([.address(here), .proto(.udp)])]),
+      NFTSet(
+        name: "ranges", keyType: [a, .inetProto], flags: .interval,
+        elements: [Element([.prefix(wide), .proto(.tcp)]), Element([.address(here), .proto(.udp)])]),
       NFTSet(name: "nets", keyType: [a], flags: .interval, elements: [Element([.prefix(narrow)]), Element([.prefix(wide)])]),
     ]
     let rules: [Rule] = [
@@ -48,16 +53,22 @@ enum Vocabulary {
       Rule([.reject]),
     ]
     let chains = [
-      Chain(name: "pre", base: BaseChain(type: .nat, hook: .prerouting, priority: -100), comment: "entry", rules: rules.filter { r in
-        !r.exprs.contains(.reject) && !r.exprs.contains(where: { if case .markXor = $0 { return true } else { return false } })
-      }),
-      Chain(name: "post", base: BaseChain(type: .nat, hook: .postrouting, priority: 100), rules: [
-        Rule([.masquerade(fullyRandom: false)]),
-        Rule([.masquerade(fullyRandom: true)]),
-      ]),
-      Chain(name: "filter", base: BaseChain(type: .filter, hook: .forward, priority: 0), rules: rules.filter { r in
-        !r.exprs.contains(where: { if case .dnat = $0 { return true } else { return false } })
-      }),
+      Chain(
+        name: "pre", base: BaseChain(type: .nat, hook: .prerouting, priority: -100), comment: "entry",
+        rules: rules.filter { r in
+          !r.exprs.contains(.reject) && !r.exprs.contains(where: { if case .markXor = $0 { return true } else { return false } })
+        }),
+      Chain(
+        name: "post", base: BaseChain(type: .nat, hook: .postrouting, priority: 100),
+        rules: [
+          Rule([.masquerade(fullyRandom: false)]),
+          Rule([.masquerade(fullyRandom: true)]),
+        ]),
+      Chain(
+        name: "filter", base: BaseChain(type: .filter, hook: .forward, priority: 0),
+        rules: rules.filter { r in
+          !r.exprs.contains(where: { if case .dnat = $0 { return true } else { return false } })
+        }),
       Chain(name: "c2"),
     ]
     return Table(family: family, name: "vocab", comment: "every expression", sets: sets, chains: chains)
@@ -88,7 +99,8 @@ enum Vocabulary {
         let m = mine[name] ?? [:]
         let r = theirs[name] ?? [:]
         for attr in Set(m.keys).union(r.keys).sorted() where m[attr] != r[attr] {
-          Issue.record("\(t.ref) set \(name) \(attr): netlink \(m[attr].map { "\($0)" } ?? "absent"), nft \(r[attr].map { "\($0)" } ?? "absent")")
+          Issue.record(
+            "\(t.ref) set \(name) \(attr): netlink \(m[attr].map { "\($0)" } ?? "absent"), nft \(r[attr].map { "\($0)" } ?? "absent")")
         }
       }
       #expect(mine.count == t.sets.count)
@@ -101,10 +113,12 @@ enum Vocabulary {
     let set = NFTSet(name: "s", keyType: [.ipv4Addr, .inetService])
     // `meta l4proto tcp th dport 80` and `ip saddr . tcp dport @s` lower to the same kernel
     // expressions as `tcp dport 80` and `meta l4proto tcp ip saddr . th dport @s`.
-    let chain = Chain(name: "c", rules: [
-      Rule([.cmp(.l4proto, .eq, .proto(.tcp)), .cmp(.thDport, .eq, .port(80)), .verdict(.accept)]),
-      Rule([.lookup([.saddr(.v4), .dport(.tcp)], set: "s", negated: false), .verdict(.drop)]),
-    ])
+    let chain = Chain(
+      name: "c",
+      rules: [
+        Rule([.cmp(.l4proto, .eq, .proto(.tcp)), .cmp(.thDport, .eq, .port(80)), .verdict(.accept)]),
+        Rule([.lookup([.saddr(.v4), .dport(.tcp)], set: "s", negated: false), .verdict(.drop)]),
+      ])
     let desired = Ruleset(tables: [Table(family: .ip, name: "spell", sets: [set], chains: [chain])])
     let client = try NetlinkClient(namespace: ns.namespace)
     try client.apply(desired.replaceTransaction())

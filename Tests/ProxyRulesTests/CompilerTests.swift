@@ -86,7 +86,9 @@ import Testing
     node.clusterCIDRs = podCIDR ? node.clusterCIDRs : []
     let ports = (0..<20).map { Self.port("s\($0)", ip: "10.96.0.\($0 + 1)") }
     let t = Self.table(RulesetCompiler.compile(ProxyState(servicePorts: ports), node: node))
-    let marking = t.chains.filter { $0.name != Names.masquerading }.flatMap { c in c.rules.filter { $0.exprs.contains(.markOr(Names.masqueradeMark)) }.map { (c.name, $0) } }
+    let marking = t.chains.filter { $0.name != Names.masquerading }.flatMap { c in
+      c.rules.filter { $0.exprs.contains(.markOr(Names.masqueradeMark)) }.map { (c.name, $0) }
+    }
     let services = try #require(t.chains.first { $0.name == Names.services })
     let first = try #require(services.rules.first)
     if !masqueradeAll && !podCIDR {

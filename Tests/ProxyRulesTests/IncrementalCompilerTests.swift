@@ -86,12 +86,13 @@ import Testing
     b.servicePorts[i].endpoints[0].ip = IPAddress("10.244.9.9")!
     var inc = IncrementalCompiler(a, node: Self.node)
     let tx = inc.update(to: b)
-    let chains = Set(tx.commands.compactMap { c -> String? in
-      switch c {
-      case .flushChain(_, let n), .addRule(_, let n, _): n
-      default: nil
-      }
-    })
+    let chains = Set(
+      tx.commands.compactMap { c -> String? in
+        switch c {
+        case .flushChain(_, let n), .addRule(_, let n, _): n
+        default: nil
+        }
+      })
     #expect(chains.count == 1)
     #expect(tx.commands.contains { if case .deleteElements = $0 { true } else { false } })  // hairpin
   }

@@ -19,18 +19,7 @@ import Testing
     #expect(try ns.listRuleset() == listed)
   }
 
-  /// Pairs (from, to) that exercise scale-up/down, added/removed services, affinity and
-  /// port changes, traffic policy and family changes.
-  static let transitions: [(String, String)] = {
-    let s = Fixtures.scenarios
-    var pairs: [(String, String)] = []
-    for i in s.indices { pairs.append((s[i], s[(i + 1) % s.count])) }
-    pairs.append(("demo", "session-affinity"))
-    pairs.append(("session-affinity", "demo"))
-    return pairs
-  }()
-
-  @Test(arguments: transitions)
+  @Test(arguments: FixtureScenarios.transitions)
   func incrementalDiffReachesTarget(from: String, to: String) throws {
     guard let incremental = try ScratchNamespace.make("inc"), let fresh = try ScratchNamespace.make("fresh") else { return }
     let old = try Fixtures.compile(from).ruleset
