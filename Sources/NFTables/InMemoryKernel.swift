@@ -98,7 +98,7 @@ public struct InMemoryKernel: Sendable {
     case .deleteSet(let t, let name, _):
       let ti = try tableIndex(t)
       guard let si = r.tables[ti].sets.firstIndex(where: { $0.name == name }) else { throw fail(.noEntry, "set \(name) does not exist") }
-      if let user = r.tables[ti].chains.first(where: { c in c.rules.contains { Self.refersTo(set: name, $0) } }) {
+      if let user = r.tables[ti].chains.first(where: { $0.referencedSets.contains(name) }) {
         throw fail(.busy, "set \(name) is still used by chain \(user.name)")
       }
       r.tables[ti].sets.remove(at: si)
@@ -127,15 +127,6 @@ public struct InMemoryKernel: Sendable {
           throw fail(.noEntry, "element of \(set.name) does not exist")
         }
         r.tables[ti].sets[si].elements.remove(at: existing)
-      }
-    }
-  }
-
-  static func refersTo(set: String, _ rule: Rule) -> Bool {
-    rule.exprs.contains { e in
-      switch e {
-      case .lookup(_, let s, _), .vmap(_, let s), .updateSet(_, let s): s == set
-      default: false
       }
     }
   }

@@ -87,7 +87,7 @@ struct TableDiff {
       if o.header != c.header {
         recreatedBaseChains.append(c)
       } else if o.rules != c.rules
-        || !Self.referencedSets(o).isDisjoint(with: recreatedSets)
+        || !o.referencedSets.isDisjoint(with: recreatedSets)
       {
         rewrite.append(c)
       }
@@ -135,20 +135,6 @@ struct TableDiff {
     for (s, es) in additions { tx.add(.addElements(ref, set: s, es)) }
     // 6. Removed chains last: their rules are gone and no element or rule targets them.
     for c in removedChains { tx.add(.deleteChain(ref, chain: c.name)) }
-  }
-
-  /// Sets a chain's rules refer to (lookups, verdict maps, dynamic updates).
-  static func referencedSets(_ c: Chain) -> Set<String> {
-    var out = Set<String>()
-    for r in c.rules {
-      for e in r.exprs {
-        switch e {
-        case .lookup(_, let s, _), .vmap(_, let s), .updateSet(_, let s): out.insert(s)
-        default: break
-        }
-      }
-    }
-    return out
   }
 
   /// Elements to delete (by key) and to add, keyed by element key; order follows the inputs.
