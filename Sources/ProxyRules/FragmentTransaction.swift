@@ -9,6 +9,8 @@ struct FragmentTransaction {
   /// Per shared set, the element the kernel holds for each touched key, before and after.
   let oldWinners: [String: [[Value]: Element]]
   let newWinners: [String: [[Value]: Element]]
+  /// The table's shared sets and maps by name, as `Skeleton.sets` declares them.
+  let sharedSets: [String: NFTSet]
 
   func commands(into tx: inout Transaction) {
     let oldChains = Dictionary(before.flatMap(\.chains).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -56,20 +58,8 @@ struct FragmentTransaction {
     for c in removedChains { tx.add(.deleteChain(table, chain: c.name)) }
   }
 
-  /// A header naming the shared set (the element commands need its key types for rendering).
-  func header(_ set: String) -> NFTSet {
-    let v6 = table.family == .ip6
-    let a: DataType = v6 ? .ipv6Addr : .ipv4Addr
-    switch set {
-    case Names.clusterIPsSet: return NFTSet(name: set, keyType: [a])
-    case Names.hairpinSet: return NFTSet(name: set, keyType: [a, a])
-    case Names.firewallIPsSet: return NFTSet(name: set, keyType: [a, .inetProto, .inetService])
-    case Names.firewallAllowSet: return NFTSet(name: set, keyType: [a, .inetProto, .inetService, a], flags: .interval)
-    case Names.serviceNodePortsMap, Names.noEndpointNodePortsMap:
-      return NFTSet(name: set, keyType: [.inetProto, .inetService], dataType: .verdict)
-    default: return NFTSet(name: set, keyType: [a, .inetProto, .inetService], dataType: .verdict)
-    }
-  }
+  /// The shared set's declaration (element commands render with its key types).
+  func header(_ set: String) -> NFTSet { sharedSets[set]! }
 
   /// Deterministic order for element lists (dictionary order is not): by nft text.
   func sorted(_ elements: [Element], in set: String) -> [Element] {

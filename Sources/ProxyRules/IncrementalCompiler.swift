@@ -119,7 +119,8 @@ public struct IncrementalCompiler: Sendable {
       }
       FragmentTransaction(
         table: TableRef(family: ctx.tableFamily, name: Names.table), before: before.compactMap { $0 },
-        after: after.compactMap { $0 }, oldWinners: oldWinners, newWinners: newWinners
+        after: after.compactMap { $0 }, oldWinners: oldWinners, newWinners: newWinners,
+        sharedSets: Dictionary(uniqueKeysWithValues: Skeleton.sets(ctx).map { ($0.name, $0.header) })
       ).commands(into: &tx)
     }
     return tx
