@@ -27,27 +27,60 @@ import Testing
     #expect(r.stdout == golden)
   }
 
-  /// Bad input of every kind: exit 2, the exact message on stderr, nothing on stdout.
+  /// Bad input of every kind: exit 2, exactly one message on stderr naming the file, document,
+  /// object and field, and nothing on stdout.
   @Test(arguments: [
     (
       "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {port: 80}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: prod}\nspec:\n  ports:\n  - {name: a, port: 80}\n  - {name: b, port: 70000}\n",
-      "doc 2 (prod/api): spec.ports[1].port: 70000 is not a valid port (must be 1-65535)"
+      " doc 2 (prod/api): spec.ports[1].port: 70000 is not a valid port (must be 1-65535)"
     ),
-    ("apiVersion: v1\nkind: Service\nmetadata: {name: \"web; flush ruleset\"}\nspec:\n  ports: [{port: 80}]\n", "metadata.name"),
-    ("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: 10.96.0.300\n  ports: [{port: 80}]\n", "spec.clusterIP"),
-    ("apiVersion: v1\nkind: Service\nmetadata: {name: web\n", "doc 1"),
+    (
+      "apiVersion: v1\nkind: Service\nmetadata: {name: \"web; flush ruleset\"}\nspec:\n  ports: [{port: 80}]\n",
+      " doc 1: metadata.name: \"web; flush ruleset\" is not a valid name (DNS-1035 label): must be a DNS-1035 label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit"
+    ),
+    (
+      "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: 10.96.0.300\n  ports: [{port: 80}]\n",
+      " doc 1 (default/web): spec.clusterIP: \"10.96.0.300\" is not a valid IP address"
+    ),
+    (
+      "apiVersion: v1\nkind: Service\nmetadata: {name: web\n",
+      " doc 1: invalid YAML at line 4 column 1: did not find expected ',' or '}' (while parsing a flow mapping)"
+    ),
     (
       "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s, labels: {kubernetes.io/service-name: web}}\naddressType: IPv4\nendpoints:\n- addresses: [\"fd00::1\"]\nports: []\n",
-      "endpoints[0].addresses[0]"
+      " doc 1 (default/s): endpoints[0].addresses[0]: fd00::1 is IPv6 but addressType is IPv4"
     ),
+    (
+      "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: \"80\"}]\n",
+      " doc 1 (default/web): spec.ports[0].port: expected an integer, got string \"80\""
+    ),
+    (
+      "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80, protocol: ICMP}]\n",
+      " doc 1 (default/web): spec.ports[0].protocol: \"ICMP\" is not supported (must be one of \"TCP\", \"UDP\", \"SCTP\")"
+    ),
+    (
+      "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default}\nspec:\n  ports: [{port: 81}]\n",
+      " doc 2 (default/web): duplicate Service, first defined in FILE doc 1"
+    ),
+    ("kind: Service\nmetadata: {name: web}\n", " doc 1: apiVersion: required field is missing"),
   ])
-  func badManifestFailsCleanly(manifest: String, expectedFragment: String) throws {
+  func badManifestFailsCleanly(manifest: String, expectedAfterPath: String) throws {
     let path = try Self.tempFile(manifest)
     let r = try Self.kproxy(["compile", "--manifests", path])
     #expect(r.status == 2)
     #expect(r.stdout.isEmpty)
-    #expect(r.stderr.hasPrefix("kproxy: error: \(path)"), "\(r.stderr)")
-    #expect(r.stderr.contains(expectedFragment), "\(r.stderr)")
+    let expected = "kproxy: error: \(path)" + expectedAfterPath.replacingOccurrences(of: "FILE", with: path) + "\n"
+    #expect(r.stderr == expected)
+  }
+
+  @Test func hugeDocumentIsRefusedUnparsed() throws {
+    let filler = "#" + String(repeating: "x", count: 33 * 1024 * 1024) + "\n"
+    let path = try Self.tempFile("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}]\n" + filler)
+    let r = try Self.kproxy(["compile", "--manifests", path])
+    #expect(r.status == 2)
+    #expect(r.stdout.isEmpty)
+    #expect(r.stderr.hasPrefix("kproxy: error: \(path) doc 1: document is "), "\(r.stderr)")
+    #expect(r.stderr.hasSuffix("bytes, more than the limit of 32 MiB\n"), "\(r.stderr)")
   }
 
   @Test(arguments: [
