@@ -79,19 +79,8 @@ extension NetlinkClient {
       chains.append(header)
     }
     // Sets.
-    let setFilter = try NftnlSet(table: ref.name, name: "")
     var sets: [NFTSet] = []
-    try request(
-      type: NFT_MSG_GETSET, family: family, dump: true,
-      build: { nlh in
-        setFilter.withPointer { p in
-          nftnl_set_unset(p, UInt16(NFTNL_SET_NAME.rawValue))
-          nftnl_set_nlmsg_build_payload(nlh, p)
-        }
-      }
-    ) { nlh in
-      let s = try NftnlSet()
-      guard s.parse(nlh), s.table == ref.name else { return }
+    try forEachSet(in: ref) { s in
       guard let header = s.header else { throw NetlinkError.unexpectedReply("set \(s.name) in table \(ref) is not one kproxy creates") }
       sets.append(header)
     }

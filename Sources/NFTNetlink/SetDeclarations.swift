@@ -1,13 +1,19 @@
-// The raw attributes of kproxy's set declarations as the kernel stores them (flags, key and
-// data types and lengths, size, timeout, field lengths, user data): for checking parity with nft.
+// Set dumps of one table, and the raw attributes of kproxy's set declarations as the kernel
+// stores them (flags, key/data types and lengths, size, timeout, user data): for nft parity.
 import CNftnl
 import NFTables
 
 extension NetlinkClient {
   /// For each set of `table`, its declaration attributes by libnftnl attribute name.
   func setDeclarations(table ref: TableRef) throws -> [String: [String: [UInt8]]] {
-    let filter = try NftnlSet(table: ref.name, name: "")
     var out: [String: [String: [UInt8]]] = [:]
+    try forEachSet(in: ref) { s in out[s.name] = s.rawAttributes }
+    return out
+  }
+
+  /// Dumps the sets of `ref` (NFT_MSG_GETSET filtered by table) and calls `body` with each.
+  func forEachSet(in ref: TableRef, _ body: (NftnlSet) throws -> Void) throws {
+    let filter = try NftnlSet(table: ref.name, name: "")
     try request(
       type: NFT_MSG_GETSET, family: TransactionEncoder.family(ref.family), dump: true,
       build: { nlh in
@@ -19,9 +25,8 @@ extension NetlinkClient {
     ) { nlh in
       let s = try NftnlSet()
       guard s.parse(nlh), s.table == ref.name else { return }
-      out[s.name] = s.rawAttributes
+      try body(s)
     }
-    return out
   }
 }
 
