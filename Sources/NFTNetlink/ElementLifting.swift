@@ -114,7 +114,7 @@ enum ElementLifting {
     case .ipv4Addr, .ipv6Addr: RuleLifting.address(b).map { .address($0) }
     case .inetProto: IPProto(rawValue: b[b.startIndex]).map { .proto($0) }
     case .inetService: ByteLayout.readBigEndian16(b).map { .port($0) }
-    case .mark: ByteLayout.readHostEndian32(interval ? Array(b.reversed())[...] : b).map { .integer($0) }
+    case .mark, .integer: ByteLayout.readHostEndian32(interval ? Array(b.reversed())[...] : b).map { .integer($0) }
     case .verdict: nil
     }
   }
@@ -136,7 +136,7 @@ enum ElementLifting {
     case .inetService:
       guard lo == hi else { return nil }
       return ByteLayout.readBigEndian16(lo[...]).map { .port($0) }
-    case .mark:
+    case .mark, .integer:
       guard lo == hi else { return nil }
       return ByteLayout.readHostEndian32((interval ? lo.reversed() : lo)[...]).map { .integer($0) }
     case .verdict:

@@ -53,6 +53,8 @@ public struct RuleLowering: Sendable {
     case .lookup(let fields, let set, let negated):
       try loadKey(fields, set: set, into: &out)
       out.append(.lookup(sreg: r1, set: set, dreg: nil, flags: negated ? Kernel.lookupInvert : 0))
+    case .dnatMap:
+      throw LoweringError.valueMismatch(field: "dnat map", value: "not lowered yet")
     case .vmap(let fields, let map):
       try loadKey(fields, set: map, into: &out)
       out.append(.lookup(sreg: r1, set: map, dreg: Kernel.regVerdict, flags: 0))

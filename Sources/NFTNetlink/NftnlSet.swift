@@ -60,7 +60,7 @@ final class NftnlSet {
     if flags & Kernel.setMap != 0 {
       let d = nftnl_set_get_u32(pointer, Self.a(NFTNL_SET_DATA_TYPE))
       guard d == Kernel.dataVerdict else { return nil }
-      set.dataType = .verdict
+      set.dataType = [.verdict]
     }
     if nftnl_set_is_set(pointer, Self.a(NFTNL_SET_DESC_SIZE)) {
       let size = nftnl_set_get_u32(pointer, Self.a(NFTNL_SET_DESC_SIZE))

@@ -25,8 +25,8 @@ public struct SetLayout: Sendable, Hashable {
     if concat && set.flags.contains(.interval) { flags |= Kernel.setConcat }
     kernelFlags = flags
     if let d = set.dataType {
-      dataType = d == .verdict ? Kernel.dataVerdict : d.nftTypeID
-      dataLength = d == .verdict ? 0 : UInt32(d.byteLength)
+      dataType = d == [.verdict] ? Kernel.dataVerdict : d.reduce(0) { ($0 << 6) | $1.nftTypeID }
+      dataLength = d == [.verdict] ? 0 : UInt32(Self.keyLength(d))
     }
     if concat && set.flags.contains(.interval) {
       concatFieldLengths = set.keyType.map { UInt32($0.byteLength) }
@@ -35,7 +35,7 @@ public struct SetLayout: Sendable, Hashable {
     // record an empty `concat` typeof), data interval, comment.
     var u = UserData()
     u.putU32(0, concat ? 0 : set.keyType[0].byteOrder)
-    if let d = set.dataType { u.putU32(1, d.byteOrder) }
+    if let d = set.dataType { u.putU32(1, d.count > 1 ? 0 : d[0].byteOrder) }
     if concat {
       var nest = UserData()
       nest.putU32(0, 13)  // EXPR_CONCAT in nft's enum expr_types
@@ -59,7 +59,7 @@ extension DataType {
   var byteOrder: UInt32 {
     switch self {
     case .ipv4Addr, .ipv6Addr, .inetService: 2
-    case .mark: 1
+    case .mark, .integer: 1
     case .inetProto, .verdict: 0
     }
   }
@@ -72,6 +72,7 @@ extension DataType {
     case 12: self = .inetProto
     case 13: self = .inetService
     case 19: self = .mark
+    case 4: self = .integer
     default: return nil
     }
   }

@@ -9,6 +9,8 @@ public enum DataType: String, Sendable, Hashable {
   case inetService = "inet_service"
   case mark = "mark"
   case verdict = "verdict"
+  /// A 32-bit integer in host byte order (what `numgen` yields); only in `typeof` sets.
+  case integer = "integer"
 
   /// The type id nft uses (enum datatypes in nftables' datatype.h).
   public var nftTypeID: UInt32 {
@@ -19,6 +21,7 @@ public enum DataType: String, Sendable, Hashable {
     case .inetProto: 12
     case .inetService: 13
     case .mark: 19
+    case .integer: 4
     }
   }
 
@@ -30,6 +33,7 @@ public enum DataType: String, Sendable, Hashable {
     case .inetProto: 1
     case .inetService: 2
     case .mark: 4
+    case .integer: 4
     case .verdict: 0
     }
   }

@@ -105,6 +105,11 @@ extension TextBuffer {
       }
       append(byte: UInt8(ascii: ":"))
       append(decimal: UInt64(port))
+    case .dnatMap(let fs, let map, let v):
+      append(v == .v4 ? "dnat ip to " : "dnat ip6 to ")
+      append(fields: fs)
+      append(" map @")
+      append(map)
     case .masquerade(let fullyRandom):
       append(fullyRandom ? "masquerade fully-random" : "masquerade")
     case .reject: append("reject")

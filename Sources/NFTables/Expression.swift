@@ -75,6 +75,8 @@ public enum Expr: Sendable, Hashable {
   case updateSet([Field], set: String)
   /// `dnat to ADDR:PORT` (`[ADDR]:PORT` for IPv6).
   case dnat(IPAddress, port: UInt16)
+  /// `dnat ip to KEY map @map`: DNAT to the `address . port` the map holds for the key.
+  case dnatMap([Field], map: String, version: IPVersion)
   /// `masquerade` or `masquerade fully-random`.
   case masquerade(fullyRandom: Bool)
   /// `reject` (ICMP port unreachable / TCP reset chosen by the kernel defaults).
@@ -82,4 +84,14 @@ public enum Expr: Sendable, Hashable {
   /// `counter`.
   case counter
   case verdict(Verdict)
+}
+
+extension Expr {
+  /// The named set or map this expression uses, if any.
+  public var referencedSet: String? {
+    switch self {
+    case .lookup(_, let s, _), .vmap(_, let s), .updateSet(_, let s), .dnatMap(_, let s, _): s
+    default: nil
+    }
+  }
 }

@@ -77,9 +77,10 @@ public struct InMemoryKernel: Sendable {
         throw fail(.noEntry, "chain \(chain) does not exist")
       }
       for e in rule.exprs {
+        if let s = e.referencedSet, !r.tables[ti].sets.contains(where: { $0.name == s }) {
+          throw fail(.noEntry, "set \(s) used in chain \(chain) does not exist")
+        }
         switch e {
-        case .lookup(_, let s, _), .vmap(_, let s), .updateSet(_, let s):
-          if !r.tables[ti].sets.contains(where: { $0.name == s }) { throw fail(.noEntry, "set \(s) used in chain \(chain) does not exist") }
         case .verdict(let v):
           if let target = v.targetChain, !r.tables[ti].chains.contains(where: { $0.name == target }) {
             throw fail(.noEntry, "chain \(target) targeted from chain \(chain) does not exist")
@@ -148,6 +149,7 @@ extension ElementData {
   var targetChain: String? {
     switch self {
     case .verdict(let v): v.targetChain
+    case .values: nil
     }
   }
 }

@@ -2,15 +2,13 @@
 // use, and an element's nft text (a stable sort key).
 
 extension Chain {
-  /// Names of the sets and maps this chain's rules refer to (lookups, verdict maps, updates).
+  /// Names of the sets and maps this chain's rules refer to (lookups, verdict maps, updates,
+  /// DNAT maps).
   public var referencedSets: Set<String> {
     var out = Set<String>()
     for r in rules {
       for e in r.exprs {
-        switch e {
-        case .lookup(_, let s, _), .vmap(_, let s), .updateSet(_, let s): out.insert(s)
-        default: break
-        }
+        if let s = e.referencedSet { out.insert(s) }
       }
     }
     return out

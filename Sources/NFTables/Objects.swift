@@ -45,6 +45,8 @@ public struct SetFlags: OptionSet, Sendable, Hashable {
 /// The data of a map element.
 public enum ElementData: Sendable, Hashable {
   case verdict(Verdict)
+  /// Concatenated values (`10.0.0.1 . 8080`), one per data type of the map.
+  case values([Value])
 }
 
 /// A set or map element: key components (one per concatenated type) and optional data.
@@ -62,11 +64,24 @@ public struct Element: Sendable, Hashable {
   public var keyOnly: Element { Element(key) }
 }
 
-/// A named set (`dataType == nil`) or map.
+/// A set declared by the expressions it is matched with (`typeof ip daddr . numgen random mod 1`),
+/// for keys that have no type name of their own (a `numgen` result is a plain integer).
+public struct SetTypeof: Sendable, Hashable {
+  public var key: [Field]
+  public var data: [Field]?
+  public init(key: [Field], data: [Field]? = nil) {
+    self.key = key
+    self.data = data
+  }
+}
+
+/// A named set (`dataType == nil`) or map; a map's data may be a concatenation.
 public struct NFTSet: Sendable, Hashable {
   public var name: String
   public var keyType: [DataType]
-  public var dataType: DataType?
+  public var dataType: [DataType]?
+  /// Declared with `typeof` instead of `type` (the types above are then the fields' types).
+  public var typeof: SetTypeof?
   public var flags: SetFlags
   /// Default element timeout in seconds (`timeout 3h`).
   public var timeoutSeconds: Int?
@@ -76,12 +91,13 @@ public struct NFTSet: Sendable, Hashable {
   public var elements: [Element]
 
   public init(
-    name: String, keyType: [DataType], dataType: DataType? = nil, flags: SetFlags = [], timeoutSeconds: Int? = nil, size: Int? = nil,
-    comment: String? = nil, elements: [Element] = []
+    name: String, keyType: [DataType], dataType: [DataType]? = nil, typeof: SetTypeof? = nil, flags: SetFlags = [],
+    timeoutSeconds: Int? = nil, size: Int? = nil, comment: String? = nil, elements: [Element] = []
   ) {
     self.name = name
     self.keyType = keyType
     self.dataType = dataType
+    self.typeof = typeof
     self.flags = flags
     self.timeoutSeconds = timeoutSeconds
     self.size = size
@@ -90,10 +106,14 @@ public struct NFTSet: Sendable, Hashable {
   }
 
   public var isMap: Bool { dataType != nil }
+  /// A verdict map (`: verdict`).
+  public var isVerdictMap: Bool { dataType == [.verdict] }
 
   /// The set without its elements (what `add set` creates).
   public var header: NFTSet {
-    NFTSet(name: name, keyType: keyType, dataType: dataType, flags: flags, timeoutSeconds: timeoutSeconds, size: size, comment: comment)
+    NFTSet(
+      name: name, keyType: keyType, dataType: dataType, typeof: typeof, flags: flags, timeoutSeconds: timeoutSeconds, size: size,
+      comment: comment)
   }
 }
 

@@ -23,6 +23,11 @@ extension TextBuffer {
       append(" : ")
       switch d {
       case .verdict(let v): append(verdict: v)
+      case .values(let vs):
+        for (i, v) in vs.enumerated() {
+          if i > 0 { append(" . ") }
+          append(value: v, for: nil)
+        }
       }
     }
   }
@@ -39,13 +44,23 @@ extension TextBuffer {
     }
   }
 
-  /// `type A . B [: D]; [size N;] [flags F;] [timeout Ts;] [comment "C";]` without braces.
+  /// `type A . B [: D]; [size N;] [flags F;] [timeout Ts;] [comment "C";]` without braces
+  /// (`typeof FIELD . FIELD [: FIELD]` for sets declared by expressions).
   mutating func append(setSpec s: NFTSet, separator: StaticString) {
-    append("type ")
-    append(keyType: s.keyType)
-    if let d = s.dataType {
-      append(" : ")
-      append(d.rawValue)
+    if let t = s.typeof {
+      append("typeof ")
+      append(fields: t.key)
+      if let d = t.data {
+        append(" : ")
+        append(fields: d)
+      }
+    } else {
+      append("type ")
+      append(keyType: s.keyType)
+      if let d = s.dataType {
+        append(" : ")
+        append(keyType: d)
+      }
     }
     append(separator)
     if let size = s.size {

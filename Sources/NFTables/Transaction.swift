@@ -89,9 +89,8 @@ public struct Transaction: Sendable, Hashable {
     case .addRule(_, let c, let r):
       if let e = name("chain", c) ?? comment("rule in \(c)", r.comment) { return e }
       for e in r.exprs {
+        if let s = e.referencedSet, let err = name("set", s) { return err }
         switch e {
-        case .lookup(_, let s, _), .vmap(_, let s), .updateSet(_, let s):
-          if let err = name("set", s) { return err }
         case .verdict(let v):
           if let err = verdictTarget(v) { return err }
         default: break

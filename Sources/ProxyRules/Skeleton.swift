@@ -139,16 +139,16 @@ enum Skeleton {
         comment: "sources allowed by LoadBalancerSourceRanges"),
       NFTSet(name: Names.hairpinSet, keyType: [a, a], comment: "endpoint . endpoint, masqueraded when hairpinning"),
       NFTSet(
-        name: Names.serviceIPsMap, keyType: [a, .inetProto, .inetService], dataType: .verdict,
+        name: Names.serviceIPsMap, keyType: [a, .inetProto, .inetService], dataType: [.verdict],
         comment: "ClusterIP, ExternalIP and LoadBalancer IP traffic"),
       NFTSet(
-        name: Names.serviceNodePortsMap, keyType: [.inetProto, .inetService], dataType: .verdict,
+        name: Names.serviceNodePortsMap, keyType: [.inetProto, .inetService], dataType: [.verdict],
         comment: "NodePort traffic"),
       NFTSet(
-        name: Names.noEndpointServicesMap, keyType: [a, .inetProto, .inetService], dataType: .verdict,
+        name: Names.noEndpointServicesMap, keyType: [a, .inetProto, .inetService], dataType: [.verdict],
         comment: "vmap to drop or reject packets to services with no endpoints"),
       NFTSet(
-        name: Names.noEndpointNodePortsMap, keyType: [.inetProto, .inetService], dataType: .verdict,
+        name: Names.noEndpointNodePortsMap, keyType: [.inetProto, .inetService], dataType: [.verdict],
         comment: "vmap to drop or reject packets to service nodeports with no endpoints"),
     ]
     return sets

@@ -10,7 +10,7 @@ import Testing
 /// A small ruleset with a map, an interval set and rules using them.
 func sampleRuleset(endpoints: Int) -> Ruleset {
   let ref = TableRef(family: .ip, name: "kproxy")
-  let map = NFTSet(name: "service-ips", keyType: [.ipv4Addr, .inetProto, .inetService], dataType: .verdict, comment: "services")
+  let map = NFTSet(name: "service-ips", keyType: [.ipv4Addr, .inetProto, .inetService], dataType: [.verdict], comment: "services")
   let elements = (0..<endpoints).map { i in
     Element([.address(.v4(IPv4Address(0x0a60_0000 + UInt32(i)))), .proto(.tcp), .port(80)], data: .verdict(.goto("svc")))
   }

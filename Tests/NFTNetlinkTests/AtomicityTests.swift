@@ -63,7 +63,7 @@ import Testing
     guard let ns = try TestNamespace.make("large") else { return }
     let client = try NetlinkClient(namespace: ns.namespace)
     let t = TableRef(family: .ip, name: "big")
-    let set = NFTSet(name: "s", keyType: [.ipv4Addr, .inetProto, .inetService], dataType: .verdict)
+    let set = NFTSet(name: "s", keyType: [.ipv4Addr, .inetProto, .inetService], dataType: [.verdict])
     let elements = (0..<20000).map { i in
       Element(
         [.address(.v4(.init(0x0a00_0000 + UInt32(i)))), .proto(.tcp), .port(80)], data: .verdict(.goto("c")), comment: "element \(i)")

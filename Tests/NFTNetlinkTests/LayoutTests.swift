@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct LayoutTests {
   @Test func verdictMapLikeNft() {
-    let s = NFTSet(name: "service-ips", keyType: [.ipv4Addr, .inetProto, .inetService], dataType: .verdict, comment: "ClusterIP")
+    let s = NFTSet(name: "service-ips", keyType: [.ipv4Addr, .inetProto, .inetService], dataType: [.verdict], comment: "ClusterIP")
     let l = SetLayout(s)
     #expect(l.keyTypeID == 0x730d)
     #expect(l.keyLength == 12)

@@ -23,7 +23,7 @@ enum Vocabulary {
       NFTSet(
         name: "ports", keyType: [.inetService], comment: "ports", elements: [Element([.port(53)]), Element([.port(80)], comment: "web")]),
       NFTSet(
-        name: "protos", keyType: [.inetProto], dataType: .verdict,
+        name: "protos", keyType: [.inetProto], dataType: [.verdict],
         elements: [Element([.proto(.udp)], data: .verdict(.jump("c2"))), Element([.proto(.sctp)], data: .verdict(.drop))]),
       NFTSet(name: "pairs", keyType: [a, .inetService], flags: [.dynamic, .timeout], timeoutSeconds: 30, size: 1024),
       NFTSet(

@@ -8,7 +8,7 @@ import Testing
   static let t = TableRef(family: .ip, name: "kproxy")
   static func ip(_ s: String) -> Value { .address(IPAddress(s)!) }
   static func dispatch(_ elements: [Element]) -> NFTSet {
-    NFTSet(name: "service-ips", keyType: [.ipv4Addr, .inetProto, .inetService], dataType: .verdict, elements: elements)
+    NFTSet(name: "service-ips", keyType: [.ipv4Addr, .inetProto, .inetService], dataType: [.verdict], elements: elements)
   }
   static func svcChain(_ name: String, _ eps: [String]) -> Chain {
     Chain(name: name, rules: eps.map { Rule([.cmp(.l4proto, .eq, .proto(.tcp)), .dnat(IPAddress($0)!, port: 80)]) })

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct InMemoryKernelTests {
   static let t = TableRef(family: .ip, name: "kproxy")
-  static let map = NFTSet(name: "m", keyType: [.ipv4Addr], dataType: .verdict)
+  static let map = NFTSet(name: "m", keyType: [.ipv4Addr], dataType: [.verdict])
   static func goto(_ c: String) -> Element { Element([.address(IPAddress("10.0.0.1")!)], data: .verdict(.goto(c))) }
 
   static func base() throws -> InMemoryKernel {

@@ -47,7 +47,7 @@ import Testing
 
   @Test func rendersTransaction() {
     let t = TableRef(family: .ip, name: "kproxy")
-    let map = NFTSet(name: "m", keyType: [.ipv4Addr, .inetProto, .inetService], dataType: .verdict, comment: "c")
+    let map = NFTSet(name: "m", keyType: [.ipv4Addr, .inetProto, .inetService], dataType: [.verdict], comment: "c")
     var tx = Transaction()
     tx.add(.addChain(t, Chain(name: "a")))
     tx.add(.addChain(t, Chain(name: "nat-output", base: BaseChain(type: .nat, hook: .output, priority: -100))))
