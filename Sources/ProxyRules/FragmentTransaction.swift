@@ -1,15 +1,20 @@
 // The commands that replace some service ports' fragments with new ones, in the order that
 // keeps every reference valid: create, unreference, remove elements, drop sets, fill, delete.
+// Picker claims (endpoint bundles) expand into slots of the pickers' per-count maps here.
 import NFTables
 
 struct FragmentTransaction {
   let table: TableRef
+  let ctx: FamilyContext
   let before: [ServicePortFragment]
   let after: [ServicePortFragment]
-  /// Per shared set, the element the kernel holds for each touched key, before and after.
+  /// Per shared set (or picker map), the element the kernel holds for each touched key,
+  /// before and after.
   let oldWinners: [String: [[Value]: Element]]
   let newWinners: [String: [[Value]: Element]]
-  /// The table's shared sets and maps by name, as `Skeleton.sets` declares them.
+  /// Pickers whose endpoint counts in use change: their per-count maps and chains.
+  let pickerCounts: [EndpointPicker: (old: [Int], new: [Int])]
+  /// Declarations of the sets service ports claim elements in, by name.
   let sharedSets: [String: NFTSet]
 
   func commands(into tx: inout Transaction) {
@@ -25,41 +30,105 @@ struct FragmentTransaction {
       guard let o = oldChains[c.name] else { return false }
       return o.rules != c.rules || !o.referencedSets.isDisjoint(with: recreatedSets)
     }
+    let pickers = pickerCounts.keys.sorted()
+    let (removals, additions) = elementChanges()
 
-    // 1. New chains and affinity sets.
+    // 1. New chains, affinity sets, and per-count maps and chains of pickers.
     for c in newChains where oldChains[c.name] == nil { tx.add(.addChain(table, c.header)) }
     for s in newSets where oldSets[s.name] == nil { tx.add(.addSet(table, s.header)) }
-    // 2. Unreference: flush rewritten and removed chains.
+    for p in pickers {
+      let (old, new) = pickerCounts[p]!
+      for n in new where !old.contains(n) {
+        tx.add(.addSet(table, p.mapDeclaration(ctx, n)))
+        tx.add(.addChain(table, Chain(name: p.classChain(n))))
+      }
+    }
+    // 2. Unreference: flush rewritten and removed chains, the entry chains of pickers whose
+    // counts change and the per-count chains that go.
     for c in rewritten { tx.add(.flushChain(table, chain: c.name)) }
     for c in removedChains { tx.add(.flushChain(table, chain: c.name)) }
-    // 3. Shared-set elements whose winner goes or changes.
-    for set in oldWinners.keys.sorted() {
-      let old = oldWinners[set] ?? [:]
-      let new = newWinners[set] ?? [:]
-      let removed = old.filter { new[$0.key] != $0.value }.map { $0.value }
-      if !removed.isEmpty { tx.add(.deleteElements(table, set: header(set), sorted(removed, in: set))) }
+    for p in pickers {
+      tx.add(.flushChain(table, chain: p.chain))
+      let (old, new) = pickerCounts[p]!
+      for n in old where !new.contains(n) { tx.add(.flushChain(table, chain: p.classChain(n))) }
     }
-    // 4. Affinity sets that go or change.
+    // 3. Shared-set elements whose winner goes or changes.
+    for (set, elements) in removals.sorted(by: { $0.key < $1.key }) {
+      tx.add(.deleteElements(table, set: header(set), sorted(elements, in: set)))
+    }
+    // 4. Affinity sets that go or change, per-count maps no destination needs.
     for s in before.flatMap(\.affinitySets) where !newSetNames.contains(s.name) || recreatedSets.contains(s.name) {
       tx.add(.deleteSet(table, set: s.name, isMap: false))
     }
     for s in newSets where recreatedSets.contains(s.name) { tx.add(.addSet(table, s.header)) }
-    // 5. Rules of new and rewritten chains, then new winners.
+    for p in pickers {
+      let (old, new) = pickerCounts[p]!
+      for n in old where !new.contains(n) { tx.add(.deleteSet(table, set: p.map(n), isMap: true)) }
+    }
+    // 5. Rules of new and rewritten chains and of changed pickers, then new elements.
     let refill = Set(rewritten.map(\.name))
     for c in newChains where oldChains[c.name] == nil || refill.contains(c.name) {
       for r in c.rules { tx.add(.addRule(table, chain: c.name, r)) }
     }
-    for set in newWinners.keys.sorted() {
-      let old = oldWinners[set] ?? [:]
-      let added = (newWinners[set] ?? [:]).filter { old[$0.key] != $0.value }.map { $0.value }
-      if !added.isEmpty { tx.add(.addElements(table, set: header(set), sorted(added, in: set))) }
+    for p in pickers {
+      let (old, new) = pickerCounts[p]!
+      for n in new where !old.contains(n) {
+        for r in p.classChain(ctx, n).rules { tx.add(.addRule(table, chain: p.classChain(n), r)) }
+      }
+      for r in p.chain(counts: new).rules { tx.add(.addRule(table, chain: p.chain, r)) }
+    }
+    for (set, elements) in additions.sorted(by: { $0.key < $1.key }) {
+      tx.add(.addElements(table, set: header(set), sorted(elements, in: set)))
     }
     // 6. Chains nothing refers to any more.
     for c in removedChains { tx.add(.deleteChain(table, chain: c.name)) }
+    for p in pickers {
+      let (old, new) = pickerCounts[p]!
+      for n in old where !new.contains(n) { tx.add(.deleteChain(table, chain: p.classChain(n))) }
+    }
   }
 
-  /// The shared set's declaration (element commands render with its key types).
-  func header(_ set: String) -> NFTSet { sharedSets[set]! }
+  /// Elements to delete and to add, by real set name: winners that change, with picker
+  /// bundles expanded (a slot whose endpoint stays is left alone).
+  func elementChanges() -> (removals: [String: [Element]], additions: [String: [Element]]) {
+    var removals: [String: [Element]] = [:]
+    var additions: [String: [Element]] = [:]
+    let pickers = Dictionary(uniqueKeysWithValues: EndpointPicker.allCases.map { ($0.name, $0) })
+    for set in Set(oldWinners.keys).union(newWinners.keys) {
+      let old = oldWinners[set] ?? [:]
+      let new = newWinners[set] ?? [:]
+      guard let picker = pickers[set] else {
+        let gone = old.filter { new[$0.key] != $0.value }.map(\.value)
+        let came = new.filter { old[$0.key] != $0.value }.map(\.value)
+        if !gone.isEmpty { removals[set, default: []] += gone }
+        if !came.isEmpty { additions[set, default: []] += came }
+        continue
+      }
+      for key in Set(old.keys).union(new.keys) where old[key] != new[key] {
+        let o = old[key].map(picker.expand)
+        let n = new[key].map(picker.expand)
+        // Slots of the same map with the same endpoint stay.
+        let sameMap = o?.map == n?.map
+        let oldSlots = sameMap ? Set(o?.slots ?? []) : []
+        let newSlots = sameMap ? Set(n?.slots ?? []) : []
+        let slotsGone = (o?.slots ?? []).filter { !newSlots.contains($0) }
+        let slotsCame = (n?.slots ?? []).filter { !oldSlots.contains($0) }
+        if let o, !slotsGone.isEmpty { removals[o.map, default: []] += slotsGone }
+        if let n, !slotsCame.isEmpty { additions[n.map, default: []] += slotsCame }
+      }
+    }
+    return (removals, additions)
+  }
+
+  /// A claimable set's declaration (element commands render with its key types): a shared
+  /// set, or a picker's map `NAME-N`.
+  func header(_ set: String) -> NFTSet {
+    if let s = sharedSets[set] { return s }
+    for p in EndpointPicker.allCases where set.hasPrefix(p.name + "-") {
+      if let n = Int(set.dropFirst(p.name.count + 1)) { return p.mapDeclaration(ctx, n) }
+    }
+    preconditionFailure("no declaration for set \(set)")
+  }
 
   /// Deterministic order for element lists (dictionary order is not): by nft text.
   func sorted(_ elements: [Element], in set: String) -> [Element] {

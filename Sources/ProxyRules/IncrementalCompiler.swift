@@ -32,6 +32,9 @@ public struct IncrementalCompiler: Sendable {
   /// For each shared set and element key, the service ports claiming it and their element.
   /// The kernel holds the element of the smallest claimant, as a full compile would.
   private var owners: [IPFamily: [String: [[Value]: [ServicePortName: Element]]]] = [:]
+  /// Per family and picker, how many destinations have each endpoint count (the classes
+  /// with a count set and a rule in the picker's chain).
+  private var counts: [IPFamily: [[Int: Int]]] = [:]
   private let contexts: [IPFamily: FamilyContext]
   /// The ruleset of the state given to `init`: what the kernel starts from.
   public let initial: CompiledRuleset
@@ -43,6 +46,15 @@ public struct IncrementalCompiler: Sendable {
     self.contexts = contexts
     initial = RulesetCompiler.compile(state, node: node)
     for svc in state.servicePorts { record(svc, ServicePortFragment(ctx: contexts[svc.family]!, svc: svc)) }
+    for family in IPFamily.allCases {
+      var perPicker = EndpointPicker.allCases.map { _ in [Int: Int]() }
+      for p in EndpointPicker.allCases {
+        for key in (owners[family]?[p.name] ?? [:]).keys {
+          if let w = winner(family, p.name, key) { perPicker[p.rawValue][EndpointPicker.count(w), default: 0] += 1 }
+        }
+      }
+      counts[family] = perPicker
+    }
   }
 
   private mutating func record(_ svc: ServicePortInfo, _ fragment: ServicePortFragment) {
@@ -117,9 +129,20 @@ public struct IncrementalCompiler: Sendable {
       for (set, keys) in touched {
         for k in keys { newWinners[set, default: [:]][k] = winner(family, set, k) }
       }
+      // Endpoint counts whose class appears or disappears change the pickers' chains.
+      var pickerCounts: [EndpointPicker: (old: [Int], new: [Int])] = [:]
+      for p in EndpointPicker.allCases {
+        let old = counts[family]![p.rawValue]
+        var new = old
+        for w in (oldWinners[p.name] ?? [:]).values { new[EndpointPicker.count(w), default: 0] -= 1 }
+        for w in (newWinners[p.name] ?? [:]).values { new[EndpointPicker.count(w), default: 0] += 1 }
+        new = new.filter { $0.value != 0 }
+        counts[family]![p.rawValue] = new
+        if Set(old.keys) != Set(new.keys) { pickerCounts[p] = (old.keys.sorted(), new.keys.sorted()) }
+      }
       FragmentTransaction(
-        table: TableRef(family: ctx.tableFamily, name: Names.table), before: before.compactMap { $0 },
-        after: after.compactMap { $0 }, oldWinners: oldWinners, newWinners: newWinners,
+        table: TableRef(family: ctx.tableFamily, name: Names.table), ctx: ctx, before: before.compactMap { $0 },
+        after: after.compactMap { $0 }, oldWinners: oldWinners, newWinners: newWinners, pickerCounts: pickerCounts,
         sharedSets: Dictionary(uniqueKeysWithValues: Skeleton.sets(ctx).map { ($0.name, $0.header) })
       ).commands(into: &tx)
     }

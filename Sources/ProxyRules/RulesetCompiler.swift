@@ -51,9 +51,24 @@ public enum RulesetCompiler {
     if ctx.nodePortIPs == nil {
       sets.removeAll { $0.name == Names.nodePortIPsSet }
     }
+    var pickChains: [Chain] = []
+    for p in EndpointPicker.allCases {
+      var slots: [Int: [Element]] = [:]
+      for bundle in out.pickers[p.rawValue].elements {
+        slots[EndpointPicker.count(bundle), default: []] += p.expand(bundle).slots
+      }
+      let counts = slots.keys.sorted()
+      pickChains.append(p.chain(counts: counts))
+      for n in counts {
+        var map = p.mapDeclaration(ctx, n)
+        map.elements = slots[n]!
+        sets.append(map)
+        pickChains.append(p.classChain(ctx, n))
+      }
+    }
     return Table(
       family: ctx.tableFamily, name: Names.table, comment: Names.tableComment,
       sets: sets + out.affinitySets,
-      chains: Skeleton.baseChains() + Skeleton.fixedChains(ctx) + out.chains)
+      chains: Skeleton.baseChains() + Skeleton.fixedChains(ctx) + pickChains + out.chains)
   }
 }

@@ -1,6 +1,6 @@
-// Rules for one service port in one family: its policy chains (random endpoint choice with
-// inline `numgen` rules, affinity, DNAT), its external chain, and its elements in the
-// shared dispatch, no-endpoint, firewall and hairpin sets.
+// Rules for one service port in one family: its claims on the shared endpoint pickers (or,
+// with ClientIP affinity, its own policy chains with inline `numgen` rules), its external
+// chain, and its elements in the shared dispatch, no-endpoint, firewall and hairpin sets.
 import KubeAPI
 import NFTables
 import NetAddress
@@ -19,6 +19,8 @@ struct FamilyRules {
   var firewallIPs = ElementTable<ServiceKey>()
   var firewallAllow = ElementTable<[Value]>()
   var hairpin: ElementTable<IPAddressKey>
+  /// Per picker, each destination's endpoints as one bundle element (`EndpointPicker.bundle`).
+  var pickers: [ElementTable<ServiceKey>] = EndpointPicker.allCases.map { _ in ElementTable() }
   var warnings: [String] = []
 
   init(servicePorts: Int, endpoints: Int) {
@@ -35,7 +37,7 @@ struct FamilyRules {
       (Names.serviceNodePortsMap, serviceNodePorts.elements), (Names.noEndpointServicesMap, noEndpointServices.elements),
       (Names.noEndpointNodePortsMap, noEndpointNodePorts.elements), (Names.firewallIPsSet, firewallIPs.elements),
       (Names.firewallAllowSet, firewallAllow.elements), (Names.hairpinSet, hairpin.elements),
-    ]
+    ] + EndpointPicker.allCases.map { ($0.name, pickers[$0.rawValue].elements) }
   }
 }
 
@@ -88,6 +90,10 @@ struct ServicePortRules {
     let hasInternalEndpoints = hasEndpoints && (!svc.internalPolicyLocal || !cats.local.isEmpty)
     let hasExternalEndpoints = hasEndpoints && (!svc.externalPolicyLocal || !cats.local.isEmpty)
     let usesExternalChain = hasEndpoints && svc.externallyAccessible
+    // Without affinity, endpoints are data in the shared pickers; with it, each policy has
+    // its own chain (the affinity sets remember the endpoint per client).
+    let picks = svc.affinityTimeoutSeconds == nil
+    let dstKeys = svc.externalIPs.map { ($0, "externalIP") } + svc.loadBalancerIPs.map { ($0, "loadBalancer IP") }
 
     // Filter verdicts for destinations without usable endpoints: REJECT when the service
     // has none at all, DROP when only the Local policy has none.
@@ -96,7 +102,9 @@ struct ServicePortRules {
     out.clusterIPs.add(svc.clusterIP.key, Element([.address(svc.clusterIP)]), owner: nil)
 
     // ClusterIP.
-    if hasInternalEndpoints {
+    if hasInternalEndpoints && picks {
+      pick(.service, key(svc.clusterIP, svc.port), serviceKey(svc.clusterIP, svc.port), svc.internalPolicyLocal ? cats.local : cats.cluster, &out, "clusterIP")
+    } else if hasInternalEndpoints {
       claim(
         &out.serviceIPs, serviceKey(svc.clusterIP, svc.port), Element(key(svc.clusterIP, svc.port), data: .verdict(.goto(internalChain))),
         &out.warnings, "clusterIP")
@@ -106,7 +114,9 @@ struct ServicePortRules {
         Element(key(svc.clusterIP, svc.port), data: .verdict(noEndpointVerdict), comment: comment), &out.warnings, "clusterIP")
     }
     // externalIPs and LoadBalancer ingress IPs.
-    for (ip, what) in svc.externalIPs.map({ ($0, "externalIP") }) + svc.loadBalancerIPs.map({ ($0, "loadBalancer IP") }) {
+    for (ip, what) in dstKeys {
+      if picks && usesClusterChain { pick(.service, key(ip, svc.port), serviceKey(ip, svc.port), cats.cluster, &out, nil) }
+      if picks && usesLocalChain { pick(.local, key(ip, svc.port), serviceKey(ip, svc.port), cats.local, &out, nil) }
       if hasEndpoints {
         claim(
           &out.serviceIPs, serviceKey(ip, svc.port), Element(key(ip, svc.port), data: .verdict(.goto(externalChain))), &out.warnings, what)
@@ -138,6 +148,9 @@ struct ServicePortRules {
     }
     // NodePort.
     if svc.nodePort != 0 {
+      let portKey = ServiceKey(ip: IPAddressKey(high: 0, low: 0), proto: proto.rawValue, port: UInt16(svc.nodePort))
+      if picks && usesClusterChain { pick(.nodePort, nodePortKey(), portKey, cats.cluster, &out, nil) }
+      if picks && usesLocalChain { pick(.nodePortLocal, nodePortKey(), portKey, cats.local, &out, nil) }
       if hasEndpoints {
         claim(
           &out.serviceNodePorts, nodePortTableKey, Element(nodePortKey(), data: .verdict(.goto(externalChain))), &out.warnings, "nodePort")
@@ -149,12 +162,14 @@ struct ServicePortRules {
       }
     }
 
-    // Chains. ClusterIP traffic is marked for masquerade centrally, in `services`.
-    if usesClusterChain {
-      out.chains.append(policyChain(clusterChain, cats.cluster, into: &out))
-    }
-    if usesLocalChain {
-      out.chains.append(policyChain(localChain, cats.local, into: &out))
+    // Chains. ClusterIP traffic is marked for masquerade centrally, in `services`. With the
+    // pickers, policy chains exist only for external traffic and only hand over to them.
+    if picks {
+      if usesClusterChain && usesExternalChain { out.chains.append(pickerChain(clusterChain, .service, .nodePort, dstKeys.isEmpty)) }
+      if usesLocalChain && usesExternalChain { out.chains.append(pickerChain(localChain, .local, .nodePortLocal, dstKeys.isEmpty)) }
+    } else {
+      if usesClusterChain { out.chains.append(policyChain(clusterChain, cats.cluster, into: &out)) }
+      if usesLocalChain { out.chains.append(policyChain(localChain, cats.local, into: &out)) }
     }
     if usesExternalChain {
       out.chains.append(
@@ -165,6 +180,31 @@ struct ServicePortRules {
     for ep in cats.allReachable {
       out.hairpin.add(ep.ip.key, Element([.address(ep.ip), .address(ep.ip)]), owner: nil)
     }
+  }
+
+  /// Claims `key` in `picker` with `endpoints` (nothing for an empty list: the no-endpoint
+  /// maps handle those destinations). Conflicts are reported as `what` (nil: the dispatch
+  /// map's claim on the same destination reports them).
+  private func pick(
+    _ picker: EndpointPicker, _ key: [Value], _ tableKey: ServiceKey, _ endpoints: [EndpointInfo], _ out: inout FamilyRules, _ what: String?
+  ) {
+    guard !endpoints.isEmpty else { return }
+    let bundle = EndpointPicker.bundle(key: key, endpoints, owner: svc.name)
+    if let what {
+      claim(&out.pickers[picker.rawValue], tableKey, bundle, &out.warnings, what)
+    } else {
+      out.pickers[picker.rawValue].add(tableKey, bundle, owner: svc.name)
+    }
+  }
+
+  /// A policy chain of a service without affinity: hands external traffic to the picker of
+  /// its destination (LB/external IPs first; NodePort traffic falls through to the NodePort
+  /// picker).
+  private func pickerChain(_ name: String, _ byAddress: EndpointPicker, _ byNodePort: EndpointPicker, _ noAddresses: Bool) -> Chain {
+    var rules: [Rule] = []
+    if !noAddresses { rules.append(Rule([.verdict(svc.nodePort != 0 ? .jump(byAddress.chain) : .goto(byAddress.chain))])) }
+    if svc.nodePort != 0 { rules.append(Rule([.verdict(.goto(byNodePort.chain))])) }
+    return Chain(name: name, rules: rules)
   }
 
   private func claim<K>(_ table: inout ElementTable<K>, _ key: K, _ e: Element, _ warnings: inout [String], _ what: String) {

@@ -62,6 +62,7 @@ enum Skeleton {
         rules: clusterIPMasquerade(ctx) + [
           Rule([.vmap(servicePortKey, map: Names.serviceIPsMap)]),
           Rule(ctx.nodePortDestination + [.vmap([.l4proto, .thDport], map: Names.serviceNodePortsMap)]),
+          Rule([.verdict(.goto(EndpointPicker.service.chain))]),
         ]),
       Chain(
         name: Names.masquerading,

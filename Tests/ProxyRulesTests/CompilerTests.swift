@@ -24,20 +24,49 @@ import Testing
 
   @Test func chainNamesMatchKubeProxy() {
     // kube-proxy's documented example: "ULMVA6XW-ns1/svc1/tcp/p80".
-    let r = RulesetCompiler.compile(ProxyState(servicePorts: [Self.port("svc1")]), node: Self.node)
+    let r = RulesetCompiler.compile(ProxyState(servicePorts: [Self.port("svc1", nodePort: 30080)]), node: Self.node)
     #expect(Self.table(r).chains.contains { $0.name == "service-ULMVA6XW-ns1/svc1/tcp/p80" })
+    #expect(Self.table(r).chains.contains { $0.name == "external-ULMVA6XW-ns1/svc1/tcp/p80" })
   }
 
-  @Test func endpointChoiceIsInlineAndUniform() throws {
+  @Test func endpointChoiceIsDataAndUniform() throws {
+    let eps = ["10.244.0.1", "10.244.0.2", "10.244.0.3"]
     let r = RulesetCompiler.compile(
-      ProxyState(servicePorts: [Self.port("svc1", eps: ["10.244.0.1", "10.244.0.2", "10.244.0.3"])]), node: Self.node)
+      ProxyState(servicePorts: [Self.port("svc1", eps: eps), Self.port("svc2", ip: "10.96.0.2", eps: ["10.244.0.9"])]), node: Self.node)
+    let t = Self.table(r)
+    // No per-service chain: the ClusterIP's slots are elements of the map for 3 endpoints.
+    #expect(!t.chains.contains { $0.name.contains("/") })
+    let map = try #require(t.sets.first { $0.name == "endpoints-3" })
+    let cip = IPAddress("10.96.0.1")!
+    #expect(
+      map.elements
+        == eps.enumerated().map { i, ep in
+          Element(
+            [.address(cip), .proto(.tcp), .port(80), .integer(UInt32(i))], data: .values([.address(IPAddress(ep)!), .port(8080)]))
+        })
+    #expect(t.sets.first { $0.name == "endpoints-1" }?.elements.count == 1)
+    // Slot `numgen random mod 3` of that map: each endpoint with probability 1/3.
+    let chain = try #require(t.chains.first { $0.name == "pick-endpoint-3" })
+    #expect(
+      chain.rules == [
+        Rule([.dnatMap([.daddr(.v4), .l4proto, .thDport, .numgenRandom(mod: 3)], map: "endpoints-3", version: .v4)])
+      ])
+    let entry = try #require(t.chains.first { $0.name == "pick-endpoint" })
+    #expect(entry.rules == [Rule([.verdict(.jump("pick-endpoint-1"))]), Rule([.verdict(.jump("pick-endpoint-3"))])])
+    #expect(t.chains.first { $0.name == Names.services }?.rules.last == Rule([.verdict(.goto("pick-endpoint"))]))
+  }
+
+  @Test func affinityKeepsInlineUniformChoice() throws {
+    let r = RulesetCompiler.compile(
+      ProxyState(servicePorts: [Self.port("svc1", eps: ["10.244.0.1", "10.244.0.2", "10.244.0.3"], affinity: 60)]), node: Self.node)
     let chain = try #require(Self.table(r).chains.first { $0.name.hasPrefix("service-") && $0.name.contains("/") })
     let mods = chain.rules.compactMap { rule -> UInt32? in
       for e in rule.exprs { if case .cmp(.numgenRandom(let m), .eq, .integer(0)) = e { return m } }
       return nil
     }
     #expect(mods == [3, 2])
-    #expect(chain.rules.count == 3)  // one DNAT rule per endpoint, nothing else
+    #expect(chain.rules.count == 6)  // per endpoint: one affinity rule, one random-choice rule
+    #expect(!Self.table(r).sets.contains { $0.name.hasPrefix("endpoints-") })
   }
 
   @Test func severalPodCIDRsUseOneIntervalSet() throws {

@@ -77,23 +77,61 @@ import Testing
     #expect(CanonicalRuleset(kernel.ruleset) == CanonicalRuleset(inc.initial.ruleset))
   }
 
-  @Test func oneEndpointChangeTouchesOneChain() throws {
+  /// Commands of a transaction that touch chains or rules (what makes the kernel re-validate).
+  static func ruleCommands(_ tx: Transaction) -> [Command] {
+    tx.commands.filter { c in
+      switch c {
+      case .addChain, .flushChain, .deleteChain, .addRule: true
+      default: false
+      }
+    }
+  }
+
+  @Test func endpointChangesTouchNoRule() throws {
     let a = try #require(Self.states["clusterip-multi"])
-    var b = a
-    // prod/single's endpoints are its own (prod/api's ports share theirs, and their hairpin
-    // elements must stay while one port still uses them).
-    let i = try #require(b.servicePorts.firstIndex { $0.name.service.name == "single" })
-    b.servicePorts[i].endpoints[0].ip = IPAddress("10.244.9.9")!
+    let i = try #require(a.servicePorts.firstIndex { $0.name.service.name == "single" })
     var inc = IncrementalCompiler(a, node: Self.node)
-    let tx = inc.update(to: b)
-    let chains = Set(
-      tx.commands.compactMap { c -> String? in
+    var kernel = InMemoryKernel(inc.initial.ruleset)
+    // Replace an endpoint: its slot changes, and the hairpin element (prod/single's endpoints
+    // are its own; prod/api's ports share theirs).
+    var b = a
+    b.servicePorts[i].endpoints[0].ip = IPAddress("10.244.9.9")!
+    var tx = inc.update(to: b)
+    #expect(Self.ruleCommands(tx).isEmpty, "\(tx.renderScript())")
+    #expect(tx.commands.contains { if case .deleteElements(_, let s, _) = $0 { s.name == Names.hairpinSet } else { false } })
+    try kernel.apply(tx)
+    // Drop endpoints of a port down to a count another destination has, while a third keeps
+    // the old count: elements only (the destination moves between the maps of two counts).
+    var c = b
+    let v4 = a.servicePorts.indices.filter { a.servicePorts[$0].family == .v4 }
+    let count = { (j: Int) in a.servicePorts[j].endpoints.count }
+    let shrink = try #require(v4.first { j in v4.contains { $0 != j && count($0) == count(j) } && v4.contains { count($0) < count(j) } })
+    let target = try #require(v4.map(count).min())
+    c.servicePorts[shrink].endpoints.removeLast(count(shrink) - target)
+    let grow = shrink
+    tx = inc.update(to: c)
+    #expect(Self.ruleCommands(tx).isEmpty, "\(tx.renderScript())")
+    try kernel.apply(tx)
+    #expect(CanonicalRuleset(kernel.ruleset) == CanonicalRuleset(RulesetCompiler.compile(c, node: Self.node).ruleset))
+    // A count nobody had: its map and chain appear, and the picker's entry chain is rewritten.
+    var d = c
+    for _ in 0..<20 {
+      d.servicePorts[grow].endpoints.append(
+        EndpointInfo(
+          ip: IPAddress("10.244.8.\(d.servicePorts[grow].endpoints.count)")!, port: 8080, isLocal: false, ready: true, serving: true,
+          terminating: false))
+    }
+    tx = inc.update(to: d)
+    let touched = Set(
+      Self.ruleCommands(tx).compactMap { c -> String? in
         switch c {
-        case .flushChain(_, let n), .addRule(_, let n, _): n
+        case .addChain(_, let ch): ch.name
+        case .flushChain(_, let n), .deleteChain(_, let n), .addRule(_, let n, _): n
         default: nil
         }
       })
-    #expect(chains.count == 1)
-    #expect(tx.commands.contains { if case .deleteElements = $0 { true } else { false } })  // hairpin
+    #expect(touched.allSatisfy { $0.hasPrefix("pick-endpoint") }, "\(touched)")
+    try kernel.apply(tx)
+    #expect(CanonicalRuleset(kernel.ruleset) == CanonicalRuleset(RulesetCompiler.compile(d, node: Self.node).ruleset))
   }
 }
