@@ -8,9 +8,14 @@
 //                nodeport-endpoints-check, cluster-ips-check, reject-chain
 //   sets         cluster-ips, nodeport-ips, cluster-cidrs, firewall-ips, firewall-allow, hairpin
 //   maps         service-ips, service-nodeports, no-endpoint-services, no-endpoint-nodeports
+// Endpoint pickers (EndpointPicker.swift), for each endpoint count N in use:
+//   chains       pick-endpoint, pick-local-endpoint, pick-nodeport-endpoint,
+//                pick-nodeport-local-endpoint, and each of them followed by -N
+//   maps         endpoints-N, local-endpoints-N, nodeport-endpoints-N, nodeport-local-endpoints-N
 // Per service port (BASE = HASH-namespace/name/protocol/portname, HASH = first 8 base32
 // characters of SHA-256 of the rest, exactly as kube-proxy names its chains):
-//   service-BASE   endpoints under the Cluster policy
+//   service-BASE   endpoints under the Cluster policy (without affinity: only for external
+//                  traffic, handing over to the pickers)
 //   local-BASE     endpoints on this node, under the Local policy
 //   external-BASE  entry point for NodePort, LoadBalancer and externalIP traffic
 // Per endpoint of a ClientIP-affinity service port (EBASE = HASH-namespace/name/protocol/
