@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Per-packet cost vs number of services: TCP connect latency to one ClusterIP with 1 and with
 # N synthetic services loaded (kproxy-bench --emit, loaded with nft -f). Topology: client netns
-# -> node netns (the ruleset) -> pod netns holding the service's 10 endpoint IPs. As root.
+# -> node netns (the ruleset) -> pod netns holding the service's endpoint IPs. As root.
 # Usage: scripts/latency-bench.sh BENCH_BINARY [N ...]   (default N: 1 10000)
+# ENDPOINTS=E (default 10): the probed service's endpoint count; SPREAD=1: the other services
+# have 1..E-1 endpoints (E endpoint counts in use, the probed one's last in the pickers).
 set -euo pipefail
 bench="$1"; shift
 sizes="${*:-1 10000}"
+E="${ENDPOINTS:-10}"
+spread=()
+label="$E"
+if [ "${SPREAD:-0}" = 1 ]; then spread=(--spread); label="1..$E"; fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 p="kplat-$$"
 work=$(mktemp -d)
@@ -39,13 +45,13 @@ ip netns exec "$p-pod" python3 "$root/fixtures/tools/accept_server.py" 8080 &
 echo "| services × endpoints | connects | p50 µs | p90 µs | p99 µs | mean µs |"
 echo "|---|---|---|---|---|---|"
 for n in $sizes; do
-  # The probed service: the middle one. ClusterIP 172.16.0.0 + k, endpoints 10.0.0.0 + 10k + e.
+  # The probed service: the middle one. ClusterIP 172.16.0.0 + k, endpoints 10.0.0.0 + Ek + e.
   k=$(( n / 2 ))
-  read -r vip eps < <(python3 - "$k" <<'PY'
+  read -r vip eps < <(python3 - "$k" "$E" <<'PY'
 import ipaddress, sys
-k = int(sys.argv[1])
+k, E = int(sys.argv[1]), int(sys.argv[2])
 vip = ipaddress.IPv4Address(int(ipaddress.IPv4Address("172.16.0.0")) + k)
-eps = [str(ipaddress.IPv4Address(int(ipaddress.IPv4Address("10.0.0.0")) + k * 10 + e)) for e in range(10)]
+eps = [str(ipaddress.IPv4Address(int(ipaddress.IPv4Address("10.0.0.0")) + k * E + e)) for e in range(E)]
 print(vip, ",".join(eps))
 PY
 )
@@ -58,9 +64,9 @@ PY
   done
   ip -n "$p-pod" route replace 10.255.255.1 dev eth0
   ip -n "$p-pod" route replace default via 10.255.255.1
-  "$bench" --services "$n" --endpoints 10 --repeat 1 --emit "$work/r.nft" >/dev/null
+  "$bench" --services "$n" --endpoints "$E" "${spread[@]}" --repeat 1 --emit "$work/r.nft" >/dev/null
   ip netns exec "$p-node" nft -f "$work/r.nft"
   out=$(ip netns exec "$p-client" python3 "$root/fixtures/tools/connect_latency.py" "$vip" 80 --count "${CONNECTS:-3000}")
   eval "${out// /; }"
-  echo "| $n × 10 | $connects (failed $failures) | $p50_us | $p90_us | $p99_us | $mean_us |"
+  echo "| $n × $label | $connects (failed $failures) | $p50_us | $p90_us | $p99_us | $mean_us |"
 done

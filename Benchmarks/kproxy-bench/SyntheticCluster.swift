@@ -1,10 +1,12 @@
 // Generates synthetic clusters for benchmarks: N ClusterIP services with E ready endpoints
-// each (one EndpointSlice per service), every tenth a NodePort, deterministic.
+// each (one EndpointSlice per service), every tenth a NodePort, deterministic. With `spread`,
+// every service but the middle one has 1 to E-1 endpoints instead (E-1 endpoint counts in use
+// besides E: the worst case for the per-count pickers when probing the middle service).
 import KubeAPI
 import NetAddress
 
 enum SyntheticCluster {
-  static func objects(services: Int, endpoints: Int, seed: Int = 0) -> ObjectSet {
+  static func objects(services: Int, endpoints: Int, spread: Bool = false, seed: Int = 0) -> ObjectSet {
     var set = ObjectSet()
     set.services.reserveCapacity(services)
     set.endpointSlices.reserveCapacity(services)
@@ -22,7 +24,8 @@ enum SyntheticCluster {
       if s % 10 == 0 && s / 10 >= 2768 { svc.type = .clusterIP; svc.ports[0].nodePort = 0 }
       set.services.append(svc)
       var eps: [SliceEndpoint] = []
-      for e in 0..<endpoints {
+      let count = spread && s != services / 2 && endpoints > 1 ? 1 + s % (endpoints - 1) : endpoints
+      for e in 0..<count {
         let ip = IPAddress.v4(IPv4Address(0x0A00_0000 + UInt32(s * endpoints + e + seed)))  // 10.0.0.0/8
         eps.append(SliceEndpoint(addresses: [ip], conditions: EndpointConditions(ready: true), nodeName: "node\(e % 50)"))
       }

@@ -20,7 +20,7 @@ let services = Int(value("--services") ?? "1000") ?? 1000
 let endpoints = Int(value("--endpoints") ?? "10") ?? 10
 let emit = value("--emit")
 
-let objects = SyntheticCluster.objects(services: services, endpoints: endpoints)
+let objects = SyntheticCluster.objects(services: services, endpoints: endpoints, spread: args.contains("--spread"))
 let node = NodeConfig(
   hostname: "node0", nodeIPs: [.v4(.init(0xC0A8_0102))], clusterCIDRs: [IPPrefixLiteral.podCIDR],
   serviceCIDRs: [IPPrefixLiteral.serviceCIDR])
