@@ -12,12 +12,17 @@ public enum LoweringError: Error, Sendable, Hashable, CustomStringConvertible {
   /// A single-field interval element encoded as one kernel element (it needs a start and an
   /// interval end: `ElementLayout.kernelElements`).
   case unsupportedSet(String)
+  /// A set declaration whose user data (typeof expressions, comment) does not fit its one-byte
+  /// TLV lengths or NFT_USERDATA_MAXLEN (nft 1.0.6 writes truncated lengths then, and lists the
+  /// set by its types); refused rather than sent garbled.
+  case userDataTooLong(set: String)
 
   public var description: String {
     switch self {
     case .unknownSet(let s): "rule refers to set \(s), which is not declared"
     case .valueMismatch(let f, let v): "value \(v) does not fit \(f)"
     case .unsupportedSet(let s): "set \(s): a range of a single-field interval set is two kernel elements"
+    case .userDataTooLong(let s): "set \(s): its typeof expressions and comment exceed \(UserData.maxLength) bytes of user data"
     }
   }
 }

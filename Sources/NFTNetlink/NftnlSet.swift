@@ -28,6 +28,7 @@ final class NftnlSet {
     _ = nftnl_set_set_str(pointer, Self.a(NFTNL_SET_NAME), name)
     guard let header else { return }
     let layout = SetLayout(header)
+    guard layout.userData.isValid else { throw LoweringError.userDataTooLong(set: name) }
     nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_ID), id)
     nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_FLAGS), layout.kernelFlags)
     nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_KEY_TYPE), layout.keyTypeID)
