@@ -1,4 +1,3 @@
-import Foundation
 // Endpoint choice through `typeof` maps and `dnat ip to … map`, in ip and ip6 tables: parity with
 // nft (listing, kernel expressions, set declarations), read-back into the model, and an
 // incremental transaction that rewrites map data and moves keys between `endpoints-N` sets.
@@ -7,26 +6,6 @@ import NFTables
 import Testing
 
 @testable import NFTNetlink
-
-/// Every attribute of every set declaration of `ruleset`'s tables that differs between two
-/// namespaces, as messages.
-func setDeclarationDifferences(_ ruleset: Ruleset, mine: NetlinkClient, reference: NetlinkClient) throws -> [String] {
-  var out: [String] = []
-  for t in ruleset.tables {
-    let m = try mine.setDeclarations(table: t.ref)
-    let r = try reference.setDeclarations(table: t.ref)
-    if m.count != t.sets.count { out.append("\(t.ref): \(m.count) sets, the model has \(t.sets.count)") }
-    for name in Set(m.keys).union(r.keys).sorted() {
-      let ma = m[name] ?? [:]
-      let ra = r[name] ?? [:]
-      for attr in Set(ma.keys).union(ra.keys).sorted() where ma[attr] != ra[attr] {
-        out.append(
-          "\(t.ref) set \(name) \(attr): netlink \(ma[attr].map { "\($0)" } ?? "absent"), nft \(ra[attr].map { "\($0)" } ?? "absent")")
-      }
-    }
-  }
-  return out
-}
 
 @Suite struct DnatMapTests {
   @Test func listsLikeNft() throws {

@@ -133,19 +133,8 @@ enum Vocabulary {
     #expect(gotRegs == wantRegs, "\(firstDifferences(wantRegs, gotRegs))")
     // Set declarations: every attribute nft sent, user data included.
     let reference = try NetlinkClient(namespace: viaNft.namespace)
-    for t in ruleset.tables {
-      let mine = try client.setDeclarations(table: t.ref)
-      let theirs = try reference.setDeclarations(table: t.ref)
-      for name in Set(mine.keys).union(theirs.keys).sorted() {
-        let m = mine[name] ?? [:]
-        let r = theirs[name] ?? [:]
-        for attr in Set(m.keys).union(r.keys).sorted() where m[attr] != r[attr] {
-          Issue.record(
-            "\(t.ref) set \(name) \(attr): netlink \(m[attr].map { "\($0)" } ?? "absent"), nft \(r[attr].map { "\($0)" } ?? "absent")")
-        }
-      }
-      #expect(mine.count == t.sets.count)
-    }
+    let differences = try setDeclarationDifferences(ruleset, mine: client, reference: reference)
+    #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
   }
 
   @Test func equivalentSpellingsReadBackAsDesired() throws {
