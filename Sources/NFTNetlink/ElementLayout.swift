@@ -1,5 +1,5 @@
-// Set element keys as nft sends them: concatenations padded to 32 bits, pipapo ranges with
-// NFTA_SET_ELEM_KEY_END, rbtree ranges as a start and an interval end one past the range.
+// Set elements as nft sends them: concatenations (keys and map data) padded to 32 bits, pipapo
+// ranges with NFTA_SET_ELEM_KEY_END, rbtree ranges as a start and an interval end past the range.
 import NFTables
 import NetAddress
 
@@ -9,6 +9,8 @@ public struct ElementLayout: Sendable, Hashable {
   /// NFTA_SET_ELEM_KEY_END, for concatenated interval sets.
   public var keyEnd: [UInt8]?
   public var verdict: Verdict?
+  /// NFTA_SET_ELEM_DATA of a map with values (`10.0.0.1 . 8080`).
+  public var data: [UInt8]?
   public var userData: UserData?
   /// NFT_SET_ELEM_INTERVAL_END for the element closing a range of an rbtree set.
   public var isIntervalEnd = false
@@ -34,7 +36,7 @@ public struct ElementLayout: Sendable, Hashable {
     }
     let (lo, hi) = try range(element.key[0], type: set.keyType[0], setName: set.name, interval: true)
     var start = ElementLayout(key: lo, isIntervalEnd: false)
-    if case .verdict(let v)? = element.data { start.verdict = v }
+    try start.setData(element.data, of: set)
     start.userData = UserData.comment(element.comment)
     guard let next = increment(hi) else {
       // A range up to the last address has no end element; nft marks the start as open
@@ -104,8 +106,34 @@ public struct ElementLayout: Sendable, Hashable {
     }
     key = start
     keyEnd = interval ? end : nil
-    if case .verdict(let v)? = element.data { verdict = v }
+    try setData(element.data, of: set)
     userData = UserData.comment(element.comment)
+  }
+
+  /// The verdict, or the data bytes of the map's data types (each padded to 32 bits when
+  /// they are a concatenation, as for keys).
+  mutating func setData(_ d: ElementData?, of set: NFTSet) throws {
+    switch d {
+    case nil:
+      return
+    case .verdict(let v):
+      guard set.isVerdictMap else { throw LoweringError.valueMismatch(field: "data of \(set.name)", value: "\(v)") }
+      verdict = v
+    case .values(let values):
+      guard let types = set.dataType, !set.isVerdictMap, values.count == types.count else {
+        throw LoweringError.valueMismatch(field: "data of \(set.name)", value: "\(values)")
+      }
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(types.count * 16)
+      for (value, type) in zip(values, types) {
+        // Map data holds single values; a prefix there would be interval data.
+        if case .prefix = value { throw Self.mismatch(value, type, setName: set.name) }
+        guard Self.fits(value, type) else { throw Self.mismatch(value, type, setName: set.name) }
+        ByteLayout.append(value, to: &bytes)
+        if types.count > 1 { Self.pad(&bytes) }
+      }
+      data = bytes
+    }
   }
 
   /// Pads a concatenation component to 32 bits.
@@ -118,7 +146,7 @@ public struct ElementLayout: Sendable, Hashable {
     case (.address(.v4), .ipv4Addr), (.address(.v6), .ipv6Addr): true
     case (.prefix(let p), .ipv4Addr): p.family == .v4
     case (.prefix(let p), .ipv6Addr): p.family == .v6
-    case (.proto, .inetProto), (.port, .inetService), (.integer, .mark): true
+    case (.proto, .inetProto), (.port, .inetService), (.integer, .mark), (.integer, .integer): true
     default: false
     }
   }
@@ -143,7 +171,7 @@ public struct ElementLayout: Sendable, Hashable {
 
   /// Rough size of the element in a netlink message, for splitting long element lists.
   var estimatedSize: Int {
-    48 + key.count * 2 + (keyEnd?.count ?? 0) * 2 + (userData?.bytes.count ?? 0)
+    48 + key.count * 2 + (keyEnd?.count ?? 0) * 2 + (data?.count ?? 0) + (userData?.bytes.count ?? 0)
       + (verdict?.targetChain?.utf8.count ?? 0) + 40
   }
 }

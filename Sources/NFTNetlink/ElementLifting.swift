@@ -1,5 +1,5 @@
-// Lifts dumped set elements (key bytes, range ends, verdicts, comments) back into `Element`
-// values of the set's key types; the inverse of `ElementLayout`.
+// Lifts dumped set elements (key bytes, range ends, verdicts, map data, comments) back into
+// `Element` values of the set's key and data types; the inverse of `ElementLayout`.
 import NFTables
 import NetAddress
 
@@ -26,10 +26,8 @@ enum ElementLifting {
       else { return nil }
       if let k = spelled[d.key + (d.keyEnd ?? [])] { key = k }
       var e = Element(key)
-      if let v = d.verdict {
-        guard let verdict = RuleLifting.verdict(code: v.code, chain: v.chain) else { return nil }
-        e.data = .verdict(verdict)
-      }
+      guard let data = data(d, of: set) else { return nil }
+      e.data = data
       e.comment = d.comment
       out.append(e)
     }
@@ -58,14 +56,26 @@ enum ElementLifting {
       }
       guard let v = value(s.key, last, type: set.keyType[0], isRange: true, interval: true) else { return nil }
       var e = Element([v])
-      if let verdict = s.verdict {
-        guard let vv = RuleLifting.verdict(code: verdict.code, chain: verdict.chain) else { return nil }
-        e.data = .verdict(vv)
-      }
+      guard let data = data(s, of: set) else { return nil }
+      e.data = data
       e.comment = s.comment
       out.append(e)
     }
     return out
+  }
+
+  /// The element's verdict or map data (`.some(nil)` without either); nil if it does not decode
+  /// as the set's data types.
+  static func data(_ d: NftnlElementList.Dumped, of set: NFTSet) -> ElementData?? {
+    if let v = d.verdict {
+      guard set.isVerdictMap, let verdict = RuleLifting.verdict(code: v.code, chain: v.chain) else { return nil }
+      return .verdict(verdict)
+    }
+    guard let bytes = d.data else { return .some(nil) }
+    guard let types = set.dataType, !set.isVerdictMap,
+      let values = key(bytes, end: nil, types: types, concat: types.count > 1, interval: false)
+    else { return nil }
+    return .values(values)
   }
 
   /// Big-endian `bytes - 1`; nil below zero.

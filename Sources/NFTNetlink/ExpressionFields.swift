@@ -96,7 +96,7 @@ struct ExpressionFields {
     case .nat:
       return .nat(
         type: u32(NFTA_NAT_TYPE.rawValue), family: u32(NFTA_NAT_FAMILY.rawValue), addrReg: u32(NFTA_NAT_REG_ADDR_MIN.rawValue),
-        protoReg: u32(NFTA_NAT_REG_PROTO_MIN.rawValue), flags: has(NFTA_NAT_FLAGS.rawValue) ? u32(NFTA_NAT_FLAGS.rawValue) : 0)
+        protoReg: u32(NFTA_NAT_REG_PROTO_MIN.rawValue), flags: has(NFTA_NAT_FLAGS.rawValue) ? u32(NFTA_NAT_FLAGS.rawValue) : nil)
     case .masq:
       return .masq(flags: has(NFTA_MASQ_FLAGS.rawValue) ? u32(NFTA_MASQ_FLAGS.rawValue) : nil)
     case .reject:

@@ -22,6 +22,18 @@ extension Field {
     }
   }
 
+  /// The type of the field's values in a set (nil for types no set of kproxy's holds).
+  var dataType: DataType? {
+    switch self {
+    case .saddr(let v), .daddr(let v): v.addressType
+    case .l4proto: .inetProto
+    case .thDport, .dport: .inetService
+    case .mark: .mark
+    case .numgenRandom: .integer
+    case .fibSaddrType, .fibDaddrType, .ctState, .ctStatus: nil
+    }
+  }
+
   /// The expression loading the field into `dreg` (without the protocol dependency of `dport`).
   func load(into dreg: UInt32, length: Int? = nil) -> RegisterExpr {
     switch self {

@@ -18,6 +18,7 @@ enum Kernel {
   static let fibFlagSaddr = UInt32(NFTA_FIB_F_SADDR.rawValue)
   static let fibFlagDaddr = UInt32(NFTA_FIB_F_DADDR.rawValue)
   static let fibResultAddrType = UInt32(NFT_FIB_RESULT_ADDRTYPE.rawValue)
+  static let numgenRandom = UInt32(NFT_NG_RANDOM.rawValue)
   static let byteorderHton = UInt32(NFT_BYTEORDER_HTON.rawValue)
   static let lookupInvert = UInt32(NFT_LOOKUP_F_INV.rawValue)
   static let natDnat = UInt32(NFT_NAT_DNAT.rawValue)

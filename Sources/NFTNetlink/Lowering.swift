@@ -12,12 +12,17 @@ public enum LoweringError: Error, Sendable, Hashable, CustomStringConvertible {
   /// A single-field interval element encoded as one kernel element (it needs a start and an
   /// interval end: `ElementLayout.kernelElements`).
   case unsupportedSet(String)
+  /// A set declaration whose user data (typeof expressions, comment) does not fit its one-byte
+  /// TLV lengths or NFT_USERDATA_MAXLEN (nft 1.0.6 writes truncated lengths then, and lists the
+  /// set by its types); refused rather than sent garbled.
+  case userDataTooLong(set: String)
 
   public var description: String {
     switch self {
     case .unknownSet(let s): "rule refers to set \(s), which is not declared"
     case .valueMismatch(let f, let v): "value \(v) does not fit \(f)"
     case .unsupportedSet(let s): "set \(s): a range of a single-field interval set is two kernel elements"
+    case .userDataTooLong(let s): "set \(s): its typeof expressions and comment exceed \(UserData.maxLength) bytes of user data"
     }
   }
 }
@@ -53,8 +58,8 @@ public struct RuleLowering: Sendable {
     case .lookup(let fields, let set, let negated):
       try loadKey(fields, set: set, into: &out)
       out.append(.lookup(sreg: r1, set: set, dreg: nil, flags: negated ? Kernel.lookupInvert : 0))
-    case .dnatMap:
-      throw LoweringError.valueMismatch(field: "dnat map", value: "not lowered yet")
+    case .dnatMap(let fields, let map, let version):
+      try lowerDnatMap(fields, map: map, version: version, into: &out)
     case .vmap(let fields, let map):
       try loadKey(fields, set: map, into: &out)
       out.append(.lookup(sreg: r1, set: map, dreg: Kernel.regVerdict, flags: 0))
@@ -142,6 +147,28 @@ public struct RuleLowering: Sendable {
       out.append(field.load(into: r1))
       out.append(.cmp(sreg: r1, op: cmpOp, data: ByteLayout.bytes(of: value)))
     }
+  }
+
+  /// `dnat ip to KEY map @M`: the key, a lookup whose `address . port` data overwrites it from
+  /// NFT_REG_1, and a `nat` reading the port from the register after the address. nft sends no
+  /// NFTA_NAT_FLAGS here (the kernel derives them from the registers).
+  func lowerDnatMap(_ fields: [Field], map: String, version: IPVersion, into out: inout [RegisterExpr]) throws {
+    guard let set = sets[map] else { throw LoweringError.unknownSet(map) }
+    let text = "dnat \(version.keyword) to ... map @\(map)"
+    guard set.dataType == [version.addressType, .inetService] else {
+      throw LoweringError.valueMismatch(field: text, value: "data \(set.dataType.map { "\($0)" } ?? "none") of map \(map)")
+    }
+    if (family == .ip && version != .v4) || (family == .ip6 && version != .v6) {
+      throw LoweringError.valueMismatch(field: "\(family.rawValue) table", value: text)
+    }
+    try loadKey(fields, set: map, into: &out)
+    let r1 = Kernel.reg1
+    out.append(.lookup(sreg: r1, set: map, dreg: r1, flags: 0))
+    let addressWords = version.addressType.byteLength / 4
+    out.append(
+      .nat(
+        type: Kernel.natDnat, family: version == .v4 ? Kernel.nfprotoIPv4 : Kernel.nfprotoIPv6, addrReg: r1,
+        protoReg: registerNumber(offset32: addressWords), flags: nil))
   }
 
   /// Loads a (possibly concatenated) key into consecutive 32-bit registers starting at

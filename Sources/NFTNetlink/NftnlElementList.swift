@@ -33,6 +33,9 @@ final class NftnlElementList {
         nftnl_set_elem_set_u32(el, Self.e(NFTNL_SET_ELEM_VERDICT), UInt32(bitPattern: code))
         if let chain { chain.withCString { _ = nftnl_set_elem_set_str(el, Self.e(NFTNL_SET_ELEM_CHAIN), $0) } }
       }
+      if let d = layout.data {
+        d.withUnsafeBytes { _ = nftnl_set_elem_set(el, Self.e(NFTNL_SET_ELEM_DATA), $0.baseAddress, UInt32($0.count)) }
+      }
       if let u = layout.userData {
         u.bytes.withUnsafeBytes { _ = nftnl_set_elem_set(el, Self.e(NFTNL_SET_ELEM_USERDATA), $0.baseAddress, UInt32($0.count)) }
       }
@@ -46,12 +49,13 @@ final class NftnlElementList {
   /// Adds the elements of one dump message. The corresponding libnftnl call is `nftnl_set_elems_nlmsg_parse`.
   func parse(_ nlh: UnsafePointer<nlmsghdr>) -> Bool { nftnl_set_elems_nlmsg_parse(nlh, pointer) >= 0 }
 
-  /// A dumped element: key bytes, range end, interval-end flag, verdict, comment.
+  /// A dumped element: key bytes, range end, interval-end flag, verdict or data, comment.
   struct Dumped {
     var key: [UInt8]
     var keyEnd: [UInt8]?
     var isIntervalEnd: Bool
     var verdict: (code: Int32, chain: String?)?
+    var data: [UInt8]? = nil
     var comment: String?
   }
 
@@ -79,6 +83,7 @@ final class NftnlElementList {
           ? nftnl_set_elem_get_str(el, Self.e(NFTNL_SET_ELEM_CHAIN)).map { String(cString: $0) } : nil
         d.verdict = (code, chain)
       }
+      d.data = bytes(NFTNL_SET_ELEM_DATA)
       if let u = bytes(NFTNL_SET_ELEM_USERDATA) { d.comment = UserData(bytes: u).string(0) }
       out.append(d)
       cur = nftnl_set_elems_iter_next(it)

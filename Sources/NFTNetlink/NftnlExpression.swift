@@ -105,7 +105,7 @@ final class NftnlExpression {
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_NAT_FAMILY), family)
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_NAT_REG_ADDR_MIN), addrReg)
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_NAT_REG_PROTO_MIN), protoReg)
-      nftnl_expr_set_u32(p, a(NFTNL_EXPR_NAT_FLAGS), flags)
+      if let flags { nftnl_expr_set_u32(p, a(NFTNL_EXPR_NAT_FLAGS), flags) }
     case .masq(let flags):
       if let flags { nftnl_expr_set_u32(p, a(NFTNL_EXPR_MASQ_FLAGS), flags) }
     case .reject(let type, let code):
@@ -172,7 +172,7 @@ final class NftnlExpression {
     case .nat:
       return .nat(
         type: u32(NFTNL_EXPR_NAT_TYPE), family: u32(NFTNL_EXPR_NAT_FAMILY), addrReg: u32(NFTNL_EXPR_NAT_REG_ADDR_MIN),
-        protoReg: u32(NFTNL_EXPR_NAT_REG_PROTO_MIN), flags: has(NFTNL_EXPR_NAT_FLAGS) ? u32(NFTNL_EXPR_NAT_FLAGS) : 0)
+        protoReg: u32(NFTNL_EXPR_NAT_REG_PROTO_MIN), flags: has(NFTNL_EXPR_NAT_FLAGS) ? u32(NFTNL_EXPR_NAT_FLAGS) : nil)
     case .masq:
       return .masq(flags: has(NFTNL_EXPR_MASQ_FLAGS) ? u32(NFTNL_EXPR_MASQ_FLAGS) : nil)
     case .reject:
@@ -254,7 +254,8 @@ extension RegisterExpr {
     case .byteorder: 8
     case .immediateData: 9
     case .immediateVerdict(_, nil): 10
-    case .nat: 11
+    case .nat(_, _, _, _, _?): 11
+    case .nat(_, _, _, _, nil): 16
     case .masq(nil): 12
     case .masq: 13
     case .reject: 14
@@ -263,5 +264,5 @@ extension RegisterExpr {
     }
   }
 
-  static let poolSlots = 16
+  static let poolSlots = 17
 }

@@ -28,6 +28,7 @@ final class NftnlSet {
     _ = nftnl_set_set_str(pointer, Self.a(NFTNL_SET_NAME), name)
     guard let header else { return }
     let layout = SetLayout(header)
+    guard layout.userData.isValid else { throw LoweringError.userDataTooLong(set: name) }
     nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_ID), id)
     nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_FLAGS), layout.kernelFlags)
     nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_KEY_TYPE), layout.keyTypeID)
@@ -59,8 +60,14 @@ final class NftnlSet {
     set.flags = SetFlags(rawValue: flags & ~(Kernel.setMap | Kernel.setConcat))
     if flags & Kernel.setMap != 0 {
       let d = nftnl_set_get_u32(pointer, Self.a(NFTNL_SET_DATA_TYPE))
-      guard d == Kernel.dataVerdict else { return nil }
-      set.dataType = [.verdict]
+      if d == Kernel.dataVerdict {
+        set.dataType = [.verdict]
+      } else {
+        guard let types = DataType.split(concatenatedID: d), !types.contains(.verdict),
+          nftnl_set_get_u32(pointer, Self.a(NFTNL_SET_DATA_LEN)) == UInt32(SetLayout.keyLength(types))
+        else { return nil }
+        set.dataType = types
+      }
     }
     if nftnl_set_is_set(pointer, Self.a(NFTNL_SET_DESC_SIZE)) {
       let size = nftnl_set_get_u32(pointer, Self.a(NFTNL_SET_DESC_SIZE))
@@ -74,7 +81,10 @@ final class NftnlSet {
     if nftnl_set_is_set(pointer, Self.a(NFTNL_SET_USERDATA)),
       let d = nftnl_set_get_data(pointer, Self.a(NFTNL_SET_USERDATA), &len)
     {
-      set.comment = UserData(bytes: Array(UnsafeRawBufferPointer(start: d, count: Int(len)))).string(7)
+      let u = UserData(bytes: Array(UnsafeRawBufferPointer(start: d, count: Int(len))))
+      set.comment = u.string(7)
+      guard let t = SetLayout.typeof(u, of: set) else { return nil }
+      set.typeof = t
     }
     return set
   }

@@ -36,8 +36,9 @@ public enum RegisterExpr: Sendable, Hashable {
   case immediateData(dreg: UInt32, data: [UInt8])
   /// `[ immediate reg 0 VERDICT [-> CHAIN] ]` (libnftnl `immediate` with NFTNL_EXPR_IMM_VERDICT).
   case immediateVerdict(code: Int32, chain: String?)
-  /// `[ nat dnat FAMILY addr_min reg A proto_min reg P flags F ]` (libnftnl `nat`).
-  case nat(type: UInt32, family: UInt32, addrReg: UInt32, protoReg: UInt32, flags: UInt32)
+  /// `[ nat dnat FAMILY addr_min reg A proto_min reg P [flags F] ]` (libnftnl `nat`; without
+  /// flags, NFTA_NAT_FLAGS is not sent, as for nft's `dnat ip to KEY map @M`).
+  case nat(type: UInt32, family: UInt32, addrReg: UInt32, protoReg: UInt32, flags: UInt32?)
   /// `[ masq [flags F] ]` (libnftnl `masq`).
   case masq(flags: UInt32?)
   /// `[ reject type T code C ]` (libnftnl `reject`).
@@ -50,7 +51,7 @@ extension RegisterExpr {
   /// A `nat` with NF_NAT_RANGE_MAP_IPS, which the kernel adds when an address register is
   /// given and lowering never sets.
   var hasKernelNatFlags: Bool {
-    if case .nat(_, _, _, _, let flags) = self { return flags & Kernel.natMapIPs != 0 }
+    if case .nat(_, _, _, _, let flags?) = self { return flags & Kernel.natMapIPs != 0 }
     return false
   }
 }

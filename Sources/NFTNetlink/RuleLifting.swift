@@ -42,7 +42,7 @@ public struct RuleLifting: Sendable {
     case .immediateData(r1, let addrBytes):
       guard case .immediateData(Kernel.reg2, let portBytes)? = at(1),
         // The kernel adds NF_NAT_RANGE_MAP_IPS itself when an address register is given.
-        case .nat(Kernel.natDnat, let fam, r1, Kernel.reg2, let flags)? = at(2), flags & ~Kernel.natMapIPs == Kernel.natProtoSpecified,
+        case .nat(Kernel.natDnat, let fam, r1, Kernel.reg2, let flags?)? = at(2), flags & ~Kernel.natMapIPs == Kernel.natProtoSpecified,
         let addr = Self.address(addrBytes[...]), let port = ByteLayout.readBigEndian16(portBytes[...]), portBytes.count == 2,
         fam == (addr.family == .v4 ? Kernel.nfprotoIPv4 : Kernel.nfprotoIPv6)
       else { return nil }
@@ -89,6 +89,20 @@ public struct RuleLifting: Sendable {
       return (.lookup(fields.map(\.field), set: set, negated: flags & Kernel.lookupInvert != 0), j - start + 1)
     case .lookup(r1, let set, Kernel.regVerdict?, 0):
       return (.vmap(fields.map(\.field), map: set), j - start + 1)
+    case .lookup(r1, let set, r1?, 0):
+      // `dnat ip to KEY map @M`: the data overwrites the key; the port follows the address.
+      guard j + 1 < r.count, case .nat(Kernel.natDnat, let fam, r1, let protoReg, let flags) = r[j + 1] else { return nil }
+      let version: IPVersion
+      switch fam {
+      case Kernel.nfprotoIPv4: version = .v4
+      case Kernel.nfprotoIPv6: version = .v6
+      default: return nil
+      }
+      // The kernel adds NF_NAT_RANGE_MAP_IPS and NF_NAT_RANGE_PROTO_SPECIFIED for the registers.
+      guard protoReg == registerNumber(offset32: version.addressType.byteLength / 4),
+        (flags ?? Kernel.natProtoSpecified) & ~Kernel.natMapIPs == Kernel.natProtoSpecified
+      else { return nil }
+      return (.dnatMap(fields.map(\.field), map: set, version: version), j - start + 2)
     case .dynsetUpdate(r1, let set):
       return (.updateSet(fields.map(\.field), set: set), j - start + 1)
     case .cmp(r1, let op, let data) where fields.count == 1:

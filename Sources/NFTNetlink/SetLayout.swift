@@ -31,26 +31,81 @@ public struct SetLayout: Sendable, Hashable {
     if concat && set.flags.contains(.interval) {
       concatFieldLengths = set.keyType.map { UInt32($0.byteLength) }
     }
-    // User data, in nft's order: key byte order, data byte order, key typeof (concatenations
-    // record an empty `concat` typeof), data interval, comment.
+    userData = Self.userData(set)
+  }
+
+  /// User data, in nft's order: key byte order, data byte order, key typeof, data typeof, data
+  /// interval, comment. A `typeof` set records its expressions; a `type` concatenation records an
+  /// empty `concat` expression (for the key, and for concatenated data).
+  static func userData(_ set: NFTSet) -> UserData {
     var u = UserData()
-    u.putU32(0, concat ? 0 : set.keyType[0].byteOrder)
-    if let d = set.dataType { u.putU32(1, d.count > 1 ? 0 : d[0].byteOrder) }
-    if concat {
-      var nest = UserData()
-      nest.putU32(0, 13)  // EXPR_CONCAT in nft's enum expr_types
-      nest.putNest(1, UserData())
-      u.putNest(3, nest)
+    let keyFields = set.typeof?.key
+    let dataFields = set.typeof?.data
+    if let keyFields {
+      u.putU32(0, keyFields.count == 1 ? keyFields[0].byteOrder : 0)
+    } else {
+      u.putU32(0, set.keyType.count > 1 ? 0 : set.keyType[0].byteOrder)
     }
-    if set.dataType != nil { u.putU32(6, 0) }
+    if let d = set.dataType {
+      if let dataFields {
+        u.putU32(1, dataFields.count == 1 ? dataFields[0].byteOrder : 0)
+      } else {
+        u.putU32(1, d.count > 1 ? 0 : d[0].byteOrder)
+      }
+    }
+    if let keyFields {
+      u.putNest(3, TypeofUserData.encode(keyFields))
+    } else if set.keyType.count > 1 {
+      u.putNest(3, TypeofUserData.typeConcatenation)
+    }
+    if let d = set.dataType {
+      if let dataFields {
+        u.putNest(4, TypeofUserData.encode(dataFields))
+      } else if set.typeof != nil && d == [.verdict] {
+        u.putNest(4, TypeofUserData.verdict)
+      } else if d.count > 1 {
+        u.putNest(4, TypeofUserData.typeConcatenation)
+      }
+      u.putU32(6, 0)
+    }
     if let c = set.comment { u.putString(7, c) }
-    userData = u
+    return u
+  }
+
+  /// The `typeof` declaration recorded in a set's user data: `.some(nil)` for a set declared
+  /// with `type`, nil when the recorded expressions do not fit the set's types.
+  static func typeof(_ u: UserData, of set: NFTSet) -> SetTypeof?? {
+    var key: TypeofUserData.Decoded?
+    var data: TypeofUserData.Decoded?
+    for e in u.entries {
+      if e.type == 3 { key = TypeofUserData.decode(e.value) }
+      if e.type == 4 { data = TypeofUserData.decode(e.value) }
+    }
+    guard case .fields(let keyFields)? = key else { return .some(nil) }
+    guard keyFields.map(\.dataType) == set.keyType.map(Optional.some) else { return nil }
+    switch data {
+    case .fields(let dataFields)?:
+      guard let d = set.dataType, dataFields.map(\.dataType) == d.map(Optional.some) else { return nil }
+      return SetTypeof(key: keyFields, data: dataFields)
+    case .verdict?:
+      guard set.isVerdictMap else { return nil }
+      return SetTypeof(key: keyFields)
+    case .typeConcatenation?, nil:
+      guard set.dataType == nil else { return nil }
+      return SetTypeof(key: keyFields)
+    }
   }
 
   /// Key length in bytes: concatenation fields are padded to 32 bits.
   static func keyLength(_ types: [DataType]) -> Int {
     types.count == 1 ? types[0].byteLength : types.reduce(0) { $0 + ($1.byteLength + 3) / 4 * 4 }
   }
+}
+
+extension Field {
+  /// The byte order nft records for a `typeof` key or data of this one field: its expression's
+  /// (BYTEORDER_HOST_ENDIAN for meta, ct, numgen and fib; BYTEORDER_BIG_ENDIAN for payload).
+  var byteOrder: UInt32 { isHostEndian ? 1 : 2 }
 }
 
 extension DataType {

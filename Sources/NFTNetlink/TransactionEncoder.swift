@@ -123,7 +123,12 @@ struct TransactionEncoder {
         }
       case .addSet(let t, let s):
         setID &+= 1
-        let set = try NftnlSet(table: t.name, name: s.name, header: s, id: setID)
+        let set: NftnlSet
+        do {
+          set = try NftnlSet(table: t.name, name: s.name, header: s, id: setID)
+        } catch let err as LoweringError {
+          throw NetlinkError.lowering(operation: Self.describe(command), reason: err.description)
+        }
         try msg(NFT_MSG_NEWSET, t, NLM_F_CREATE) { nlh in set.withPointer { nftnl_set_nlmsg_build_payload(nlh, $0) } }
         lowering = nil
         sets[t, default: [:]][s.name] = s.header

@@ -4,13 +4,25 @@
 /// A list of TLVs as nft stores them in NFTA_*_USERDATA.
 public struct UserData: Sendable, Hashable {
   public var bytes: [UInt8] = []
+  /// Set when a value longer than a TLV's one-byte length was put (the blob is then unusable).
+  public private(set) var overflowed = false
   public init() {}
   public init(bytes: [UInt8]) { self.bytes = bytes }
 
+  /// The kernel's NFT_USERDATA_MAXLEN: no user data blob may be longer.
+  public static let maxLength = 256
+
+  /// False if the blob cannot be sent: a value too long for its TLV, or too long in all.
+  public var isValid: Bool { !overflowed && bytes.count <= Self.maxLength }
+
+  private mutating func put(_ type: UInt8, _ value: [UInt8]) {
+    if value.count > Int(UInt8.max) { overflowed = true }
+    bytes += [type, UInt8(truncatingIfNeeded: value.count)] + value
+  }
+
   /// The corresponding libnftnl call is `nftnl_udata_put_strz` (the NUL is part of the value).
   public mutating func putString(_ type: UInt8, _ s: String) {
-    let v = Array(s.utf8) + [0]
-    bytes += [type, UInt8(v.count)] + v
+    put(type, Array(s.utf8) + [0])
   }
 
   /// The corresponding libnftnl call is `nftnl_udata_put_u32` (host byte order).
@@ -20,7 +32,8 @@ public struct UserData: Sendable, Hashable {
 
   /// The corresponding libnftnl calls are `nftnl_udata_nest_start` / `nftnl_udata_nest_end`.
   public mutating func putNest(_ type: UInt8, _ inner: UserData) {
-    bytes += [type, UInt8(inner.bytes.count)] + inner.bytes
+    if inner.overflowed { overflowed = true }
+    put(type, inner.bytes)
   }
 
   /// The TLVs in order; parsing stops at the first truncated one.

@@ -1,14 +1,16 @@
 // Test support for the netlink backend: fixtures and scratch namespaces from KernelTestSupport,
-// and the register-level listing (`nft --debug=netlink`) the parity tests compare.
+// and what the parity tests compare: the register-level listing (`nft --debug=netlink`) and
+// set declarations.
 import Foundation
 import KernelTestSupport
 import KubeAPI
 import KubeSource
-import NFTNetlink
 import NFTables
 import ProxyRules
 import ServiceProxy
 import Testing
+
+@testable import NFTNetlink
 
 /// The fixture scenarios, compiled in-process (KernelTestSupport does the work).
 enum FixtureSet {
@@ -50,4 +52,24 @@ extension TestNamespace {
     flushElements()
     return out.joined(separator: "\n")
   }
+}
+
+/// Every attribute of every set declaration of `ruleset`'s tables that differs between two
+/// namespaces, as messages.
+func setDeclarationDifferences(_ ruleset: Ruleset, mine: NetlinkClient, reference: NetlinkClient) throws -> [String] {
+  var out: [String] = []
+  for t in ruleset.tables {
+    let m = try mine.setDeclarations(table: t.ref)
+    let r = try reference.setDeclarations(table: t.ref)
+    if m.count != t.sets.count { out.append("\(t.ref): \(m.count) sets, the model has \(t.sets.count)") }
+    for name in Set(m.keys).union(r.keys).sorted() {
+      let ma = m[name] ?? [:]
+      let ra = r[name] ?? [:]
+      for attr in Set(ma.keys).union(ra.keys).sorted() where ma[attr] != ra[attr] {
+        out.append(
+          "\(t.ref) set \(name) \(attr): netlink \(ma[attr].map { "\($0)" } ?? "absent"), nft \(ra[attr].map { "\($0)" } ?? "absent")")
+      }
+    }
+  }
+  return out
 }
