@@ -71,7 +71,7 @@ struct TableDiff {
 
     let oldSets = Dictionary(old.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     let newSets = Dictionary(new.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-    let recreatedSets = Set(
+    var recreatedSets = Set(
       new.sets.compactMap { s -> String? in
         guard let o = oldSets[s.name], o.header != s.header else { return nil }
         return s.name
@@ -79,18 +79,32 @@ struct TableDiff {
     let removedSets = old.sets.filter { newSets[$0.name] == nil }
 
     // Chains whose rules must be rewritten: changed rules, or rules that refer to a set
-    // that is deleted or recreated (the reference has to go before the set can).
+    // that is deleted or recreated (the reference has to go before the set can). A map a
+    // rewritten rule DNATs through is recreated too: nft 1.0.6 cannot add a rule using an
+    // existing `... : ip daddr . th dport` map (it misreads the map's declaration from the
+    // kernel), only one declared in the same transaction. Repeat until nothing more changes.
     var rewrite: [Chain] = []
     var recreatedBaseChains: [Chain] = []
-    for c in new.chains {
-      guard let o = oldChains[c.name] else { continue }
-      if o.header != c.header {
-        recreatedBaseChains.append(c)
-      } else if o.rules != c.rules
-        || !o.referencedSets.isDisjoint(with: recreatedSets)
-      {
-        rewrite.append(c)
+    while true {
+      rewrite = []
+      recreatedBaseChains = []
+      for c in new.chains {
+        guard let o = oldChains[c.name] else { continue }
+        if o.header != c.header {
+          recreatedBaseChains.append(c)
+        } else if o.rules != c.rules
+          || !o.referencedSets.isDisjoint(with: recreatedSets)
+        {
+          rewrite.append(c)
+        }
       }
+      let dnatMaps = Set(
+        (rewrite + recreatedBaseChains).flatMap(\.rules).flatMap(\.exprs).compactMap { e -> String? in
+          guard case .dnatMap(_, let m, _) = e, oldSets[m] != nil, newSets[m] != nil else { return nil }
+          return m
+        })
+      if dnatMaps.isSubset(of: recreatedSets) { break }
+      recreatedSets.formUnion(dnatMaps)
     }
     let removedChains = old.chains.filter { newChains[$0.name] == nil }
 

@@ -44,23 +44,34 @@ func canonical(_ r: Ruleset) -> Ruleset {
     try ref.load(desired.renderScript())
     let want = sortedBlocks(try ref.listRuleset())
 
-    // Someone deletes a rule, flushes a chain and removes a map element behind kproxy's back.
-    let listing = try ns.nft(["-a", "list", "chain", "ip", "kproxy", "services"])
-    let handle = try #require(
-      listing.split(separator: "\n").compactMap { line -> String? in
-        guard line.contains("vmap"), let r = line.range(of: "# handle ") else { return nil }
-        return String(line[r.upperBound...])
-      }.first)
-    _ = try ns.nft(["delete", "rule", "ip", "kproxy", "services", "handle", handle])
-    _ = try ns.nft(["flush", "chain", "ip", "kproxy", "masquerading"])
-    _ = try ns.nft(["delete", "element", "ip", "kproxy", "service-ips", "{ 10.96.0.1 . tcp . 443 }"])
-    #expect(sortedBlocks(try ns.listRuleset()) != want)
-
+    // Someone deletes a rule, flushes two chains (one a picker's DNAT) and removes map
+    // elements (an endpoint slot) behind kproxy's back.
+    func tamper() throws {
+      let listing = try ns.nft(["-a", "list", "chain", "ip", "kproxy", "services"])
+      let handle = try #require(
+        listing.split(separator: "\n").compactMap { line -> String? in
+          guard line.contains("vmap"), let r = line.range(of: "# handle ") else { return nil }
+          return String(line[r.upperBound...])
+        }.first)
+      _ = try ns.nft(["delete", "rule", "ip", "kproxy", "services", "handle", handle])
+      _ = try ns.nft(["flush", "chain", "ip", "kproxy", "masquerading"])
+      _ = try ns.nft(["flush", "chain", "ip", "kproxy", "pick-endpoint-2"])
+      _ = try ns.nft(["delete", "element", "ip", "kproxy", "service-nodeports", "{ tcp . 30080 }"])
+      _ = try ns.nft(["delete", "element", "ip", "kproxy", "endpoints-1", "{ 10.96.0.1 . tcp . 443 . 0 }"])
+      #expect(sortedBlocks(try ns.listRuleset()) != want)
+    }
+    try tamper()
     let kernel = try client.currentRuleset(tables: desired.tables.map(\.ref), spelling: desired)
     let repair = kernel.diff(to: desired)
     #expect(!repair.isEmpty)
     try client.apply(repair, knownSets: desired)
     #expect(sortedBlocks(try ns.listRuleset()) == want)
     #expect(try client.currentRuleset(tables: desired.tables.map(\.ref), spelling: desired).diff(to: desired).isEmpty)
+
+    // The same repair as text through nft (the `--backend nft` path): the DNAT rule of the
+    // flushed picker chain comes back with its map declared anew in the same transaction.
+    try tamper()
+    try ns.load(repair.renderScript())
+    #expect(sortedBlocks(try ns.listRuleset()) == want)
   }
 }
