@@ -50,17 +50,26 @@ enum NetlinkBench {
     let rssAfterFullSync = ResourceUsage.peakRSS()
 
     // Read-back of the loaded tables (what a one-shot `kproxy apply` pays before diffing).
+    let rssBeforeReadBack = ResourceUsage.currentRSS()
+    let (ru0, rs0) = ResourceUsage.cpu()
     let r0 = ResourceUsage.wall()
-    let kernel = try backend.currentRuleset(tables: current.tables.map(\.ref), spelling: current)
+    var kernel: Ruleset? = try backend.currentRuleset(tables: current.tables.map(\.ref), spelling: current)
     let readBack = ResourceUsage.wall() - r0
+    let (ru1, rs1) = ResourceUsage.cpu()
     let d0 = ResourceUsage.wall()
-    let unchanged = kernel.diff(to: current)
+    let unchanged = kernel!.diff(to: current)
     let readBackDiff = ResourceUsage.wall() - d0
+    kernel = nil
+    if !unchanged.isEmpty {
+      print("read-back differs from what was applied:\n" + String(unchanged.renderScript().prefix(2000)))
+    }
+    let rssBeforeIncremental = ResourceUsage.currentRSS()
 
     // Incremental syncs as the daemon does them: the change tracker names the changed
     // services; only their ports are recomputed; the incremental compiler yields the
     // transaction (no full compile, no full diff); one netlink transaction applies it.
     var inc = IncrementalCompiler(Reconciler.reconcile(objects, node: node), node: node)
+    let incrementalRSS = ResourceUsage.currentRSS() - rssBeforeIncremental
     func incremental(_ name: String, services changed: [Int], _ change: (inout ObjectSet) -> Void) throws {
       change(&objects)
       var row = Row(name: name)
@@ -107,7 +116,10 @@ enum NetlinkBench {
     }
     print("")
     print(
-      "read-back of the loaded tables: \(ms(readBack)) ms; diff of read-back vs desired: \(ms(readBackDiff)) ms (\(unchanged.commands.count) commands); peak RSS after the full sync \(rssAfterFullSync / 1_000_000) MB, at the end \(ResourceUsage.peakRSS() / 1_000_000) MB (with the incremental compiler's state and a read-back copy)"
+      "read-back of the loaded tables: \(ms(readBack)) ms wall (user \(ms(ru1 - ru0)) ms, sys \(ms(rs1 - rs0)) ms); diff of read-back vs desired: \(ms(readBackDiff)) ms (\(unchanged.commands.count) commands)"
+    )
+    print(
+      "peak RSS after the full sync \(rssAfterFullSync / 1_000_000) MB; current RSS before read-back \(rssBeforeReadBack / 1_000_000) MB; the incremental compiler's state adds \(incrementalRSS / 1_000_000) MB; peak RSS at the end \(ResourceUsage.peakRSS() / 1_000_000) MB"
     )
   }
 

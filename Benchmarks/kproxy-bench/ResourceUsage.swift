@@ -11,6 +11,18 @@ enum ResourceUsage {
     return Int(usage.ru_maxrss) * 1024
   }
 
+  /// Current resident set size in bytes (the second field of /proc/self/statm, in pages;
+  /// 0 if unreadable).
+  static func currentRSS() -> Int {
+    guard let f = fopen("/proc/self/statm", "r") else { return 0 }
+    defer { fclose(f) }
+    var line = [CChar](repeating: 0, count: 256)
+    guard fgets(&line, 256, f) != nil else { return 0 }
+    let fields = String(cString: line).split(separator: " ")
+    guard fields.count >= 2, let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+  }
+
   /// User and system CPU seconds of this process so far (system time includes the kernel's
   /// work on our netlink messages, which it does in our context).
   static func cpu() -> (user: Double, sys: Double) {

@@ -177,7 +177,9 @@ struct ServicePortRules {
           name: externalChain,
           rules: externalRules(clusterChain: clusterChain, localChain: localChain, hasExternalEndpoints: hasExternalEndpoints)))
     }
-    for ep in cats.allReachable {
+    // Hairpin: a pod reaching itself through the service. Its connection is DNATed on its own
+    // node, so only endpoints on this node can hairpin here (and those of unknown node).
+    for ep in cats.allReachable where ep.isLocal || ep.nodeName == nil {
       out.hairpin.add(ep.ip.key, Element([.address(ep.ip), .address(ep.ip)]), owner: nil)
     }
   }
