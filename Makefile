@@ -25,6 +25,7 @@ bench: deps
 	$(SWIFT) build -c release --product kproxy-bench
 	@bash scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)/kproxy-bench"
 	@if [ "$$(id -u)" = 0 ]; then echo; bash scripts/latency-bench.sh "$$($(SWIFT) build -c release --show-bin-path)/kproxy-bench" 1 10000; fi
+	@if [ "$$(id -u)" = 0 ]; then echo; SPREAD=1 ENDPOINTS=50 bash scripts/latency-bench.sh "$$($(SWIFT) build -c release --show-bin-path)/kproxy-bench" 1 10000 | tail -n 2; fi
 
 clean:
 	rm -rf .build

@@ -23,6 +23,17 @@ enum ResourceUsage {
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
   }
 
+  /// Current RSS after returning the allocator's free pages to the kernel (glibc
+  /// `malloc_trim`, looked up at run time): differences measure what a structure holds
+  /// rather than what freed memory the heap kept.
+  static func trimmedRSS() -> Int {
+    typealias Trim = @convention(c) (Int) -> Int32
+    if let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+      _ = unsafeBitCast(sym, to: Trim.self)(0)
+    }
+    return currentRSS()
+  }
+
   /// User and system CPU seconds of this process so far (system time includes the kernel's
   /// work on our netlink messages, which it does in our context).
   static func cpu() -> (user: Double, sys: Double) {

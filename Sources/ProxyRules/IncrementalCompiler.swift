@@ -36,15 +36,13 @@ public struct IncrementalCompiler: Sendable {
   /// with a count set and a rule in the picker's chain).
   private var counts: [IPFamily: [[Int: Int]]] = [:]
   private let contexts: [IPFamily: FamilyContext]
-  /// The ruleset of the state given to `init`: what the kernel starts from.
-  public let initial: CompiledRuleset
 
+  /// Starts from `state`, which the kernel holds (`RulesetCompiler.compile` of it).
   public init(_ state: ProxyState, node: NodeConfig) {
     self.node = node
     var contexts: [IPFamily: FamilyContext] = [:]
     for f in IPFamily.allCases { contexts[f] = FamilyContext(f, node: node) }
     self.contexts = contexts
-    initial = RulesetCompiler.compile(state, node: node)
     for svc in state.servicePorts { record(svc, ServicePortFragment(ctx: contexts[svc.family]!, svc: svc)) }
     for family in IPFamily.allCases {
       var perPicker = EndpointPicker.allCases.map { _ in [Int: Int]() }

@@ -83,7 +83,7 @@ import Testing
     guard let kernel = try TestNamespace.make("seq") else { return }
     var inc = IncrementalCompiler(Self.steps[0].1, node: Self.node)
     let client = try NetlinkClient(namespace: kernel.namespace)
-    try client.apply(inc.initial.ruleset.replaceTransaction())
+    try client.apply(RulesetCompiler.compile(Self.steps[0].1, node: Self.node).ruleset.replaceTransaction())
     for (name, state) in Self.steps.dropFirst() {
       let tx = inc.update(to: state)
       let full = RulesetCompiler.compile(state, node: Self.node).ruleset

@@ -34,7 +34,7 @@ import Testing
     let b = try #require(Self.states[to])
     var inc = IncrementalCompiler(a, node: Self.node)
     var kernel = InMemoryKernel()
-    try kernel.apply(inc.initial.ruleset.replaceTransaction())
+    try kernel.apply(RulesetCompiler.compile(a, node: Self.node).ruleset.replaceTransaction())
     let tx = inc.update(to: b)
     #expect(tx.error == nil)
     try kernel.apply(tx)
@@ -54,7 +54,7 @@ import Testing
     for (a, b) in [(demo, merged), (merged, ext), (ext, merged), (merged, demo)] {
       var inc = IncrementalCompiler(a, node: Self.node)
       var kernel = InMemoryKernel()
-      try kernel.apply(inc.initial.ruleset.replaceTransaction())
+      try kernel.apply(RulesetCompiler.compile(a, node: Self.node).ruleset.replaceTransaction())
       try kernel.apply(inc.update(to: b))
       #expect(CanonicalRuleset(kernel.ruleset) == CanonicalRuleset(RulesetCompiler.compile(b, node: Self.node).ruleset))
     }
@@ -66,7 +66,7 @@ import Testing
     let b = ProxyState(servicePorts: a.servicePorts.filter { $0.name.service.name != "legacy" })
     var inc = IncrementalCompiler(a, node: Self.node)
     var kernel = InMemoryKernel()
-    try kernel.apply(inc.initial.ruleset.replaceTransaction())
+    try kernel.apply(RulesetCompiler.compile(a, node: Self.node).ruleset.replaceTransaction())
     let tx = inc.update(to: b)
     try kernel.apply(tx)
     let full = RulesetCompiler.compile(b, node: Self.node).ruleset
@@ -74,7 +74,7 @@ import Testing
     #expect(tx.renderScript().contains("192.0.2.10 . tcp . 8443 : goto external-D5XQPCY2-ops/squatter/tcp/tcp"))
     // And back: legacy takes the key again.
     try kernel.apply(inc.update(to: a))
-    #expect(CanonicalRuleset(kernel.ruleset) == CanonicalRuleset(inc.initial.ruleset))
+    #expect(CanonicalRuleset(kernel.ruleset) == CanonicalRuleset(RulesetCompiler.compile(a, node: Self.node).ruleset))
   }
 
   /// Commands of a transaction that touch chains or rules (what makes the kernel re-validate).
@@ -91,7 +91,7 @@ import Testing
     let a = try #require(Self.states["clusterip-multi"])
     let i = try #require(a.servicePorts.firstIndex { $0.name.service.name == "single" })
     var inc = IncrementalCompiler(a, node: Self.node)
-    var kernel = InMemoryKernel(inc.initial.ruleset)
+    var kernel = InMemoryKernel(RulesetCompiler.compile(a, node: Self.node).ruleset)
     // Replace an endpoint: its slot changes, and the hairpin element (prod/single's endpoints
     // are its own; prod/api's ports share theirs).
     var b = a
