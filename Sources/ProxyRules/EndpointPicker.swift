@@ -1,8 +1,10 @@
 // The shared endpoint pickers: endpoint choice as data. For each endpoint count N in use, a
 // picker has a map `destination . slot : endpoint address . port` holding the destinations
-// with N endpoints and a chain DNATing to slot `numgen random mod N` of it; the picker's entry
-// chain jumps to each. Adding, removing or replacing an endpoint changes only elements
-// (moving the destination to another count's map), never a rule.
+// with N endpoints and a chain DNATing to slot `numgen random mod N` of it. Counts are grouped
+// by eight (1-8, 9-16, ...): the entry chain finds the destination's group with one set lookup
+// per group in use and the group's chain tries its counts, so a new connection costs at most
+// (groups in use + 8) lookups. Adding, removing or replacing an endpoint changes only elements
+// (moving the destination between count maps and group sets), never a rule.
 import NFTables
 import ServiceProxy
 
@@ -30,7 +32,7 @@ enum EndpointPicker: Int, CaseIterable, Comparable {
     }
   }
 
-  /// The entry chain: one `jump` per endpoint count in use.
+  /// The entry chain: one set lookup and `goto` per count group in use.
   var chain: String {
     switch self {
     case .service: "pick-endpoint"
@@ -44,6 +46,15 @@ enum EndpointPicker: Int, CaseIterable, Comparable {
   func map(_ n: Int) -> String { name + "-" + String(n) }
   /// The chain that DNATs destinations with `n` endpoints.
   func classChain(_ n: Int) -> String { chain + "-" + String(n) }
+
+  /// Counts per group: group `g` holds the counts `8g+1 ... 8g+8`.
+  static let groupWidth = 8
+  static func group(_ n: Int) -> Int { (n - 1) / groupWidth }
+  static func groupRange(_ g: Int) -> String { "\(g * groupWidth + 1)to\((g + 1) * groupWidth)" }
+  /// The set of destinations whose count is in group `g` (`NAME-1to8`).
+  func groupSet(_ g: Int) -> String { name + "-" + Self.groupRange(g) }
+  /// The chain trying the counts of group `g` (`CHAIN-1to8`).
+  func groupChain(_ g: Int) -> String { chain + "-" + Self.groupRange(g) }
 
   var isNodePort: Bool { self == .nodePort || self == .nodePortLocal }
 
@@ -68,9 +79,31 @@ enum EndpointPicker: Int, CaseIterable, Comparable {
       rules: [Rule([.dnatMap(keyFields(ctx) + [.numgenRandom(mod: UInt32(n))], map: map(n), version: ctx.version)])])
   }
 
-  /// The entry chain: `jump CHAIN-N` for each count in use, ascending.
-  func chain(counts: [Int]) -> Chain {
-    Chain(name: chain, rules: counts.map { Rule([.verdict(.jump(classChain($0)))]) })
+  func groupSetDeclaration(_ ctx: FamilyContext, _ g: Int) -> NFTSet {
+    NFTSet(
+      name: groupSet(g), keyType: keyTypes(ctx),
+      comment: "destinations with \(g * Self.groupWidth + 1) to \((g + 1) * Self.groupWidth) endpoints")
+  }
+
+  /// The entry chain: `KEY @NAME-1to8 goto CHAIN-1to8` for each group in use, ascending.
+  func entryChain(_ ctx: FamilyContext, groups: [Int]) -> Chain {
+    Chain(
+      name: chain,
+      rules: groups.map { Rule([.lookup(keyFields(ctx), set: groupSet($0), negated: false), .verdict(.goto(groupChain($0)))]) })
+  }
+
+  /// A group's chain: `jump CHAIN-N` for each count of the group in use, ascending.
+  func groupChain(_ g: Int, counts: [Int]) -> Chain {
+    Chain(name: groupChain(g), rules: counts.map { Rule([.verdict(.jump(classChain($0)))]) })
+  }
+
+  /// The groups of `counts` (sorted, unique) and each group's counts.
+  static func groups(_ counts: [Int]) -> [(group: Int, counts: [Int])] {
+    var out: [(group: Int, counts: [Int])] = []
+    for n in counts.sorted() {
+      if out.last?.group == group(n) { out[out.count - 1].counts.append(n) } else { out.append((group(n), [n])) }
+    }
+    return out
   }
 
   /// A destination's endpoints as one value: the picker's claim on the key (so that the key's
@@ -92,14 +125,15 @@ enum EndpointPicker: Int, CaseIterable, Comparable {
     return v.count / 2
   }
 
-  /// The map a bundle's slots go to and its elements (`KEY . i : EP_i`).
-  func expand(_ bundle: Element) -> (map: String, slots: [Element]) {
-    guard case .values(let v)? = bundle.data else { return (map(0), []) }
+  /// What a bundle puts in the kernel: its slots (`KEY . i : EP_i`) in the map of its count,
+  /// and its key (with the owner as comment) in the set of its count's group.
+  func expand(_ bundle: Element) -> (map: String, slots: [Element], groupSet: String, member: Element) {
+    let n = Self.count(bundle)
     var slots: [Element] = []
-    slots.reserveCapacity(v.count / 2)
-    for i in 0..<(v.count / 2) {
-      slots.append(Element(bundle.key + [.integer(UInt32(i))], data: .values([v[2 * i], v[2 * i + 1]])))
+    if case .values(let v)? = bundle.data {
+      slots.reserveCapacity(n)
+      for i in 0..<n { slots.append(Element(bundle.key + [.integer(UInt32(i))], data: .values([v[2 * i], v[2 * i + 1]]))) }
     }
-    return (map(v.count / 2), slots)
+    return (map(n), slots, groupSet(Self.group(n)), Element(bundle.key, comment: bundle.comment))
   }
 }

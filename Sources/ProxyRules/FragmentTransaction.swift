@@ -30,61 +30,72 @@ struct FragmentTransaction {
       guard let o = oldChains[c.name] else { return false }
       return o.rules != c.rules || !o.referencedSets.isDisjoint(with: recreatedSets)
     }
-    let pickers = pickerCounts.keys.sorted()
+    let pickers = pickerCounts.keys.sorted().map { PickerChange(picker: $0, old: pickerCounts[$0]!.old, new: pickerCounts[$0]!.new) }
     let (removals, additions) = elementChanges()
 
-    // 1. New chains, affinity sets, and per-count maps and chains of pickers.
+    // 1. New chains, affinity sets, and pickers' new count maps and chains and group sets
+    // and chains.
     for c in newChains where oldChains[c.name] == nil { tx.add(.addChain(table, c.header)) }
     for s in newSets where oldSets[s.name] == nil { tx.add(.addSet(table, s.header)) }
-    for p in pickers {
-      let (old, new) = pickerCounts[p]!
-      for n in new where !old.contains(n) {
-        tx.add(.addSet(table, p.mapDeclaration(ctx, n)))
-        tx.add(.addChain(table, Chain(name: p.classChain(n))))
+    for pc in pickers {
+      for n in pc.addedCounts {
+        tx.add(.addSet(table, pc.picker.mapDeclaration(ctx, n)))
+        tx.add(.addChain(table, Chain(name: pc.picker.classChain(n))))
+      }
+      for g in pc.addedGroups {
+        tx.add(.addSet(table, pc.picker.groupSetDeclaration(ctx, g)))
+        tx.add(.addChain(table, Chain(name: pc.picker.groupChain(g))))
       }
     }
-    // 2. Unreference: flush rewritten and removed chains, the entry chains of pickers whose
-    // counts change and the per-count chains that go.
+    // 2. Unreference: flush rewritten and removed chains, and the pickers' chains that change
+    // or go.
     for c in rewritten { tx.add(.flushChain(table, chain: c.name)) }
     for c in removedChains { tx.add(.flushChain(table, chain: c.name)) }
-    for p in pickers {
-      tx.add(.flushChain(table, chain: p.chain))
-      let (old, new) = pickerCounts[p]!
-      for n in old where !new.contains(n) { tx.add(.flushChain(table, chain: p.classChain(n))) }
+    for pc in pickers {
+      if pc.groupsChange { tx.add(.flushChain(table, chain: pc.picker.chain)) }
+      for g in pc.rewrittenGroups + pc.removedGroups { tx.add(.flushChain(table, chain: pc.picker.groupChain(g))) }
+      for n in pc.removedCounts { tx.add(.flushChain(table, chain: pc.picker.classChain(n))) }
     }
     // 3. Shared-set elements whose winner goes or changes.
     for (set, elements) in removals.sorted(by: { $0.key < $1.key }) {
       tx.add(.deleteElements(table, set: header(set), sorted(elements, in: set)))
     }
-    // 4. Affinity sets that go or change, per-count maps no destination needs.
+    // 4. Affinity sets that go or change, and the pickers' maps and sets nothing needs.
     for s in before.flatMap(\.affinitySets) where !newSetNames.contains(s.name) || recreatedSets.contains(s.name) {
       tx.add(.deleteSet(table, set: s.name, isMap: false))
     }
     for s in newSets where recreatedSets.contains(s.name) { tx.add(.addSet(table, s.header)) }
-    for p in pickers {
-      let (old, new) = pickerCounts[p]!
-      for n in old where !new.contains(n) { tx.add(.deleteSet(table, set: p.map(n), isMap: true)) }
+    for pc in pickers {
+      for n in pc.removedCounts { tx.add(.deleteSet(table, set: pc.picker.map(n), isMap: true)) }
+      for g in pc.removedGroups { tx.add(.deleteSet(table, set: pc.picker.groupSet(g), isMap: false)) }
     }
-    // 5. Rules of new and rewritten chains and of changed pickers, then new elements.
+    // 5. Rules of new and rewritten chains, of the pickers' new and changed chains; then
+    // new elements.
     let refill = Set(rewritten.map(\.name))
     for c in newChains where oldChains[c.name] == nil || refill.contains(c.name) {
       for r in c.rules { tx.add(.addRule(table, chain: c.name, r)) }
     }
-    for p in pickers {
-      let (old, new) = pickerCounts[p]!
-      for n in new where !old.contains(n) {
-        for r in p.classChain(ctx, n).rules { tx.add(.addRule(table, chain: p.classChain(n), r)) }
+    for pc in pickers {
+      for n in pc.addedCounts {
+        for r in pc.picker.classChain(ctx, n).rules { tx.add(.addRule(table, chain: pc.picker.classChain(n), r)) }
       }
-      for r in p.chain(counts: new).rules { tx.add(.addRule(table, chain: p.chain, r)) }
+      for (g, counts) in EndpointPicker.groups(pc.new) where pc.addedGroups.contains(g) || pc.rewrittenGroups.contains(g) {
+        for r in pc.picker.groupChain(g, counts: counts).rules { tx.add(.addRule(table, chain: pc.picker.groupChain(g), r)) }
+      }
+      if pc.groupsChange {
+        for r in pc.picker.entryChain(ctx, groups: pc.newGroups.map(\.group)).rules {
+          tx.add(.addRule(table, chain: pc.picker.chain, r))
+        }
+      }
     }
     for (set, elements) in additions.sorted(by: { $0.key < $1.key }) {
       tx.add(.addElements(table, set: header(set), sorted(elements, in: set)))
     }
     // 6. Chains nothing refers to any more.
     for c in removedChains { tx.add(.deleteChain(table, chain: c.name)) }
-    for p in pickers {
-      let (old, new) = pickerCounts[p]!
-      for n in old where !new.contains(n) { tx.add(.deleteChain(table, chain: p.classChain(n))) }
+    for pc in pickers {
+      for n in pc.removedCounts { tx.add(.deleteChain(table, chain: pc.picker.classChain(n))) }
+      for g in pc.removedGroups { tx.add(.deleteChain(table, chain: pc.picker.groupChain(g))) }
     }
   }
 
@@ -115,17 +126,25 @@ struct FragmentTransaction {
         let slotsCame = (n?.slots ?? []).filter { !oldSlots.contains($0) }
         if let o, !slotsGone.isEmpty { removals[o.map, default: []] += slotsGone }
         if let n, !slotsCame.isEmpty { additions[n.map, default: []] += slotsCame }
+        if o?.groupSet != n?.groupSet || o?.member != n?.member {
+          if let o { removals[o.groupSet, default: []].append(o.member) }
+          if let n { additions[n.groupSet, default: []].append(n.member) }
+        }
       }
     }
     return (removals, additions)
   }
 
   /// A claimable set's declaration (element commands render with its key types): a shared
-  /// set, or a picker's map `NAME-N`.
+  /// set, a picker's map `NAME-N` or group set `NAME-1to8`.
   func header(_ set: String) -> NFTSet {
     if let s = sharedSets[set] { return s }
     for p in EndpointPicker.allCases where set.hasPrefix(p.name + "-") {
-      if let n = Int(set.dropFirst(p.name.count + 1)) { return p.mapDeclaration(ctx, n) }
+      let suffix = set.dropFirst(p.name.count + 1)
+      if let n = Int(suffix) { return p.mapDeclaration(ctx, n) }
+      if let lo = suffix.split(separator: "t").first.flatMap({ Int($0) }), p.groupSet(EndpointPicker.group(lo)) == set {
+        return p.groupSetDeclaration(ctx, EndpointPicker.group(lo))
+      }
     }
     preconditionFailure("no declaration for set \(set)")
   }
@@ -135,4 +154,31 @@ struct FragmentTransaction {
     let keyType = header(set).keyType
     return elements.map { ($0.text(keyType: keyType), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
   }
+}
+
+/// How one picker's counts in use change: the count maps and chains, group sets and chains
+/// that appear, go or are rewritten.
+struct PickerChange {
+  let picker: EndpointPicker
+  let old: [Int]
+  let new: [Int]
+
+  var oldGroups: [(group: Int, counts: [Int])] { EndpointPicker.groups(old) }
+  var newGroups: [(group: Int, counts: [Int])] { EndpointPicker.groups(new) }
+  var addedCounts: [Int] { new.filter { !old.contains($0) } }
+  var removedCounts: [Int] { old.filter { !new.contains($0) } }
+  var addedGroups: [Int] {
+    let before = Set(oldGroups.map(\.group))
+    return newGroups.map(\.group).filter { !before.contains($0) }
+  }
+  var removedGroups: [Int] {
+    let after = Set(newGroups.map(\.group))
+    return oldGroups.map(\.group).filter { !after.contains($0) }
+  }
+  /// Groups kept whose counts change.
+  var rewrittenGroups: [Int] {
+    let before = Dictionary(uniqueKeysWithValues: oldGroups.map { ($0.group, $0.counts) })
+    return newGroups.compactMap { g in before[g.group].flatMap { $0 != g.counts ? g.group : nil } }
+  }
+  var groupsChange: Bool { oldGroups.map(\.group) != newGroups.map(\.group) }
 }

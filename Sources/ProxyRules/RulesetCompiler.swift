@@ -54,16 +54,26 @@ public enum RulesetCompiler {
     var pickChains: [Chain] = []
     for p in EndpointPicker.allCases {
       var slots: [Int: [Element]] = [:]
+      var members: [Int: [Element]] = [:]
       for bundle in out.pickers[p.rawValue].elements {
-        slots[EndpointPicker.count(bundle), default: []] += p.expand(bundle).slots
+        let n = EndpointPicker.count(bundle)
+        let x = p.expand(bundle)
+        slots[n, default: []] += x.slots
+        members[EndpointPicker.group(n), default: []].append(x.member)
       }
-      let counts = slots.keys.sorted()
-      pickChains.append(p.chain(counts: counts))
-      for n in counts {
-        var map = p.mapDeclaration(ctx, n)
-        map.elements = slots[n]!
-        sets.append(map)
-        pickChains.append(p.classChain(ctx, n))
+      let groups = EndpointPicker.groups(Array(slots.keys))
+      pickChains.append(p.entryChain(ctx, groups: groups.map(\.group)))
+      for (g, counts) in groups {
+        var set = p.groupSetDeclaration(ctx, g)
+        set.elements = members[g]!
+        sets.append(set)
+        pickChains.append(p.groupChain(g, counts: counts))
+        for n in counts {
+          var map = p.mapDeclaration(ctx, n)
+          map.elements = slots[n]!
+          sets.append(map)
+          pickChains.append(p.classChain(ctx, n))
+        }
       }
     }
     return Table(

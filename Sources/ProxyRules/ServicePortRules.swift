@@ -115,8 +115,8 @@ struct ServicePortRules {
     }
     // externalIPs and LoadBalancer ingress IPs.
     for (ip, what) in dstKeys {
-      if picks && usesClusterChain { pick(.service, key(ip, svc.port), serviceKey(ip, svc.port), cats.cluster, &out, nil) }
-      if picks && usesLocalChain { pick(.local, key(ip, svc.port), serviceKey(ip, svc.port), cats.local, &out, nil) }
+      if picks && usesClusterChain { pick(.service, key(ip, svc.port), serviceKey(ip, svc.port), cats.cluster, &out, what) }
+      if picks && usesLocalChain { pick(.local, key(ip, svc.port), serviceKey(ip, svc.port), cats.local, &out, what) }
       if hasEndpoints {
         claim(
           &out.serviceIPs, serviceKey(ip, svc.port), Element(key(ip, svc.port), data: .verdict(.goto(externalChain))), &out.warnings, what)
@@ -149,8 +149,8 @@ struct ServicePortRules {
     // NodePort.
     if svc.nodePort != 0 {
       let portKey = ServiceKey(ip: IPAddressKey(high: 0, low: 0), proto: proto.rawValue, port: UInt16(svc.nodePort))
-      if picks && usesClusterChain { pick(.nodePort, nodePortKey(), portKey, cats.cluster, &out, nil) }
-      if picks && usesLocalChain { pick(.nodePortLocal, nodePortKey(), portKey, cats.local, &out, nil) }
+      if picks && usesClusterChain { pick(.nodePort, nodePortKey(), portKey, cats.cluster, &out, "nodePort") }
+      if picks && usesLocalChain { pick(.nodePortLocal, nodePortKey(), portKey, cats.local, &out, "nodePort") }
       if hasEndpoints {
         claim(
           &out.serviceNodePorts, nodePortTableKey, Element(nodePortKey(), data: .verdict(.goto(externalChain))), &out.warnings, "nodePort")
@@ -185,18 +185,13 @@ struct ServicePortRules {
   }
 
   /// Claims `key` in `picker` with `endpoints` (nothing for an empty list: the no-endpoint
-  /// maps handle those destinations). Conflicts are reported as `what` (nil: the dispatch
-  /// map's claim on the same destination reports them).
+  /// maps handle those destinations). A conflict is reported once, as `what`, even when the
+  /// dispatch map's claim on the same destination reports it too.
   private func pick(
-    _ picker: EndpointPicker, _ key: [Value], _ tableKey: ServiceKey, _ endpoints: [EndpointInfo], _ out: inout FamilyRules, _ what: String?
+    _ picker: EndpointPicker, _ key: [Value], _ tableKey: ServiceKey, _ endpoints: [EndpointInfo], _ out: inout FamilyRules, _ what: String
   ) {
     guard !endpoints.isEmpty else { return }
-    let bundle = EndpointPicker.bundle(key: key, endpoints, owner: svc.name)
-    if let what {
-      claim(&out.pickers[picker.rawValue], tableKey, bundle, &out.warnings, what)
-    } else {
-      out.pickers[picker.rawValue].add(tableKey, bundle, owner: svc.name)
-    }
+    claim(&out.pickers[picker.rawValue], tableKey, EndpointPicker.bundle(key: key, endpoints, owner: svc.name), &out.warnings, what)
   }
 
   /// A policy chain of a service without affinity: hands external traffic to the picker of
@@ -212,7 +207,8 @@ struct ServicePortRules {
   private func claim<K>(_ table: inout ElementTable<K>, _ key: K, _ e: Element, _ warnings: inout [String], _ what: String) {
     if let earlier = table.add(key, e, owner: svc.name) {
       let who = earlier.map { "\($0)" } ?? "another service"
-      warnings.append("\(svc.name): \(what) \(e.key.map(Self.text).joined(separator: " . ")) is already used by \(who); ignored")
+      let warning = "\(svc.name): \(what) \(e.key.map(Self.text).joined(separator: " . ")) is already used by \(who); ignored"
+      if !warnings.contains(warning) { warnings.append(warning) }
     }
   }
 

@@ -51,8 +51,16 @@ import Testing
       chain.rules == [
         Rule([.dnatMap([.daddr(.v4), .l4proto, .thDport, .numgenRandom(mod: 3)], map: "endpoints-3", version: .v4)])
       ])
+    // The entry chain finds the count's group (1 to 8) with one lookup; the group's chain
+    // tries the counts in use.
     let entry = try #require(t.chains.first { $0.name == "pick-endpoint" })
-    #expect(entry.rules == [Rule([.verdict(.jump("pick-endpoint-1"))]), Rule([.verdict(.jump("pick-endpoint-3"))])])
+    #expect(
+      entry.rules == [
+        Rule([.lookup([.daddr(.v4), .l4proto, .thDport], set: "endpoints-1to8", negated: false), .verdict(.goto("pick-endpoint-1to8"))])
+      ])
+    let group = try #require(t.chains.first { $0.name == "pick-endpoint-1to8" })
+    #expect(group.rules == [Rule([.verdict(.jump("pick-endpoint-1"))]), Rule([.verdict(.jump("pick-endpoint-3"))])])
+    #expect(t.sets.first { $0.name == "endpoints-1to8" }?.elements.count == 2)
     #expect(t.chains.first { $0.name == Names.services }?.rules.last == Rule([.verdict(.goto("pick-endpoint"))]))
   }
 
@@ -67,6 +75,24 @@ import Testing
     #expect(mods == [3, 2])
     #expect(chain.rules.count == 6)  // per endpoint: one affinity rule, one random-choice rule
     #expect(!Self.table(r).sets.contains { $0.name.hasPrefix("endpoints-") })
+  }
+
+  @Test func countsAreGroupedByEight() throws {
+    // Counts 1, 2, 9 and 20 in use: groups 1-8, 9-16 and 17-24, in order.
+    let counts = [1, 2, 9, 20]
+    let ports = counts.enumerated().map { i, n in
+      Self.port("s\(i)", ip: "10.96.0.\(i + 1)", eps: (0..<n).map { "10.244.\(i).\($0 + 1)" })
+    }
+    let t = Self.table(RulesetCompiler.compile(ProxyState(servicePorts: ports), node: Self.node))
+    let entry = try #require(t.chains.first { $0.name == "pick-endpoint" })
+    #expect(
+      entry.rules.compactMap { r in r.exprs.compactMap { if case .verdict(.goto(let c)) = $0 { c } else { nil } }.first } == [
+        "pick-endpoint-1to8", "pick-endpoint-9to16", "pick-endpoint-17to24",
+      ])
+    #expect(t.chains.first { $0.name == "pick-endpoint-1to8" }?.rules.count == 2)
+    #expect(t.chains.first { $0.name == "pick-endpoint-17to24" }?.rules == [Rule([.verdict(.jump("pick-endpoint-20"))])])
+    #expect(t.sets.first { $0.name == "endpoints-9to16" }?.elements == [Element([.address(IPAddress("10.96.0.3")!), .proto(.tcp), .port(80)], comment: "ns1/s2:p80")])
+    #expect(t.sets.first { $0.name == "endpoints-20" }?.elements.count == 20)
   }
 
   @Test func severalPodCIDRsUseOneIntervalSet() throws {
@@ -92,6 +118,19 @@ import Testing
       #expect((s.size ?? 0) >= 1 << 20)
       #expect(s.flags == [.dynamic, .timeout])
     }
+  }
+
+  @Test(arguments: [true, false])
+  func externalIPOnAnotherServicesClusterIPWarnsOnce(externalFirst: Bool) throws {
+    // One service's externalIP:port is another's ClusterIP:port; whichever claims it first
+    // keeps the destination's endpoint slots, and the other is told, once.
+    let withExternal = Self.port(externalFirst ? "a" : "b", ip: "10.96.0.2", eps: ["10.244.0.2"], externalIPs: ["10.96.0.1"])
+    let plain = Self.port(externalFirst ? "b" : "a", ip: "10.96.0.1", eps: ["10.244.0.1"])
+    let r = RulesetCompiler.compile(ProxyState(servicePorts: [withExternal, plain].sorted { $0.name < $1.name }), node: Self.node)
+    #expect(r.warnings.count == 1, "\(r.warnings)")
+    let slots = try #require(Self.table(r).sets.first { $0.name == "endpoints-1" }).elements
+    let owner = externalFirst ? "10.244.0.2" : "10.244.0.1"
+    #expect(slots.contains { $0.key.first == .address(IPAddress("10.96.0.1")!) && $0.data == .values([.address(IPAddress(owner)!), .port(8080)]) })
   }
 
   @Test func conflictingExternalIPKeepsFirstAndWarns() throws {
