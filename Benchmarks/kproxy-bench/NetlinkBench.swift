@@ -92,6 +92,15 @@ enum NetlinkBench {
     try incremental("one ClusterIP changed (elements only)", services: [k]) { o in
       o.services[k].clusterIPs = [.v4(IPv4Address(0xAC1F_FFFE))]
     }
+    // New services: a ClusterIP is elements only; a NodePort adds chains (its external and
+    // service chains) and a verdict-map element, which makes the kernel validate the table.
+    for nodePort in [false, true] {
+      try incremental(nodePort ? "one NodePort service added (new chains)" : "one ClusterIP service added (elements only)", services: [objects.services.count]) { o in
+        let (svc, slice) = SyntheticCluster.extra(nodePort: nodePort)
+        o.services.append(svc)
+        o.endpointSlices.append(slice)
+      }
+    }
     let hundred = Array(stride(from: 0, to: services, by: max(1, services / 100)).prefix(100))
     try incremental("100 services: one endpoint each", services: hundred) { o in
       for s in hundred { o.endpointSlices[s].endpoints[0].addresses = [.v4(IPv4Address(0x0B01_0000 + UInt32(s)))] }

@@ -37,4 +37,24 @@ enum SyntheticCluster {
     }
     return set
   }
+
+  /// One more service outside the generated ranges: ClusterIP 172.31.0.1 (or a UDP NodePort
+  /// 30000 besides, which no generated service uses), 10 endpoints in 11.1.0.0/24.
+  static func extra(nodePort: Bool) -> (Service, EndpointSlice) {
+    let name = nodePort ? "added-nodeport" : "added"
+    let svc = Service(
+      meta: ObjectMeta(name: name, namespace: "ns0"), type: nodePort ? .nodePort : .clusterIP,
+      clusterIPs: [.v4(IPv4Address(nodePort ? 0xAC1F_0002 : 0xAC1F_0001))],
+      ports: [ServicePort(name: "dns", protocol_: .udp, port: 53, targetPort: .int(5353), nodePort: nodePort ? 30000 : 0)],
+      selector: ["app": name])
+    let eps = (0..<10).map { e in
+      SliceEndpoint(
+        addresses: [.v4(IPv4Address(0x0B01_0000 + UInt32(nodePort ? 0x100 : 0) + UInt32(e)))], conditions: EndpointConditions(ready: true),
+        nodeName: "node\(e)")
+    }
+    let slice = EndpointSlice(
+      meta: ObjectMeta(name: "\(name)-abcde", namespace: "ns0", labels: [EndpointSlice.serviceNameLabel: name]),
+      addressType: .ipv4, endpoints: eps, ports: [EndpointPort(name: "dns", protocol_: .udp, port: 5353)])
+    return (svc, slice)
+  }
 }

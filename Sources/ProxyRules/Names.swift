@@ -8,10 +8,12 @@
 //                nodeport-endpoints-check, cluster-ips-check, reject-chain
 //   sets         cluster-ips, nodeport-ips, cluster-cidrs, firewall-ips, firewall-allow, hairpin
 //   maps         service-ips, service-nodeports, no-endpoint-services, no-endpoint-nodeports
-// Endpoint pickers (EndpointPicker.swift), for each endpoint count N in use:
+// Endpoint pickers (EndpointPicker.swift), for each endpoint count N and group of eight
+// counts LO-HI (1to8, 9to16, ...) in use:
 //   chains       pick-endpoint, pick-local-endpoint, pick-nodeport-endpoint,
-//                pick-nodeport-local-endpoint, and each of them followed by -N
+//                pick-nodeport-local-endpoint, and each of them followed by -N and -LOtoHI
 //   maps         endpoints-N, local-endpoints-N, nodeport-endpoints-N, nodeport-local-endpoints-N
+//   sets         the same names followed by -LOtoHI instead of -N
 // Per service port (BASE = HASH-namespace/name/protocol/portname, HASH = first 8 base32
 // characters of SHA-256 of the rest, exactly as kube-proxy names its chains):
 //   service-BASE   endpoints under the Cluster policy (without affinity: only for external
