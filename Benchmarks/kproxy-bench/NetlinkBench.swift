@@ -95,7 +95,10 @@ enum NetlinkBench {
     // New services: a ClusterIP is elements only; a NodePort adds chains (its external and
     // service chains) and a verdict-map element, which makes the kernel validate the table.
     for nodePort in [false, true] {
-      try incremental(nodePort ? "one NodePort service added (new chains)" : "one ClusterIP service added (elements only)", services: [objects.services.count]) { o in
+      try incremental(
+        nodePort ? "one NodePort service added (new chains)" : "one ClusterIP service added (elements only)",
+        services: [objects.services.count]
+      ) { o in
         let (svc, slice) = SyntheticCluster.extra(nodePort: nodePort)
         o.services.append(svc)
         o.endpointSlices.append(slice)

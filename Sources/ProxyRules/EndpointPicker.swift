@@ -61,7 +61,9 @@ enum EndpointPicker: Int, CaseIterable, Comparable {
   /// The destination fields the picker is keyed by.
   func keyFields(_ ctx: FamilyContext) -> [Field] { isNodePort ? [.l4proto, .thDport] : [ctx.daddr, .l4proto, .thDport] }
 
-  func keyTypes(_ ctx: FamilyContext) -> [DataType] { isNodePort ? [.inetProto, .inetService] : [ctx.addressType, .inetProto, .inetService] }
+  func keyTypes(_ ctx: FamilyContext) -> [DataType] {
+    isNodePort ? [.inetProto, .inetService] : [ctx.addressType, .inetProto, .inetService]
+  }
 
   /// `map NAME-N { typeof KEY . numgen random mod N : ip daddr . th dport }`.
   func mapDeclaration(_ ctx: FamilyContext, _ n: Int) -> NFTSet {

@@ -103,7 +103,9 @@ struct ServicePortRules {
 
     // ClusterIP.
     if hasInternalEndpoints && picks {
-      pick(.service, key(svc.clusterIP, svc.port), serviceKey(svc.clusterIP, svc.port), svc.internalPolicyLocal ? cats.local : cats.cluster, &out, "clusterIP")
+      pick(
+        .service, key(svc.clusterIP, svc.port), serviceKey(svc.clusterIP, svc.port), svc.internalPolicyLocal ? cats.local : cats.cluster,
+        &out, "clusterIP")
     } else if hasInternalEndpoints {
       claim(
         &out.serviceIPs, serviceKey(svc.clusterIP, svc.port), Element(key(svc.clusterIP, svc.port), data: .verdict(.goto(internalChain))),

@@ -91,7 +91,10 @@ import Testing
       ])
     #expect(t.chains.first { $0.name == "pick-endpoint-1to8" }?.rules.count == 2)
     #expect(t.chains.first { $0.name == "pick-endpoint-17to24" }?.rules == [Rule([.verdict(.jump("pick-endpoint-20"))])])
-    #expect(t.sets.first { $0.name == "endpoints-9to16" }?.elements == [Element([.address(IPAddress("10.96.0.3")!), .proto(.tcp), .port(80)], comment: "ns1/s2:p80")])
+    #expect(
+      t.sets.first { $0.name == "endpoints-9to16" }?.elements == [
+        Element([.address(IPAddress("10.96.0.3")!), .proto(.tcp), .port(80)], comment: "ns1/s2:p80")
+      ])
     #expect(t.sets.first { $0.name == "endpoints-20" }?.elements.count == 20)
   }
 
@@ -130,7 +133,10 @@ import Testing
     #expect(r.warnings.count == 1, "\(r.warnings)")
     let slots = try #require(Self.table(r).sets.first { $0.name == "endpoints-1" }).elements
     let owner = externalFirst ? "10.244.0.2" : "10.244.0.1"
-    #expect(slots.contains { $0.key.first == .address(IPAddress("10.96.0.1")!) && $0.data == .values([.address(IPAddress(owner)!), .port(8080)]) })
+    #expect(
+      slots.contains {
+        $0.key.first == .address(IPAddress("10.96.0.1")!) && $0.data == .values([.address(IPAddress(owner)!), .port(8080)])
+      })
   }
 
   @Test func conflictingExternalIPKeepsFirstAndWarns() throws {
