@@ -56,7 +56,7 @@ let package = Package(
     .testTarget(
       name: "NFTNetlinkTests",
       dependencies: ["NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "KernelTestSupport"]),
-    .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "NFTNetlink", "NFTables", "KernelTestSupport"]),
+    .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "NFTNetlink", "NFTables", "ProxyRules", "KernelTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

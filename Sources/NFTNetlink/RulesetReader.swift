@@ -84,8 +84,9 @@ extension NetlinkClient {
       guard let header = s.header else { throw NetlinkError.unexpectedReply("set \(s.name) in table \(ref) is not one kproxy creates") }
       sets.append(header)
     }
-    // Elements of each set.
-    for i in sets.indices {
+    // Elements of each set, except dynamic ones: what rules add to those (affinity: the
+    // clients recently sent to an endpoint) is the kernel's state, never kproxy's to diff.
+    for i in sets.indices where !sets[i].flags.contains(.dynamic) {
       let list = try NftnlElementList(table: ref.name, set: sets[i].name)
       try request(
         type: NFT_MSG_GETSETELEM, family: family, dump: true,

@@ -129,6 +129,8 @@ struct TableDiff {
         if !s.elements.isEmpty { additions.append((s.header, s.elements)) }
         continue
       }
+      // A dynamic set's elements are what rules added (learned affinity): left alone.
+      if s.flags.contains(.dynamic) { continue }
       let (removed, added) = Self.elementChanges(old: o.elements, new: s.elements)
       if !removed.isEmpty { tx.add(.deleteElements(ref, set: s.header, removed)) }
       if !added.isEmpty { additions.append((s.header, added)) }

@@ -1,7 +1,9 @@
 // The sync loop on both backends: first sync creates, the same sync changes nothing, a new
-// ruleset is applied incrementally, --full replaces; cleanup removes only kproxy's tables.
+// ruleset is applied incrementally, --full replaces, learned affinity entries survive;
+// cleanup removes only kproxy's tables.
 import Dataplane
 import Foundation
+import KernelTestSupport
 import NFTNetlink
 import NFTables
 import NetAddress
@@ -54,6 +56,24 @@ func sampleRuleset(endpoints: Int) -> Ruleset {
     #expect(try sync.sync(to: b, full: false).mode == .unchanged)
     let listing = try ns.nft("list", "ruleset")
     #expect(listing.contains("dnat to 10.244.0.3:8080 comment \"endpoint 3\""))
+  }
+
+  @Test(arguments: backends)
+  func learnedAffinityEntriesSurviveASync(kind: String) throws {
+    // The clients a ClientIP-affinity rule remembered are the kernel's state: a sync of an
+    // unchanged or changed ruleset must not delete them (else every apply resets affinity).
+    guard let ns = try ScratchNetns.make("aff-\(kind)") else { return }
+    let sync = Synchronizer(backend: try Self.backend(kind, ns))
+    let desired = try FixtureScenarios.compile("session-affinity").ruleset
+    #expect(try sync.sync(to: desired, full: false).mode == .incremental)
+    let table = try #require(desired.tables.first { $0.family == .ip })
+    let set = try #require(table.sets.first { $0.flags.contains(.dynamic) }).name
+    _ = try ns.nft("add", "element", "ip", "kproxy", set, "{ 192.0.2.7 }")
+    #expect(try sync.sync(to: desired, full: false).mode == .unchanged)
+    var changed = desired
+    changed.tables[0].sets[0].elements.removeAll()
+    #expect(try sync.sync(to: changed, full: false).mode == .incremental)
+    #expect(try ns.nft("list", "set", "ip", "kproxy", set).contains("192.0.2.7 expires"))
   }
 
   @Test(arguments: backends)
