@@ -104,6 +104,18 @@ enum NetlinkBench {
         o.endpointSlices.append(slice)
       }
     }
+    // A ClientIP-affinity service keeps a chain of its own (the affinity sets must learn the
+    // endpoint each rule picked): its endpoint changes rewrite that chain, which makes the
+    // kernel validate the table.
+    let affine = objects.services.count
+    try incremental("one affinity service added (new chain)", services: [affine]) { o in
+      let (svc, slice) = SyntheticCluster.extra(nodePort: false, affinity: true)
+      o.services.append(svc)
+      o.endpointSlices.append(slice)
+    }
+    try incremental("one endpoint of the affinity service changed", services: [affine]) { o in
+      o.endpointSlices[affine].endpoints[0].addresses = [.v4(IPv4Address(0x0B01_02FF))]
+    }
     let hundred = Array(stride(from: 0, to: services, by: max(1, services / 100)).prefix(100))
     try incremental("100 services: one endpoint each", services: hundred) { o in
       for s in hundred { o.endpointSlices[s].endpoints[0].addresses = [.v4(IPv4Address(0x0B01_0000 + UInt32(s)))] }

@@ -39,17 +39,20 @@ enum SyntheticCluster {
   }
 
   /// One more service outside the generated ranges: ClusterIP 172.31.0.1 (or a UDP NodePort
-  /// 30000 besides, which no generated service uses), 10 endpoints in 11.1.0.0/24.
-  static func extra(nodePort: Bool) -> (Service, EndpointSlice) {
-    let name = nodePort ? "added-nodeport" : "added"
-    let svc = Service(
+  /// 30000 besides, which no generated service uses; or ClientIP affinity), 10 endpoints in
+  /// 11.1.0.0/24.
+  static func extra(nodePort: Bool, affinity: Bool = false) -> (Service, EndpointSlice) {
+    let name = nodePort ? "added-nodeport" : affinity ? "added-affinity" : "added"
+    var svc = Service(
       meta: ObjectMeta(name: name, namespace: "ns0"), type: nodePort ? .nodePort : .clusterIP,
-      clusterIPs: [.v4(IPv4Address(nodePort ? 0xAC1F_0002 : 0xAC1F_0001))],
+      clusterIPs: [.v4(IPv4Address(nodePort ? 0xAC1F_0002 : affinity ? 0xAC1F_0003 : 0xAC1F_0001))],
       ports: [ServicePort(name: "dns", protocol_: .udp, port: 53, targetPort: .int(5353), nodePort: nodePort ? 30000 : 0)],
       selector: ["app": name])
+    if affinity { svc.sessionAffinity = .clientIP }
     let eps = (0..<10).map { e in
       SliceEndpoint(
-        addresses: [.v4(IPv4Address(0x0B01_0000 + UInt32(nodePort ? 0x100 : 0) + UInt32(e)))], conditions: EndpointConditions(ready: true),
+        addresses: [.v4(IPv4Address(0x0B01_0000 + UInt32(nodePort ? 0x100 : affinity ? 0x200 : 0) + UInt32(e)))],
+        conditions: EndpointConditions(ready: true),
         nodeName: "node\(e)")
     }
     let slice = EndpointSlice(
