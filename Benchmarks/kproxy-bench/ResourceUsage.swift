@@ -18,7 +18,8 @@ enum ResourceUsage {
     defer { fclose(f) }
     var line = [CChar](repeating: 0, count: 256)
     guard fgets(&line, 256, f) != nil else { return 0 }
-    let fields = String(cString: line).split(separator: " ")
+    let bytes = line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    let fields = String(decoding: bytes, as: UTF8.self).split(separator: " ")
     guard fields.count >= 2, let pages = Int(fields[1]) else { return 0 }
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
   }
