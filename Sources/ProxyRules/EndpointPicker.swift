@@ -45,7 +45,7 @@ enum EndpointPicker: Int, CaseIterable, Comparable {
   /// The map of destinations with `n` endpoints.
   func map(_ n: Int) -> String { name + "-" + String(n) }
   /// The chain that DNATs destinations with `n` endpoints.
-  func classChain(_ n: Int) -> String { chain + "-" + String(n) }
+  func countChainName(_ n: Int) -> String { chain + "-" + String(n) }
 
   /// Counts per group: group `g` holds the counts `8g+1 ... 8g+8`.
   static let groupWidth = 8
@@ -54,7 +54,7 @@ enum EndpointPicker: Int, CaseIterable, Comparable {
   /// The set of destinations whose count is in group `g` (`NAME-1to8`).
   func groupSet(_ g: Int) -> String { name + "-" + Self.groupRange(g) }
   /// The chain trying the counts of group `g` (`CHAIN-1to8`).
-  func groupChain(_ g: Int) -> String { chain + "-" + Self.groupRange(g) }
+  func groupChainName(_ g: Int) -> String { chain + "-" + Self.groupRange(g) }
 
   var isNodePort: Bool { self == .nodePort || self == .nodePortLocal }
 
@@ -75,9 +75,9 @@ enum EndpointPicker: Int, CaseIterable, Comparable {
 
   /// `dnat ip to KEY . numgen random mod N map @NAME-N`: a destination without N endpoints
   /// has no element for the slot, so the lookup fails and the rule does not match.
-  func classChain(_ ctx: FamilyContext, _ n: Int) -> Chain {
+  func countChain(_ ctx: FamilyContext, _ n: Int) -> Chain {
     Chain(
-      name: classChain(n),
+      name: countChainName(n),
       rules: [Rule([.dnatMap(keyFields(ctx) + [.numgenRandom(mod: UInt32(n))], map: map(n), version: ctx.version)])])
   }
 
@@ -91,12 +91,12 @@ enum EndpointPicker: Int, CaseIterable, Comparable {
   func entryChain(_ ctx: FamilyContext, groups: [Int]) -> Chain {
     Chain(
       name: chain,
-      rules: groups.map { Rule([.lookup(keyFields(ctx), set: groupSet($0), negated: false), .verdict(.goto(groupChain($0)))]) })
+      rules: groups.map { Rule([.lookup(keyFields(ctx), set: groupSet($0), negated: false), .verdict(.goto(groupChainName($0)))]) })
   }
 
   /// A group's chain: `jump CHAIN-N` for each count of the group in use, ascending.
   func groupChain(_ g: Int, counts: [Int]) -> Chain {
-    Chain(name: groupChain(g), rules: counts.map { Rule([.verdict(.jump(classChain($0)))]) })
+    Chain(name: groupChainName(g), rules: counts.map { Rule([.verdict(.jump(countChainName($0)))]) })
   }
 
   /// The groups of `counts` (sorted, unique) and each group's counts.

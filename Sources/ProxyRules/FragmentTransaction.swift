@@ -40,11 +40,11 @@ struct FragmentTransaction {
     for pc in pickers {
       for n in pc.addedCounts {
         tx.add(.addSet(table, pc.picker.mapDeclaration(ctx, n)))
-        tx.add(.addChain(table, Chain(name: pc.picker.classChain(n))))
+        tx.add(.addChain(table, Chain(name: pc.picker.countChainName(n))))
       }
       for g in pc.addedGroups {
         tx.add(.addSet(table, pc.picker.groupSetDeclaration(ctx, g)))
-        tx.add(.addChain(table, Chain(name: pc.picker.groupChain(g))))
+        tx.add(.addChain(table, Chain(name: pc.picker.groupChainName(g))))
       }
     }
     // 2. Unreference: flush rewritten and removed chains, and the pickers' chains that change
@@ -53,8 +53,8 @@ struct FragmentTransaction {
     for c in removedChains { tx.add(.flushChain(table, chain: c.name)) }
     for pc in pickers {
       if pc.groupsChange { tx.add(.flushChain(table, chain: pc.picker.chain)) }
-      for g in pc.rewrittenGroups + pc.removedGroups { tx.add(.flushChain(table, chain: pc.picker.groupChain(g))) }
-      for n in pc.removedCounts { tx.add(.flushChain(table, chain: pc.picker.classChain(n))) }
+      for g in pc.rewrittenGroups + pc.removedGroups { tx.add(.flushChain(table, chain: pc.picker.groupChainName(g))) }
+      for n in pc.removedCounts { tx.add(.flushChain(table, chain: pc.picker.countChainName(n))) }
     }
     // 3. Shared-set elements whose winner goes or changes.
     for (set, elements) in removals.sorted(by: { $0.key < $1.key }) {
@@ -77,10 +77,10 @@ struct FragmentTransaction {
     }
     for pc in pickers {
       for n in pc.addedCounts {
-        for r in pc.picker.classChain(ctx, n).rules { tx.add(.addRule(table, chain: pc.picker.classChain(n), r)) }
+        for r in pc.picker.countChain(ctx, n).rules { tx.add(.addRule(table, chain: pc.picker.countChainName(n), r)) }
       }
       for (g, counts) in EndpointPicker.groups(pc.new) where pc.addedGroups.contains(g) || pc.rewrittenGroups.contains(g) {
-        for r in pc.picker.groupChain(g, counts: counts).rules { tx.add(.addRule(table, chain: pc.picker.groupChain(g), r)) }
+        for r in pc.picker.groupChain(g, counts: counts).rules { tx.add(.addRule(table, chain: pc.picker.groupChainName(g), r)) }
       }
       if pc.groupsChange {
         for r in pc.picker.entryChain(ctx, groups: pc.newGroups.map(\.group)).rules {
@@ -94,8 +94,8 @@ struct FragmentTransaction {
     // 6. Chains nothing refers to any more.
     for c in removedChains { tx.add(.deleteChain(table, chain: c.name)) }
     for pc in pickers {
-      for n in pc.removedCounts { tx.add(.deleteChain(table, chain: pc.picker.classChain(n))) }
-      for g in pc.removedGroups { tx.add(.deleteChain(table, chain: pc.picker.groupChain(g))) }
+      for n in pc.removedCounts { tx.add(.deleteChain(table, chain: pc.picker.countChainName(n))) }
+      for g in pc.removedGroups { tx.add(.deleteChain(table, chain: pc.picker.groupChainName(g))) }
     }
   }
 
@@ -154,31 +154,4 @@ struct FragmentTransaction {
     let keyType = header(set).keyType
     return elements.map { ($0.text(keyType: keyType), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
   }
-}
-
-/// How one picker's counts in use change: the count maps and chains, group sets and chains
-/// that appear, go or are rewritten.
-struct PickerChange {
-  let picker: EndpointPicker
-  let old: [Int]
-  let new: [Int]
-
-  var oldGroups: [(group: Int, counts: [Int])] { EndpointPicker.groups(old) }
-  var newGroups: [(group: Int, counts: [Int])] { EndpointPicker.groups(new) }
-  var addedCounts: [Int] { new.filter { !old.contains($0) } }
-  var removedCounts: [Int] { old.filter { !new.contains($0) } }
-  var addedGroups: [Int] {
-    let before = Set(oldGroups.map(\.group))
-    return newGroups.map(\.group).filter { !before.contains($0) }
-  }
-  var removedGroups: [Int] {
-    let after = Set(newGroups.map(\.group))
-    return oldGroups.map(\.group).filter { !after.contains($0) }
-  }
-  /// Groups kept whose counts change.
-  var rewrittenGroups: [Int] {
-    let before = Dictionary(uniqueKeysWithValues: oldGroups.map { ($0.group, $0.counts) })
-    return newGroups.compactMap { g in before[g.group].flatMap { $0 != g.counts ? g.group : nil } }
-  }
-  var groupsChange: Bool { oldGroups.map(\.group) != newGroups.map(\.group) }
 }

@@ -72,7 +72,7 @@ public enum RulesetCompiler {
           var map = p.mapDeclaration(ctx, n)
           map.elements = slots[n]!
           sets.append(map)
-          pickChains.append(p.classChain(ctx, n))
+          pickChains.append(p.countChain(ctx, n))
         }
       }
     }
