@@ -1,5 +1,5 @@
-// The entry point for manifest text: splits it into documents, parses each with Yams, expands
-// Lists, decodes the kinds kproxy reads and counts the rest as ignored.
+// The entry point for manifest text: splits it into documents, parses each (JSON fast path, else
+// Yams), expands Lists, decodes the kinds kproxy reads and counts the rest as ignored.
 import Yams
 
 /// Decodes Kubernetes manifests (multi-document YAML, JSON, `kind: List` and `*List` kinds).
@@ -50,16 +50,22 @@ struct DocumentContext {
         file: file, document: self.document,
         message: "document is \(size) bytes, more than the limit of \(ManifestDocuments.maxDocumentBytes / 1024 / 1024) MiB")
     }
-    if let line = NestingDepthBound.firstLineExceeding(NestingDepthBound.limit, in: document.text) {
+    let bytes = document.text.utf8.withContiguousStorageIfAvailable(Array.init) ?? Array(document.text.utf8)
+    if let line = NestingDepthBound.firstLineExceeding(NestingDepthBound.limit, in: bytes) {
       throw ManifestError(
         file: file, document: self.document,
         message: "document nests more than \(NestingDepthBound.limit) levels deep at line \(document.firstLine + line - 1)")
     }
-    var text = String(document.text)
-    let firstByte = text.utf8.first {
+    let firstByte = bytes.first {
       $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r")
     }
-    if firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "["), text.utf8.contains(UInt8(ascii: "\t")) {
+    let looksLikeJSON = firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "[")
+    if looksLikeJSON, let tree = JSONParser.parse(bytes) {
+      return FieldReader(node: .json(tree, 0), budget: WalkBudget(documentBytes: size))
+    }
+    // Not JSON after all (YAML flow style, or invalid): Yams decides, and words any error.
+    var text = String(document.text)
+    if looksLikeJSON, bytes.contains(UInt8(ascii: "\t")) {
       // JSON allows tabs between tokens where YAML does not; raw tabs cannot occur inside JSON strings.
       text = String(decoding: text.utf8.map { $0 == UInt8(ascii: "\t") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
     }
@@ -70,7 +76,7 @@ struct DocumentContext {
       throw ManifestError(file: file, document: self.document, message: YAMLSyntaxError.message(error, firstLine: document.firstLine))
     }
     guard let node else { return nil }
-    let reader = FieldReader(node: node, budget: WalkBudget(documentBytes: size))
+    let reader = FieldReader(node: .yaml(node), budget: WalkBudget(documentBytes: size))
     return reader.isNull ? nil : reader
   }
 
