@@ -23,9 +23,9 @@ struct JSONParser {
   private var pendingMembers: [JSONMember] = []
   private var open: [OpenContainer] = []
 
-  /// The tree of `bytes`, or nil when they are not exactly one JSON value (white space around it allowed).
-  static func parse(_ bytes: [UInt8]) -> JSONTree? {
-    var parser = JSONParser(scanner: JSONScanner(bytes: bytes))
+  /// The tree of `bytes[start...]`, or nil when they are not exactly one JSON value (white space around it allowed).
+  static func parse(_ bytes: [UInt8], from start: Int = 0) -> JSONTree? {
+    var parser = JSONParser(scanner: JSONScanner(bytes: bytes, from: start))
     do {
       try parser.parseText()
     } catch {

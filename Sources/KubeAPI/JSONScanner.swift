@@ -6,9 +6,12 @@ struct JSONScanner {
   typealias Failure = JSONParser.Failure
 
   private let bytes: [UInt8]
-  private var index = 0
+  private var index: Int
 
-  init(bytes: [UInt8]) { self.bytes = bytes }
+  init(bytes: [UInt8], from start: Int = 0) {
+    self.bytes = bytes
+    index = start
+  }
 
   var atEnd: Bool { index == bytes.count }
 
@@ -27,13 +30,10 @@ struct JSONScanner {
 
   /// Skips RFC 8259 white space: space, tab, line feed, carriage return.
   mutating func skipWhitespace() {
-    while index < bytes.count {
-      switch bytes[index] {
-      case 0x20, 0x09, 0x0A, 0x0D: index += 1
-      default: return
-      }
-    }
+    while index < bytes.count && Self.isWhitespace(bytes[index]) { index += 1 }
   }
+
+  static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
 
   /// Reads `true`, `false` or `null` exactly.
   mutating func literal(_ word: String) throws(Failure) {
