@@ -1,6 +1,5 @@
-// Walks the generic YAML node tree of one document, reading typed fields and remembering the
-// path (`spec.ports[1].port`) so every failure names the exact field.
-import Yams
+// Walks the node tree of one document (Yams' for YAML, the JSON fast path's for JSON), reading
+// typed fields and remembering the path (`spec.ports[1].port`) so every failure names the exact field.
 
 /// Limits how many list elements and map entries kproxy visits in one document. Without YAML
 /// aliases every value takes at least one byte of text, so a budget proportional to the document
@@ -20,32 +19,27 @@ final class WalkBudget {
 
 /// A node of the document together with its field path.
 struct FieldReader {
-  let node: Yams.Node
-  /// The path of `node`: "" for the document root, else e.g. "spec.ports[1]".
-  let path: String
+  let node: FieldNode
+  let location: FieldPath
   let budget: WalkBudget
 
-  init(node: Yams.Node, path: String = "", budget: WalkBudget) {
+  init(node: FieldNode, location: FieldPath = .root(), budget: WalkBudget) {
     self.node = node
-    self.path = path
+    self.location = location
     self.budget = budget
   }
 
+  /// The path of `node`: "" for the document root, else e.g. "spec.ports[1]".
+  var path: String { location.text }
+
   /// The path of a child field of this node.
-  func childPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+  func childPath(_ key: String) -> String { FieldPath.keyPath(path, key) }
 
   /// True when the node is a null scalar (`null`, `~` or empty), which Kubernetes treats as absent.
-  var isNull: Bool {
-    guard let scalar = node.scalar else { return false }
-    return ScalarValue.isNull(scalar)
-  }
+  var isNull: Bool { node.isNull }
 
   /// How this node is named in "got X" messages.
-  var described: String {
-    if let scalar = node.scalar { return ScalarValue(scalar).described }
-    if node.sequence != nil { return "a list" }
-    return "a map"
-  }
+  var described: String { node.described }
 
   func wrongType(_ expected: String) -> FieldError {
     .wrongType(field: path, expected: expected, got: described)
@@ -57,13 +51,20 @@ struct FieldReader {
 
   /// The field at a dotted path below this node (`"spec.type"`); nil when it or a parent is absent or null.
   func optional(_ dottedKey: String) throws(FieldError) -> FieldReader? {
-    guard dottedKey.utf8.contains(UInt8(ascii: ".")) else { return try child(dottedKey) }
+    let dot = UInt8(ascii: ".")
+    let dotted = dottedKey.utf8.withContiguousStorageIfAvailable { $0.contains(dot) } ?? dottedKey.utf8.contains(dot)
+    guard dotted else { return try child(dottedKey) }
     var current = self
-    for key in dottedKey.utf8.split(separator: UInt8(ascii: ".")) {
-      guard let child = try current.child(String(decoding: key, as: UTF8.self)) else { return nil }
-      current = child
+    var rest = Substring(dottedKey)
+    while let end = rest.utf8.firstIndex(of: dot) {
+      // Empty steps (`a..b`, a trailing dot) are skipped.
+      if end != rest.startIndex {
+        guard let child = try current.child(String(rest[..<end])) else { return nil }
+        current = child
+      }
+      rest = rest[rest.utf8.index(after: end)...]
     }
-    return current
+    return rest.isEmpty ? current : try current.child(String(rest))
   }
 
   /// The field at a dotted path, which must be present and not null.
@@ -74,58 +75,44 @@ struct FieldReader {
 
   /// One direct child of this mapping node; nil when absent or null.
   private func child(_ key: String) throws(FieldError) -> FieldReader? {
-    guard let mapping = node.mapping else { throw wrongType("a map") }
-    var found: Yams.Node?
-    for (keyNode, value) in mapping {
-      guard let keyScalar = keyNode.scalar else { continue }
-      if keyScalar.string == key {
-        if found != nil { throw .duplicateKey(field: path, key: key) }
-        found = value
-      } else if Self.isMergeKey(keyScalar) {
-        throw .invalid(field: path, reason: Self.mergeKeyReason)
-      }
+    let found: FieldNode?
+    switch node {
+    case .yaml(let yaml): found = try yamlChild(yaml, key)
+    case .json(let tree, let index): found = try jsonChild(tree, index, key)
     }
-    guard let found else { return nil }
-    let reader = FieldReader(node: found, path: childPath(key), budget: budget)
-    return reader.isNull ? nil : reader
+    guard let found, !found.isNull else { return nil }
+    return FieldReader(node: found, location: FieldPath(parent: location, step: .key(key)), budget: budget)
   }
 
   /// The elements of this list node, each with its `[i]` path.
   func elements() throws(FieldError) -> [FieldReader] {
-    guard let sequence = node.sequence else { throw wrongType("a list") }
-    try budget.spend(sequence.count)
-    return sequence.enumerated().map { FieldReader(node: $1, path: "\(path)[\($0)]", budget: budget) }
+    let nodes: [FieldNode]
+    switch node {
+    case .yaml(let yaml):
+      guard case .sequence(let sequence) = yaml else { throw wrongType("a list") }
+      try budget.spend(sequence.count)
+      nodes = sequence.map { .yaml($0) }
+    case .json(let tree, let index):
+      guard case .array(let first, let count) = tree.values[index] else { throw wrongType("a list") }
+      try budget.spend(count)
+      nodes = tree.elements[first..<(first + count)].map { .json(tree, $0) }
+    }
+    return nodes.enumerated().map { FieldReader(node: $1, location: FieldPath(parent: location, step: .index($0)), budget: budget) }
   }
 
   /// The entries of this map node in document order; keys must be strings and unique.
   func entries() throws(FieldError) -> [(key: String, value: FieldReader)] {
-    guard let mapping = node.mapping else { throw wrongType("a map") }
-    try budget.spend(mapping.count)
-    var seen = Set<String>()
-    var result: [(key: String, value: FieldReader)] = []
-    for (keyNode, value) in mapping {
-      if let keyScalar = keyNode.scalar, Self.isMergeKey(keyScalar) { throw .invalid(field: path, reason: Self.mergeKeyReason) }
-      let keyReader = FieldReader(node: keyNode, path: path, budget: budget)
-      guard let scalar = keyNode.scalar, case .string(let key) = ScalarValue(scalar) else {
-        throw keyReader.wrongType("a string key")
-      }
-      guard seen.insert(key).inserted else { throw .duplicateKey(field: path, key: key) }
-      result.append((key, FieldReader(node: value, path: "\(path)[\(quoted(key))]", budget: budget)))
+    let pairs: [(key: String, value: FieldNode)]
+    switch node {
+    case .yaml(let yaml): pairs = try yamlEntries(yaml)
+    case .json(let tree, let index): pairs = try jsonEntries(tree, index)
     }
-    return result
+    return pairs.map { ($0.key, FieldReader(node: $0.value, location: FieldPath(parent: location, step: .entry($0.key)), budget: budget)) }
   }
-
-  /// A plain `<<` key: YAML 1.1 merge, which kproxy refuses rather than half-support (fields
-  /// silently taken from defaults instead of the merged map would be worse than an error).
-  static func isMergeKey(_ scalar: Yams.Node.Scalar) -> Bool {
-    scalar.string == "<<" && (scalar.style == .plain || scalar.style == .any)
-  }
-
-  static let mergeKeyReason = "YAML merge keys (<<) are not supported; write the fields out"
 
   // MARK: Scalars of this node
 
-  var scalarValue: ScalarValue? { node.scalar.map(ScalarValue.init) }
+  var scalarValue: ScalarValue? { node.scalarValue }
 
   func asString() throws(FieldError) -> String {
     guard case .string(let text) = scalarValue else { throw wrongType("a string") }

@@ -1,5 +1,5 @@
-// The entry point for manifest text: splits it into documents, parses each with Yams, expands
-// Lists, decodes the kinds kproxy reads and counts the rest as ignored.
+// The entry point for manifest text: splits it into documents, parses each (JSON fast path, else
+// Yams), expands Lists, decodes the kinds kproxy reads and counts the rest as ignored.
 import Yams
 
 /// Decodes Kubernetes manifests (multi-document YAML, JSON, `kind: List` and `*List` kinds).
@@ -50,16 +50,21 @@ struct DocumentContext {
         file: file, document: self.document,
         message: "document is \(size) bytes, more than the limit of \(ManifestDocuments.maxDocumentBytes / 1024 / 1024) MiB")
     }
-    if let line = NestingDepthBound.firstLineExceeding(NestingDepthBound.limit, in: document.text) {
+    let bytes = document.text.utf8.withContiguousStorageIfAvailable(Array.init) ?? Array(document.text.utf8)
+    if let line = NestingDepthBound.firstLineExceeding(NestingDepthBound.limit, in: bytes) {
       throw ManifestError(
         file: file, document: self.document,
         message: "document nests more than \(NestingDepthBound.limit) levels deep at line \(document.firstLine + line - 1)")
     }
+    if let start = Self.jsonStart(bytes), let tree = JSONParser.parse(bytes, from: start) {
+      return FieldReader(node: .json(tree, 0), budget: WalkBudget(documentBytes: size))
+    }
+    // Not JSON after all (YAML flow style, or invalid): Yams decides, and words any error.
     var text = String(document.text)
-    let firstByte = text.utf8.first {
+    let firstByte = bytes.first {
       $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r")
     }
-    if firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "["), text.utf8.contains(UInt8(ascii: "\t")) {
+    if firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "["), bytes.contains(UInt8(ascii: "\t")) {
       // JSON allows tabs between tokens where YAML does not; raw tabs cannot occur inside JSON strings.
       text = String(decoding: text.utf8.map { $0 == UInt8(ascii: "\t") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
     }
@@ -70,8 +75,17 @@ struct DocumentContext {
       throw ManifestError(file: file, document: self.document, message: YAMLSyntaxError.message(error, firstLine: document.firstLine))
     }
     guard let node else { return nil }
-    let reader = FieldReader(node: node, budget: WalkBudget(documentBytes: size))
+    let reader = FieldReader(node: .yaml(node), budget: WalkBudget(documentBytes: size))
     return reader.isNull ? nil : reader
+  }
+
+  /// Where a document's JSON would start: after its `---` marker, if any; nil when its first
+  /// non-blank byte there is not `{` or `[`.
+  static func jsonStart(_ bytes: [UInt8]) -> Int? {
+    var start = 0
+    if bytes.starts(with: "---".utf8) && (bytes.count == 3 || JSONScanner.isWhitespace(bytes[3])) { start = 3 }
+    let first = bytes[start...].first { !JSONScanner.isWhitespace($0) }
+    return first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? start : nil
   }
 
   /// Decodes a parsed document: one object, or a List of them.

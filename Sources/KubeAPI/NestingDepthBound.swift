@@ -14,7 +14,12 @@ struct NestingDepthBound {
 
   /// The 1-based line (within `text`) where the estimate first exceeds `limit`, or nil.
   static func firstLineExceeding(_ limit: Int, in text: Substring) -> Int? {
-    var scanner = NestingDepthBound(bytes: Array(text.utf8))
+    firstLineExceeding(limit, in: Array(text.utf8))
+  }
+
+  /// The same for the UTF-8 bytes of the text.
+  static func firstLineExceeding(_ limit: Int, in bytes: [UInt8]) -> Int? {
+    var scanner = NestingDepthBound(bytes: bytes)
     return scanner.scan(limit: limit)
   }
 

@@ -1,0 +1,57 @@
+// The node a FieldReader reads: a Yams node of a YAML document or a value of a JSON fast-path
+// tree; both resolve scalars to the same ScalarValue and describe themselves alike.
+import Yams
+
+/// One node of a parsed document, from either parser.
+enum FieldNode {
+  case yaml(Yams.Node)
+  /// A value of a JSON tree, by index.
+  case json(JSONTree, Int)
+
+  /// True for a null scalar (`null`, and in YAML `~` or empty), which Kubernetes treats as absent.
+  var isNull: Bool {
+    switch self {
+    case .yaml(let node):
+      guard case .scalar(let scalar) = node else { return false }
+      return ScalarValue.isNull(scalar)
+    case .json(let tree, let index):
+      guard case .null = tree.values[index] else { return false }
+      return true
+    }
+  }
+
+  /// The resolved scalar; nil for lists and maps. JSON numbers follow the YAML plain grammar.
+  var scalarValue: ScalarValue? {
+    switch self {
+    case .yaml(let node):
+      guard case .scalar(let scalar) = node else { return nil }
+      return ScalarValue(scalar)
+    case .json(let tree, let index):
+      switch tree.values[index] {
+      case .null: return .null
+      case .bool(let value): return .bool(value)
+      case .number(let text): return ScalarValue.resolvePlain(text)
+      case .string(let text): return .string(text)
+      case .array, .object: return nil
+      }
+    }
+  }
+
+  /// True for a list (a YAML sequence or a JSON array).
+  var isList: Bool {
+    switch self {
+    case .yaml(let node):
+      guard case .sequence = node else { return false }
+      return true
+    case .json(let tree, let index):
+      guard case .array = tree.values[index] else { return false }
+      return true
+    }
+  }
+
+  /// How this node is named in "got X" messages.
+  var described: String {
+    if let scalar = scalarValue { return scalar.described }
+    return isList ? "a list" : "a map"
+  }
+}

@@ -1,0 +1,171 @@
+// The byte-level tokens of JSON for JSONParser: white space, literals, numbers (validated, kept
+// as text) and strings with every escape, including `\uXXXX` surrogate pairs.
+
+/// A cursor over the UTF-8 bytes of a JSON text (valid UTF-8, as it comes from a String).
+struct JSONScanner {
+  typealias Failure = JSONParser.Failure
+
+  private let bytes: [UInt8]
+  private var index: Int
+
+  init(bytes: [UInt8], from start: Int = 0) {
+    self.bytes = bytes
+    index = start
+  }
+
+  var atEnd: Bool { index == bytes.count }
+
+  func peek() throws(Failure) -> UInt8 {
+    guard index < bytes.count else { throw Failure() }
+    return bytes[index]
+  }
+
+  mutating func next() throws(Failure) -> UInt8 {
+    let byte = try peek()
+    index += 1
+    return byte
+  }
+
+  mutating func advance() { index += 1 }
+
+  /// Skips RFC 8259 white space: space, tab, line feed, carriage return.
+  mutating func skipWhitespace() {
+    while index < bytes.count && Self.isWhitespace(bytes[index]) { index += 1 }
+  }
+
+  static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+
+  /// Reads `true`, `false` or `null` exactly.
+  mutating func literal(_ word: String) throws(Failure) {
+    for expected in word.utf8 {
+      guard try next() == expected else { throw Failure() }
+    }
+  }
+
+  /// Reads `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` and returns it as written.
+  mutating func number() throws(Failure) -> String {
+    let start = index
+    if index < bytes.count && bytes[index] == UInt8(ascii: "-") { index += 1 }
+    if index < bytes.count && bytes[index] == UInt8(ascii: "0") {
+      index += 1
+    } else {
+      try digits()
+    }
+    if index < bytes.count && bytes[index] == UInt8(ascii: ".") {
+      index += 1
+      try digits()
+    }
+    if index < bytes.count && (bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E")) {
+      index += 1
+      if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) { index += 1 }
+      try digits()
+    }
+    return String(decoding: bytes[start..<index], as: UTF8.self)
+  }
+
+  /// One or more decimal digits.
+  private mutating func digits() throws(Failure) {
+    let start = index
+    while index < bytes.count && Self.isDigit(bytes[index]) { index += 1 }
+    if index == start { throw Failure() }
+  }
+
+  private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+  /// Reads a string starting at its opening quote; control characters must be escaped.
+  mutating func string() throws(Failure) -> String {
+    index += 1
+    let start = index
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: "\"") {
+        index += 1
+        return String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
+      }
+      if byte == UInt8(ascii: "\\") { break }
+      if byte < 0x20 { throw Failure() }
+      index += 1
+    }
+    var text = Array(bytes[start..<index])
+    try escapedRest(into: &text)
+    return String(decoding: text, as: UTF8.self)
+  }
+
+  /// The rest of a string that has escapes, from the first backslash to the closing quote.
+  private mutating func escapedRest(into text: inout [UInt8]) throws(Failure) {
+    while true {
+      let byte = try next()
+      switch byte {
+      case UInt8(ascii: "\""):
+        return
+      case UInt8(ascii: "\\"):
+        let escape = try next()
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escape)
+        case UInt8(ascii: "b"): text.append(0x08)
+        case UInt8(ascii: "f"): text.append(0x0C)
+        case UInt8(ascii: "n"): text.append(0x0A)
+        case UInt8(ascii: "r"): text.append(0x0D)
+        case UInt8(ascii: "t"): text.append(0x09)
+        case UInt8(ascii: "u"): Self.appendUTF8(try unicodeEscape(), to: &text)
+        default: throw Failure()
+        }
+      default:
+        if byte < 0x20 { throw Failure() }
+        text.append(byte)
+      }
+    }
+  }
+
+  /// The scalar of a `\uXXXX` escape (after `\u`), joining a surrogate pair; lone surrogates fail.
+  private mutating func unicodeEscape() throws(Failure) -> UInt32 {
+    let unit = try hex4()
+    switch unit {
+    case 0xD800...0xDBFF:
+      guard try next() == UInt8(ascii: "\\"), try next() == UInt8(ascii: "u") else { throw Failure() }
+      let low = try hex4()
+      guard (0xDC00...0xDFFF).contains(low) else { throw Failure() }
+      return 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+    case 0xDC00...0xDFFF:
+      throw Failure()
+    default:
+      return unit
+    }
+  }
+
+  private mutating func hex4() throws(Failure) -> UInt32 {
+    var value: UInt32 = 0
+    for _ in 0..<4 {
+      let byte = try next()
+      let digit: UInt8
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+      default: throw Failure()
+      }
+      value = value << 4 | UInt32(digit)
+    }
+    return value
+  }
+
+  /// Appends the UTF-8 encoding of a Unicode scalar value (never a surrogate here).
+  private static func appendUTF8(_ scalar: UInt32, to text: inout [UInt8]) {
+    switch scalar {
+    case 0..<0x80:
+      text.append(UInt8(scalar))
+    case 0x80..<0x800:
+      text.append(UInt8(0xC0 | scalar >> 6))
+      text.append(UInt8(0x80 | scalar & 0x3F))
+    case 0x800..<0x10000:
+      text.append(UInt8(0xE0 | scalar >> 12))
+      text.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+      text.append(UInt8(0x80 | scalar & 0x3F))
+    default:
+      text.append(UInt8(0xF0 | scalar >> 18))
+      text.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+      text.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+      text.append(UInt8(0x80 | scalar & 0x3F))
+    }
+  }
+}
