@@ -31,20 +31,9 @@ import Testing
     #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": \#(jsonString(name))}, "spec": {"ports": [{"port": 80}]}}"#
   }
 
-  static func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
-  }
+  /// A JSON string literal; every control character escaped, so that the document is valid
+  /// JSON and the name reaches validation.
+  static func jsonString(_ text: String) -> String { YAMLToJSON.string(text, style: .compact) }
 
   @Test(arguments: hostileNames) func serviceNameRejected(_ name: String) {
     var set = ObjectSet()
