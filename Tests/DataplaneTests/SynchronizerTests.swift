@@ -77,6 +77,22 @@ func sampleRuleset(endpoints: Int) -> Ruleset {
   }
 
   @Test(arguments: backends)
+  func upgradeFromPerServiceChainsReachesTheCurrentShape(kind: String) throws {
+    // A node that ran the previous kproxy holds per-service chains; one sync, read back and
+    // diffed, must leave exactly what a fresh node gets (and then nothing to do).
+    guard let ns = try ScratchNetns.make("upg-\(kind)"), let fresh = try ScratchNetns.make("upg-ref") else { return }
+    let old = try String(
+      contentsOf: FixtureScenarios.root.appendingPathComponent("upgrade/demo-per-service-chains.nft"), encoding: .utf8)
+    try ns.load(old)
+    let desired = try FixtureScenarios.compile("demo").ruleset
+    let sync = Synchronizer(backend: try Self.backend(kind, ns))
+    #expect(try sync.sync(to: desired, full: false).mode == .incremental)
+    try fresh.load(desired.renderScript())
+    #expect(sortedBlocks(try ns.listRuleset()) == sortedBlocks(try fresh.listRuleset()))
+    #expect(try sync.sync(to: desired, full: false).mode == .unchanged)
+  }
+
+  @Test(arguments: backends)
   func cleanupRemovesOnlyKproxyTables(kind: String) throws {
     guard let ns = try ScratchNetns.make("clean-\(kind)") else { return }
     _ = try ns.nft("add", "table", "inet", "other")
