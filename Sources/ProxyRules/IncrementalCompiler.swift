@@ -32,8 +32,8 @@ public struct IncrementalCompiler: Sendable {
   /// For each shared set and element key, the service ports claiming it and their element.
   /// The kernel holds the element of the smallest claimant, as a full compile would.
   private var owners: [IPFamily: [String: [[Value]: [ServicePortName: Element]]]] = [:]
-  /// Per family and picker, how many destinations have each endpoint count (the classes
-  /// with a count set and a rule in the picker's chain).
+  /// Per family and picker, how many destinations have each endpoint count: the counts in
+  /// use, which have a map and a chain of their own and make up the count groups.
   private var counts: [IPFamily: [[Int: Int]]] = [:]
   private let contexts: [IPFamily: FamilyContext]
 
@@ -127,7 +127,7 @@ public struct IncrementalCompiler: Sendable {
       for (set, keys) in touched {
         for k in keys { newWinners[set, default: [:]][k] = winner(family, set, k) }
       }
-      // Endpoint counts whose class appears or disappears change the pickers' chains.
+      // Counts that come into use or go out of it change the pickers' maps and chains.
       var pickerCounts: [EndpointPicker: (old: [Int], new: [Int])] = [:]
       for p in EndpointPicker.allCases {
         let old = counts[family]![p.rawValue]
