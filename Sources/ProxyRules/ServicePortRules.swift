@@ -93,6 +93,9 @@ struct ServicePortRules {
     // Without affinity, endpoints are data in the shared pickers; with it, each policy has
     // its own chain (the affinity sets remember the endpoint per client).
     let picks = svc.affinityTimeoutSeconds == nil
+    // With the pickers, the Local policy's endpoints serve only external traffic under the
+    // Local external policy (a ClusterIP under the Local internal policy picks them itself).
+    let picksLocal = picks && usesLocalChain && svc.externalPolicyLocal
     let dstKeys = svc.externalIPs.map { ($0, "externalIP") } + svc.loadBalancerIPs.map { ($0, "loadBalancer IP") }
 
     // Filter verdicts for destinations without usable endpoints: REJECT when the service
@@ -118,7 +121,7 @@ struct ServicePortRules {
     // externalIPs and LoadBalancer ingress IPs.
     for (ip, what) in dstKeys {
       if picks && usesClusterChain { pick(.service, key(ip, svc.port), serviceKey(ip, svc.port), cats.cluster, &out, what) }
-      if picks && usesLocalChain { pick(.local, key(ip, svc.port), serviceKey(ip, svc.port), cats.local, &out, what) }
+      if picksLocal { pick(.local, key(ip, svc.port), serviceKey(ip, svc.port), cats.local, &out, what) }
       if hasEndpoints {
         claim(
           &out.serviceIPs, serviceKey(ip, svc.port), Element(key(ip, svc.port), data: .verdict(.goto(externalChain))), &out.warnings, what)
@@ -152,7 +155,7 @@ struct ServicePortRules {
     if svc.nodePort != 0 {
       let portKey = ServiceKey(ip: IPAddressKey(high: 0, low: 0), proto: proto.rawValue, port: UInt16(svc.nodePort))
       if picks && usesClusterChain { pick(.nodePort, nodePortKey(), portKey, cats.cluster, &out, "nodePort") }
-      if picks && usesLocalChain { pick(.nodePortLocal, nodePortKey(), portKey, cats.local, &out, "nodePort") }
+      if picksLocal { pick(.nodePortLocal, nodePortKey(), portKey, cats.local, &out, "nodePort") }
       if hasEndpoints {
         claim(
           &out.serviceNodePorts, nodePortTableKey, Element(nodePortKey(), data: .verdict(.goto(externalChain))), &out.warnings, "nodePort")
@@ -168,7 +171,7 @@ struct ServicePortRules {
     // pickers, policy chains exist only for external traffic and only hand over to them.
     if picks {
       if usesClusterChain && usesExternalChain { out.chains.append(pickerChain(clusterChain, .service, .nodePort, dstKeys.isEmpty)) }
-      if usesLocalChain && usesExternalChain { out.chains.append(pickerChain(localChain, .local, .nodePortLocal, dstKeys.isEmpty)) }
+      if picksLocal && usesExternalChain { out.chains.append(pickerChain(localChain, .local, .nodePortLocal, dstKeys.isEmpty)) }
     } else {
       if usesClusterChain { out.chains.append(policyChain(clusterChain, cats.cluster, into: &out)) }
       if usesLocalChain { out.chains.append(policyChain(localChain, cats.local, into: &out)) }

@@ -1,9 +1,13 @@
 // A throwaway network namespace for kernel tests: created with a unique name, deleted when
 // released (also when the test fails). Needs root; see `make`.
 import Foundation
+import Synchronization
 
 public final class ScratchNamespace {
   public let name: String
+  /// Namespaces made by this process so far: with the pid, a name no other test uses at the
+  /// same time (a random suffix could collide when many tests run at once).
+  private static let made = Atomic<Int>(0)
 
   /// Kernel tests need root. Without it `make` throws (the test fails with that message),
   /// unless the developer set KPROXY_SKIP_NETNS=1 (CI never does): then it returns nil and
@@ -19,7 +23,7 @@ public final class ScratchNamespace {
   }
 
   private init(_ label: String) throws {
-    name = "kpt-\(label.prefix(12))-\(UInt32.random(in: 0...UInt32.max) % 100000)"
+    name = "kpt-\(label.prefix(12))-\(getpid())-\(Self.made.add(1, ordering: .relaxed).newValue)"
     try Self.run(["ip", "netns", "add", name])
   }
 

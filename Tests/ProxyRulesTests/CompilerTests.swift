@@ -10,13 +10,17 @@ import Testing
 @Suite struct CompilerTests {
   static func port(
     _ name: String, ns: String = "ns1", ip: String = "10.96.0.1", eps: [String] = ["10.244.0.1"], affinity: Int? = nil,
-    externalIPs: [String] = [], nodePort: Int = 0, etp: TrafficPolicy = .cluster
+    externalIPs: [String] = [], nodePort: Int = 0, etp: TrafficPolicy = .cluster, itp: TrafficPolicy = .cluster,
+    local: Set<String> = []
   ) -> ServicePortInfo {
     ServicePortInfo(
       name: ServicePortName(service: NamespacedName(namespace: ns, name: name), port: "p80", protocol_: .tcp),
       family: .v4, clusterIP: IPAddress(ip)!, port: 80, nodePort: nodePort, externalIPs: externalIPs.map { IPAddress($0)! },
-      affinityTimeoutSeconds: affinity, externalTrafficPolicy: etp,
-      endpoints: eps.map { EndpointInfo(ip: IPAddress($0)!, port: 8080, isLocal: true, ready: true, serving: true, terminating: false) })
+      affinityTimeoutSeconds: affinity, externalTrafficPolicy: etp, internalTrafficPolicy: itp,
+      endpoints: eps.map {
+        EndpointInfo(
+          ip: IPAddress($0)!, port: 8080, isLocal: local.isEmpty || local.contains($0), ready: true, serving: true, terminating: false)
+      })
   }
   static let node = NodeConfig(hostname: "node-a", nodeIPs: [IPAddress("192.168.1.10")!], clusterCIDRs: [IPPrefix("10.244.0.0/16")!])
 
@@ -75,6 +79,18 @@ import Testing
     #expect(mods == [3, 2])
     #expect(chain.rules.count == 6)  // per endpoint: one affinity rule, one random-choice rule
     #expect(!Self.table(r).sets.contains { $0.name.hasPrefix("endpoints-") })
+  }
+
+  @Test func internalLocalPolicyPicksLocalEndpointsForTheClusterIPOnly() throws {
+    // internalTrafficPolicy Local, externalTrafficPolicy Cluster, NodePort: the ClusterIP's
+    // slots are the local endpoint, the NodePort's all endpoints; no Local-policy picker.
+    let svc = Self.port("a", eps: ["10.244.0.1", "10.244.9.9"], nodePort: 30000, itp: .local, local: ["10.244.0.1"])
+    let t = Self.table(RulesetCompiler.compile(ProxyState(servicePorts: [svc]), node: Self.node))
+    let clusterIP = try #require(t.sets.first { $0.name == "endpoints-1" })
+    #expect(clusterIP.elements.map(\.data) == [.values([.address(IPAddress("10.244.0.1")!), .port(8080)])])
+    #expect(t.sets.first { $0.name == "nodeport-endpoints-2" }?.elements.count == 2)
+    #expect(!t.sets.contains { $0.name.hasPrefix("local-endpoints") || $0.name.hasPrefix("nodeport-local-endpoints") })
+    #expect(!t.chains.contains { $0.name.hasPrefix("local-") })
   }
 
   @Test func countsAreGroupedByEight() throws {

@@ -1,14 +1,18 @@
-// Names of the packet tests' network namespaces ("kpp-<pid>-<random>-<role>", apart from the
+// Names of the packet tests' network namespaces ("kpp-<pid>-<n>-<role>", apart from the
 // kernel-load tests' "kpt-"), and the guard deleting those of a test process that has exited.
 import Foundation
+import Synchronization
 
 enum NamespaceNames {
   static let marker = "kpp"
+  /// Topologies made by this process so far: the pid and this number name a topology uniquely
+  /// (a random suffix collided now and then when many tests ran at once).
+  private static let made = Atomic<Int>(0)
 
   /// A prefix unique to one topology of this process.
   static func newPrefix() -> String {
-    let random = String(UInt32.random(in: 0..<0x10000), radix: 16)
-    return "\(marker)-\(getpid())-\(random)"
+    let n = made.add(1, ordering: .relaxed).newValue
+    return "\(marker)-\(getpid())-\(n)"
   }
 
   /// Every namespace on the machine whose name starts with `prefix`.
