@@ -45,10 +45,10 @@ extension SliceEndpoint {
       }
       endpoint.addresses.append(ip)
     }
+    let conditions = try reader.optional("conditions")
     endpoint.conditions = EndpointConditions(
-      ready: try reader.bool("conditions.ready"),
-      serving: try reader.bool("conditions.serving"),
-      terminating: try reader.bool("conditions.terminating"))
+      ready: try conditions?.bool("ready"), serving: try conditions?.bool("serving"),
+      terminating: try conditions?.bool("terminating"))
     if let nodeName = try reader.optional("nodeName") {
       endpoint.nodeName = try nodeName.checked(try nodeName.asString(), as: "node name", NameSyntax.dns1123SubdomainProblem)
     }
