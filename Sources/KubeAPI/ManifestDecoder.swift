@@ -18,12 +18,17 @@ public enum ManifestDecoder {
 
   /// Decodes every document of `text` (from `file`), keeping each object's document and item index.
   public static func decodeObjects(_ text: String, file: String) throws(ManifestError) -> DecodedManifest {
-    if text.utf8.count > maxFileBytes {
-      throw ManifestError(file: file, message: "file is \(text.utf8.count) bytes, more than the limit of \(maxFileBytes / 1024 / 1024) MiB")
+    try decodeObjects(text, file: file, limits: .standard)
+  }
+
+  static func decodeObjects(_ text: String, file: String, limits: ManifestLimits) throws(ManifestError) -> DecodedManifest {
+    if text.utf8.count > limits.fileBytes {
+      throw ManifestError(
+        file: file, message: "file is \(text.utf8.count) bytes, more than the limit of \(limits.fileBytes / 1024 / 1024) MiB")
     }
     var manifest = DecodedManifest()
     for document in ManifestDocuments.split(text) {
-      let context = DocumentContext(file: file, document: document.index)
+      let context = DocumentContext(file: file, document: document.index, limits: limits)
       guard let root = try context.parse(document) else { continue }
       try context.decodeDocument(root, into: &manifest)
     }
@@ -35,6 +40,7 @@ public enum ManifestDecoder {
 struct DocumentContext {
   let file: String
   let document: Int
+  var limits = ManifestLimits.standard
 
   func error(_ failure: FieldError, object: String? = nil, kind: String? = nil) -> ManifestError {
     ManifestError(
@@ -45,10 +51,10 @@ struct DocumentContext {
   /// Parses one document; nil when it is empty.
   func parse(_ document: ManifestDocument) throws(ManifestError) -> FieldReader? {
     let size = document.text.utf8.count
-    if size > ManifestDocuments.maxDocumentBytes {
+    if size > limits.documentBytes {
       throw ManifestError(
         file: file, document: self.document,
-        message: "document is \(size) bytes, more than the limit of \(ManifestDocuments.maxDocumentBytes / 1024 / 1024) MiB")
+        message: "document is \(size) bytes, more than the limit of \(limits.documentBytes / 1024 / 1024) MiB")
     }
     let bytes = document.text.utf8.withContiguousStorageIfAvailable(Array.init) ?? Array(document.text.utf8)
     if let line = NestingDepthBound.firstLineExceeding(NestingDepthBound.limit, in: bytes) {

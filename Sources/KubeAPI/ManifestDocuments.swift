@@ -10,12 +10,22 @@ struct ManifestDocument {
   var text: Substring
 }
 
+/// How much manifest text kproxy accepts before parsing anything.
+struct ManifestLimits: Sendable {
+  var fileBytes: Int
+  var documentBytes: Int
+
+  /// A document fits a `kubectl get services,endpointslices -A -o json` List of a 50k-service
+  /// cluster (71 MB with 10 endpoints per service; about 180k services fit); decoding takes about
+  /// 10 bytes of memory per byte of text, YAML or JSON, so memory stays within a few GB.
+  static let standard = ManifestLimits(fileBytes: 512 * 1024 * 1024, documentBytes: 256 * 1024 * 1024)
+}
+
 enum ManifestDocuments {
   /// Files larger than this are rejected without parsing.
-  static let maxFileBytes = 64 * 1024 * 1024
-  /// Documents larger than this are rejected without parsing. Large enough for a
-  /// `kubectl get services,endpointslices -A -o json` List of several thousand services.
-  static let maxDocumentBytes = 32 * 1024 * 1024
+  static let maxFileBytes = ManifestLimits.standard.fileBytes
+  /// Documents larger than this are rejected without parsing.
+  static let maxDocumentBytes = ManifestLimits.standard.documentBytes
 
   /// The documents of `text`, in order. Text before the first `---` counts as a document only
   /// if it holds more than blank lines, comments and directives; so does text after a `...`.

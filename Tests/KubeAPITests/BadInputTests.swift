@@ -1,7 +1,8 @@
+import Testing
+
 // Table-driven bad input for ManifestDecoder: bad YAML, wrong types, invalid ports, protocols,
 // IPs, CIDRs, names and policies; each case asserts the exact error line kproxy prints.
-import KubeAPI
-import Testing
+@testable import KubeAPI
 
 @Suite struct BadInputTests {
   static let port80 = "ports: [{port: 80}]"
@@ -318,24 +319,31 @@ import Testing
     }
   }
 
+  /// Small limits, so that the checks run on small texts (the standard ones are hundreds of MiB).
+  static let smallLimits = ManifestLimits(fileBytes: 2 * 1024 * 1024, documentBytes: 1024 * 1024)
+
+  @Test func standardLimitsFitAFiftyThousandServiceDump() {
+    // A 50k-service `kubectl get services,endpointslices -A -o json` List is 71 MB.
+    #expect(ManifestDecoder.maxDocumentBytes == 256 * 1024 * 1024)
+    #expect(ManifestDecoder.maxFileBytes == 512 * 1024 * 1024)
+  }
+
   @Test func oversizedDocumentIsRejectedWithoutParsing() {
-    let filler = "#" + String(repeating: "x", count: ManifestDecoder.maxDocumentBytes) + "\n"
+    let filler = "#" + String(repeating: "x", count: Self.smallLimits.documentBytes) + "\n"
     let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n" + filler
-    var set = ObjectSet()
     #expect {
-      try ManifestDecoder.decode(text, file: "big.yaml", into: &set)
+      _ = try ManifestDecoder.decodeObjects(text, file: "big.yaml", limits: Self.smallLimits)
     } throws: { error in
-      (error as? ManifestError)?.description == "big.yaml doc 2: document is \(filler.utf8.count + 4) bytes, more than the limit of 32 MiB"
+      (error as? ManifestError)?.description == "big.yaml doc 2: document is \(filler.utf8.count + 4) bytes, more than the limit of 1 MiB"
     }
   }
 
   @Test func oversizedFileIsRejectedWithoutParsing() {
-    let text = String(repeating: "# filler line\n", count: ManifestDecoder.maxFileBytes / 14 + 1)
-    var set = ObjectSet()
+    let text = String(repeating: "# filler line\n", count: Self.smallLimits.fileBytes / 14 + 1)
     #expect {
-      try ManifestDecoder.decode(text, file: "huge.yaml", into: &set)
+      _ = try ManifestDecoder.decodeObjects(text, file: "huge.yaml", limits: Self.smallLimits)
     } throws: { error in
-      (error as? ManifestError)?.description == "huge.yaml: file is \(text.utf8.count) bytes, more than the limit of 64 MiB"
+      (error as? ManifestError)?.description == "huge.yaml: file is \(text.utf8.count) bytes, more than the limit of 2 MiB"
     }
   }
 
