@@ -87,6 +87,17 @@ enum EndpointPicker: Int, CaseIterable, Comparable {
       comment: "destinations with \(g * Self.groupWidth + 1) to \((g + 1) * Self.groupWidth) endpoints")
   }
 
+  /// The declaration of this picker's map `NAME-N` or group set `NAME-LOtoHI` called `set`
+  /// (the inverse of `map` and `groupSet`); nil for any other name.
+  func declaration(ofSet set: String, _ ctx: FamilyContext) -> NFTSet? {
+    guard set.hasPrefix(name + "-") else { return nil }
+    let suffix = set.dropFirst(name.count + 1)
+    if let n = Int(suffix), map(n) == set { return mapDeclaration(ctx, n) }
+    let bounds = suffix.split(separator: "to", omittingEmptySubsequences: false)
+    guard bounds.count == 2, let lo = Int(bounds[0]), lo >= 1, groupSet(Self.group(lo)) == set else { return nil }
+    return groupSetDeclaration(ctx, Self.group(lo))
+  }
+
   /// The entry chain: `KEY @NAME-1to8 goto CHAIN-1to8` for each group in use, ascending.
   func entryChain(_ ctx: FamilyContext, groups: [Int]) -> Chain {
     Chain(

@@ -139,12 +139,8 @@ struct FragmentTransaction {
   /// set, a picker's map `NAME-N` or group set `NAME-1to8`.
   func header(_ set: String) -> NFTSet {
     if let s = sharedSets[set] { return s }
-    for p in EndpointPicker.allCases where set.hasPrefix(p.name + "-") {
-      let suffix = set.dropFirst(p.name.count + 1)
-      if let n = Int(suffix) { return p.mapDeclaration(ctx, n) }
-      if let lo = suffix.split(separator: "t").first.flatMap({ Int($0) }), p.groupSet(EndpointPicker.group(lo)) == set {
-        return p.groupSetDeclaration(ctx, EndpointPicker.group(lo))
-      }
+    for p in EndpointPicker.allCases {
+      if let s = p.declaration(ofSet: set, ctx) { return s }
     }
     preconditionFailure("no declaration for set \(set)")
   }
