@@ -34,7 +34,7 @@ func sampleRuleset(endpoints: Int) -> Ruleset {
   return Ruleset(tables: [Table(family: .ip, name: "kproxy", comment: "rules for kproxy", sets: [m], chains: chains)])
 }
 
-@Suite struct SynchronizerTests {
+@Suite(.kernelTests) struct SynchronizerTests {
   static let backends = ["netlink", "nft"]
 
   static func backend(_ kind: String, _ ns: ScratchNetns) throws -> Backend {
@@ -43,7 +43,7 @@ func sampleRuleset(endpoints: Int) -> Ruleset {
 
   @Test(arguments: backends)
   func syncCreatesThenUpdatesIncrementally(kind: String) throws {
-    guard let ns = try ScratchNetns.make("sync-\(kind)") else { return }
+    let ns = try ScratchNetns.make("sync-\(kind)")
     let sync = Synchronizer(backend: try Self.backend(kind, ns))
     let a = sampleRuleset(endpoints: 3)
     let b = sampleRuleset(endpoints: 4)
@@ -62,7 +62,7 @@ func sampleRuleset(endpoints: Int) -> Ruleset {
   func learnedAffinityEntriesSurviveASync(kind: String) throws {
     // The clients a ClientIP-affinity rule remembered are the kernel's state: a sync of an
     // unchanged or changed ruleset must not delete them (else every apply resets affinity).
-    guard let ns = try ScratchNetns.make("aff-\(kind)") else { return }
+    let ns = try ScratchNetns.make("aff-\(kind)")
     let sync = Synchronizer(backend: try Self.backend(kind, ns))
     let desired = try FixtureScenarios.compile("session-affinity").ruleset
     #expect(try sync.sync(to: desired, full: false).mode == .incremental)
@@ -80,7 +80,8 @@ func sampleRuleset(endpoints: Int) -> Ruleset {
   func upgradeFromPerServiceChainsReachesTheCurrentShape(kind: String) throws {
     // A node that ran the previous kproxy holds per-service chains; one sync, read back and
     // diffed, must leave exactly what a fresh node gets (and then nothing to do).
-    guard let ns = try ScratchNetns.make("upg-\(kind)"), let fresh = try ScratchNetns.make("upg-ref") else { return }
+    let ns = try ScratchNetns.make("upg-\(kind)")
+    let fresh = try ScratchNetns.make("upg-ref")
     let old = try String(
       contentsOf: FixtureScenarios.root.appendingPathComponent("upgrade/demo-per-service-chains.nft"), encoding: .utf8)
     try ns.load(old)
@@ -94,7 +95,7 @@ func sampleRuleset(endpoints: Int) -> Ruleset {
 
   @Test(arguments: backends)
   func cleanupRemovesOnlyKproxyTables(kind: String) throws {
-    guard let ns = try ScratchNetns.make("clean-\(kind)") else { return }
+    let ns = try ScratchNetns.make("clean-\(kind)")
     _ = try ns.nft("add", "table", "inet", "other")
     let backend = try Self.backend(kind, ns)
     let tables = [TableRef(family: .ip, name: "kproxy"), TableRef(family: .ip6, name: "kproxy")]
@@ -105,7 +106,7 @@ func sampleRuleset(endpoints: Int) -> Ruleset {
   }
 
   @Test func foreignRuleFallsBackToFullReplace() throws {
-    guard let ns = try ScratchNetns.make("foreign") else { return }
+    let ns = try ScratchNetns.make("foreign")
     let sync = Synchronizer(backend: try NetlinkBackend(namespace: ns.namespace))
     let a = sampleRuleset(endpoints: 2)
     _ = try sync.sync(to: a, full: false)

@@ -6,9 +6,9 @@ import NFTNetlink
 import NFTables
 import Testing
 
-@Suite struct AtomicityTests {
+@Suite(.kernelTests) struct AtomicityTests {
   @Test func invalidRuleChangesNothingAndIsNamed() throws {
-    guard let ns = try TestNamespace.make("atomic") else { return }
+    let ns = try TestNamespace.make("atomic")
     let desired = try FixtureSet.ruleset("demo")
     let client = try NetlinkClient(namespace: ns.namespace)
     try client.apply(desired.replaceTransaction())
@@ -31,7 +31,7 @@ import Testing
   }
 
   @Test func missingTableIsNamed() throws {
-    guard let ns = try TestNamespace.make("missing") else { return }
+    let ns = try TestNamespace.make("missing")
     let client = try NetlinkClient(namespace: ns.namespace)
     var tx = Transaction()
     tx.add(.addTable(TableRef(family: .ip, name: "t"), comment: nil))
@@ -42,7 +42,7 @@ import Testing
   }
 
   @Test func unknownSetIsALoweringError() throws {
-    guard let ns = try TestNamespace.make("lowering") else { return }
+    let ns = try TestNamespace.make("lowering")
     let client = try NetlinkClient(namespace: ns.namespace)
     var tx = Transaction()
     let t = TableRef(family: .ip, name: "t")
@@ -60,7 +60,7 @@ import Testing
   }
 
   @Test func largeTransactionIsSplitAndAcknowledged() throws {
-    guard let ns = try TestNamespace.make("large") else { return }
+    let ns = try TestNamespace.make("large")
     let client = try NetlinkClient(namespace: ns.namespace)
     let t = TableRef(family: .ip, name: "big")
     let set = NFTSet(name: "s", keyType: [.ipv4Addr, .inetProto, .inetService], dataType: [.verdict])

@@ -7,9 +7,10 @@ import Testing
 
 @testable import NFTNetlink
 
-@Suite struct DnatMapTests {
+@Suite(.kernelTests) struct DnatMapTests {
   @Test func listsLikeNft() throws {
-    guard let viaNetlink = try TestNamespace.make("dnatmap"), let viaNft = try TestNamespace.make("dnatmap-ref") else { return }
+    let viaNetlink = try TestNamespace.make("dnatmap")
+    let viaNft = try TestNamespace.make("dnatmap-ref")
     let ruleset = DnatMaps.before
     let client = try NetlinkClient(namespace: viaNetlink.namespace)
     try client.apply(ruleset.replaceTransaction())
@@ -35,7 +36,8 @@ import Testing
   }
 
   @Test func readsBackAsTheModel() throws {
-    guard let viaNetlink = try TestNamespace.make("dnatmap-rb"), let viaNft = try TestNamespace.make("dnatmap-rbref") else { return }
+    let viaNetlink = try TestNamespace.make("dnatmap-rb")
+    let viaNft = try TestNamespace.make("dnatmap-rbref")
     let ruleset = DnatMaps.before
     let refs = ruleset.tables.map(\.ref)
     let client = try NetlinkClient(namespace: viaNetlink.namespace)
@@ -52,7 +54,8 @@ import Testing
   }
 
   @Test func incrementalChangesListLikeNft() throws {
-    guard let viaNetlink = try TestNamespace.make("dnatmap-inc"), let viaNft = try TestNamespace.make("dnatmap-incref") else { return }
+    let viaNetlink = try TestNamespace.make("dnatmap-inc")
+    let viaNft = try TestNamespace.make("dnatmap-incref")
     let old = DnatMaps.before
     let new = DnatMaps.after
     let tx = old.diff(to: new)
@@ -83,7 +86,7 @@ import Testing
     let wantRegs = try viaNft.registerListing()
     #expect(gotRegs == wantRegs, "\(firstDifferences(wantRegs, gotRegs))")
     // A fresh load of the new ruleset lists the same objects.
-    guard let fresh = try TestNamespace.make("dnatmap-fresh") else { return }
+    let fresh = try TestNamespace.make("dnatmap-fresh")
     try fresh.load(new.renderScript())
     #expect(sortedBlocks(got) == sortedBlocks(try fresh.listRuleset()))
     let back = try client.currentRuleset(tables: new.tables.map(\.ref), spelling: new)
@@ -92,7 +95,7 @@ import Testing
   }
 
   @Test func readerMatchesLibnftnl() throws {
-    guard let ns = try TestNamespace.make("dnatmap-rmsg") else { return }
+    let ns = try TestNamespace.make("dnatmap-rmsg")
     let ruleset = DnatMaps.before
     try NetlinkClient(namespace: ns.namespace).apply(ruleset.replaceTransaction())
     try RuleMessageTests.compareReaders(ruleset, in: ns)

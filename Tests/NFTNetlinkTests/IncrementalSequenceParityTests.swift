@@ -10,7 +10,7 @@ import ProxyRules
 import ServiceProxy
 import Testing
 
-@Suite struct IncrementalSequenceParityTests {
+@Suite(.kernelTests) struct IncrementalSequenceParityTests {
   static let node = NodeConfig(
     hostname: "node-a", nodeIPs: [IPAddress("192.168.1.10")!, IPAddress("fd00:1::10")!],
     clusterCIDRs: [IPPrefix("10.244.0.0/16")!], serviceCIDRs: [IPPrefix("10.96.0.0/16")!])
@@ -80,7 +80,7 @@ import Testing
   ]
 
   @Test func everyStepListsLikeAFullCompileLoadedByNft() throws {
-    guard let kernel = try TestNamespace.make("seq") else { return }
+    let kernel = try TestNamespace.make("seq")
     var inc = IncrementalCompiler(Self.steps[0].1, node: Self.node)
     let client = try NetlinkClient(namespace: kernel.namespace)
     try client.apply(RulesetCompiler.compile(Self.steps[0].1, node: Self.node).ruleset.replaceTransaction())
@@ -90,7 +90,7 @@ import Testing
       // As a daemon applies it: no desired ruleset at hand; the sets the transaction's rules
       // use come from the transaction itself or from the kernel.
       try client.apply(tx)
-      guard let reference = try TestNamespace.make("ref") else { return }
+      let reference = try TestNamespace.make("ref")
       try reference.load(full.renderScript())
       let got = sortedBlocks(try kernel.listRuleset())
       let want = sortedBlocks(try reference.listRuleset())

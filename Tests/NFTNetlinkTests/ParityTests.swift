@@ -7,10 +7,11 @@ import Testing
 
 @testable import NFTNetlink
 
-@Suite struct ParityTests {
+@Suite(.kernelTests) struct ParityTests {
   @Test(arguments: FixtureSet.scenarios)
   func fullReplaceListsLikeNft(scenario: String) throws {
-    guard let viaNetlink = try TestNamespace.make(scenario), let viaNft = try TestNamespace.make("ref") else { return }
+    let viaNetlink = try TestNamespace.make(scenario)
+    let viaNft = try TestNamespace.make("ref")
     let ruleset = try FixtureSet.ruleset(scenario)
     try NetlinkClient(namespace: viaNetlink.namespace).apply(ruleset.replaceTransaction())
     try viaNft.load(ruleset.renderScript())
@@ -36,7 +37,8 @@ import Testing
 
   @Test(arguments: FixtureScenarios.transitions)
   func incrementalListsLikeNft(from: String, to: String) throws {
-    guard let viaNetlink = try TestNamespace.make("inc"), let viaNft = try TestNamespace.make("fresh") else { return }
+    let viaNetlink = try TestNamespace.make("inc")
+    let viaNft = try TestNamespace.make("fresh")
     let old = try FixtureSet.ruleset(from)
     let new = try FixtureSet.ruleset(to)
     let client = try NetlinkClient(namespace: viaNetlink.namespace)

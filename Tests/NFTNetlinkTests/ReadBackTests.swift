@@ -17,10 +17,10 @@ func canonical(_ r: Ruleset) -> Ruleset {
   return r
 }
 
-@Suite struct ReadBackTests {
+@Suite(.kernelTests) struct ReadBackTests {
   @Test(arguments: FixtureSet.scenarios)
   func dumpEqualsModel(scenario: String) throws {
-    guard let ns = try TestNamespace.make("rb") else { return }
+    let ns = try TestNamespace.make("rb")
     let desired = try FixtureSet.ruleset(scenario)
     let client = try NetlinkClient(namespace: ns.namespace)
     try client.apply(desired.replaceTransaction())
@@ -30,14 +30,15 @@ func canonical(_ r: Ruleset) -> Ruleset {
   }
 
   @Test func absentTablesAreLeftOut() throws {
-    guard let ns = try TestNamespace.make("rb-absent") else { return }
+    let ns = try TestNamespace.make("rb-absent")
     let client = try NetlinkClient(namespace: ns.namespace)
     let kernel = try client.currentRuleset(tables: [TableRef(family: .ip, name: "kproxy"), TableRef(family: .ip6, name: "kproxy")])
     #expect(kernel.tables.isEmpty)
   }
 
   @Test func tamperingIsRepaired() throws {
-    guard let ns = try TestNamespace.make("tamper"), let ref = try TestNamespace.make("tamper-ref") else { return }
+    let ns = try TestNamespace.make("tamper")
+    let ref = try TestNamespace.make("tamper-ref")
     let desired = try FixtureSet.ruleset("demo")
     let client = try NetlinkClient(namespace: ns.namespace)
     try client.apply(desired.replaceTransaction())

@@ -9,16 +9,16 @@ import Testing
 @testable import NFTNetlink
 
 @Suite struct RuleMessageTests {
-  @Test(arguments: FixtureSet.scenarios)
+  @Test(.kernelTests, arguments: FixtureSet.scenarios)
   func readerMatchesLibnftnl(scenario: String) throws {
-    guard let ns = try TestNamespace.make("rmsg") else { return }
+    let ns = try TestNamespace.make("rmsg")
     let desired = try FixtureSet.ruleset(scenario)
     try NetlinkClient(namespace: ns.namespace).apply(desired.replaceTransaction())
     try Self.compareReaders(desired, in: ns)
   }
 
-  @Test func readerMatchesLibnftnlForEveryExpression() throws {
-    guard let ns = try TestNamespace.make("rmsg-vocab") else { return }
+  @Test(.kernelTests) func readerMatchesLibnftnlForEveryExpression() throws {
+    let ns = try TestNamespace.make("rmsg-vocab")
     try NetlinkClient(namespace: ns.namespace).apply(Vocabulary.ruleset.replaceTransaction())
     try Self.compareReaders(Vocabulary.ruleset, in: ns)
   }

@@ -7,9 +7,9 @@ import Testing
 
 @testable import NFTNetlink
 
-@Suite struct UsedSetDeclarationTests {
+@Suite(.kernelTests) struct UsedSetDeclarationTests {
   @Test func rulesMayUseSetsOfEarlierTransactions() throws {
-    guard let ns = try TestNamespace.make("usedsets") else { return }
+    let ns = try TestNamespace.make("usedsets")
     let client = try NetlinkClient(namespace: ns.namespace)
     let t = TableRef(family: .ip, name: "kproxy")
     let ports = NFTSet(name: "ports", keyType: [.inetProto, .inetService])

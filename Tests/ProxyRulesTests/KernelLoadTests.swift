@@ -5,10 +5,10 @@ import KernelTestSupport
 import NFTables
 import Testing
 
-@Suite struct KernelLoadTests {
+@Suite(.kernelTests) struct KernelLoadTests {
   @Test(arguments: Fixtures.scenarios)
   func fixtureLoads(scenario: String) throws {
-    guard let ns = try ScratchNamespace.make(scenario) else { return }
+    let ns = try ScratchNamespace.make(scenario)
     let script = try Fixtures.compile(scenario).ruleset.renderScript()
     try ns.load(script)
     let listed = try ns.listRuleset()
@@ -21,7 +21,8 @@ import Testing
 
   @Test(arguments: FixtureScenarios.transitions)
   func incrementalDiffReachesTarget(from: String, to: String) throws {
-    guard let incremental = try ScratchNamespace.make("inc"), let fresh = try ScratchNamespace.make("fresh") else { return }
+    let incremental = try ScratchNamespace.make("inc")
+    let fresh = try ScratchNamespace.make("fresh")
     let old = try Fixtures.compile(from).ruleset
     let new = try Fixtures.compile(to).ruleset
     try incremental.load(old.renderScript())

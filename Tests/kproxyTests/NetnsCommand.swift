@@ -28,9 +28,13 @@ struct CommandResult {
 }
 
 enum Command {
+  /// Writing to a child that already exited must fail that write, not kill the test process.
+  private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
   /// Runs `arguments` (arguments[0] looked up in PATH) and waits at most `timeout` seconds;
   /// output goes to temporary files, so that a chatty command can never block on a pipe.
   static func run(_ arguments: [String], timeout: Double = 30) throws -> CommandResult {
+    Self.ignoreBrokenPipes
     let dir = FileManager.default.temporaryDirectory
     let id = UUID().uuidString
     let outURL = dir.appendingPathComponent("kp-cmd-\(id).out")
@@ -78,6 +82,7 @@ enum Command {
 
   /// Starts `arguments` in the background with output discarded; the caller stops it.
   static func spawn(_ arguments: [String]) throws -> Process {
+    Self.ignoreBrokenPipes
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
