@@ -1,7 +1,10 @@
 // Every table, chain, set and map name the compiler can produce, and how per-service names
 // are derived. This is the naming contract of kproxy's ruleset (see ARCHITECTURE.md).
 //
-// Fixed names, in both `ip kproxy` and `ip6 kproxy`:
+// Tables: `ip kproxy` and `ip6 kproxy`, each only when the node serves that family (an IP,
+// pod or service CIDR, or service port of it; `ip` alone when none is known); the other is
+// deleted if present (`RulesetCompiler.servedFamilies`, `Ruleset.absentTables`).
+// Fixed names, in both tables:
 //   base chains  filter-prerouting, filter-input, filter-forward, filter-output,
 //                filter-output-post-dnat, nat-prerouting, nat-output, nat-postrouting
 //   chains       services, masquerading, firewall-check, service-endpoints-check,
