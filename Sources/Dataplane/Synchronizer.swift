@@ -29,14 +29,17 @@ public struct Synchronizer {
 
   /// Brings kproxy's tables to `desired`. Without `full`, the tables are read back and only
   /// the difference is applied; when they hold something kproxy does not write, everything
-  /// is replaced instead.
+  /// is replaced instead. Either way `desired.absentTables` are deleted if present, in the
+  /// same transaction.
   public func sync(to desired: Ruleset, full: Bool) throws -> Outcome {
     if full { return try replace(desired, reason: nil, readBack: .zero) }
     let clock = ContinuousClock()
     let t0 = clock.now
     let current: Ruleset
     do {
-      current = try backend.currentRuleset(tables: desired.tables.map(\.ref), spelling: desired)
+      // The absent tables are read too, so that the difference deletes them (a family the node
+      // no longer serves) in the same transaction.
+      current = try backend.currentRuleset(tables: desired.tables.map(\.ref) + desired.absentTables, spelling: desired)
     } catch let e as NetlinkError {
       guard case .unexpectedReply(let why) = e else { throw e }
       return try replace(desired, reason: why, readBack: clock.now - t0)

@@ -136,5 +136,11 @@ public struct Table: Sendable, Hashable {
 /// The tables kproxy owns. Tables not listed here are never touched.
 public struct Ruleset: Sendable, Hashable {
   public var tables: [Table]
-  public init(tables: [Table] = []) { self.tables = tables }
+  /// Tables kproxy owns that must not exist (e.g. `ip6 kproxy` on a node that serves no
+  /// IPv6): the script and the replace transaction delete them if present.
+  public var absentTables: [TableRef]
+  public init(tables: [Table] = [], absentTables: [TableRef] = []) {
+    self.tables = tables
+    self.absentTables = absentTables
+  }
 }

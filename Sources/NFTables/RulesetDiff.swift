@@ -12,6 +12,10 @@ extension Ruleset {
       tx.add(.deleteTable(t.ref))
       Self.create(t, into: &tx)
     }
+    for r in absentTables {
+      tx.add(.addTable(r, comment: nil))
+      tx.add(.deleteTable(r))
+    }
     return tx
   }
 

@@ -185,6 +185,10 @@ extension Ruleset {
       out.append("\n")
       out.appendBlock(table: t)
     }
+    // nft 1.0.6 has no `destroy`: `add` first, so that an absent table is not an error.
+    for r in absentTables {
+      out.append("add table \(r.family.rawValue) \(r.name)\ndelete table \(r.family.rawValue) \(r.name)\n")
+    }
   }
 
   var estimatedTextSize: Int {

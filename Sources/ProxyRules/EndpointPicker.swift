@@ -129,7 +129,7 @@ enum EndpointPicker: Int, CaseIterable, Comparable {
       data.append(.address(ep.ip))
       data.append(.port(UInt16(ep.port)))
     }
-    return Element(key, data: .values(data), comment: owner.description)
+    return Element(key, data: .values(data), comment: Names.comment(owner))
   }
 
   /// The number of endpoints in a bundle.

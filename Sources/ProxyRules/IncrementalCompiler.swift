@@ -36,6 +36,11 @@ public struct IncrementalCompiler: Sendable {
   /// use, which have a map and a chain of their own and make up the count groups.
   private var counts: [IPFamily: [[Int: Int]]] = [:]
   private let contexts: [IPFamily: FamilyContext]
+  /// The families whose table exists (`RulesetCompiler.servedFamilies`).
+  private var served: Set<IPFamily>
+  /// The warnings of the last full state given (`init`, `update(to:)`), as `RulesetCompiler`
+  /// reports them for that state.
+  public private(set) var warnings: [String]
 
   /// Starts from `state`, which the kernel holds (`RulesetCompiler.compile` of it).
   public init(_ state: ProxyState, node: NodeConfig) {
@@ -43,16 +48,22 @@ public struct IncrementalCompiler: Sendable {
     var contexts: [IPFamily: FamilyContext] = [:]
     for f in IPFamily.allCases { contexts[f] = FamilyContext(f, node: node) }
     self.contexts = contexts
-    for svc in state.servicePorts { record(svc, ServicePortFragment(ctx: contexts[svc.family]!, svc: svc)) }
-    for family in IPFamily.allCases {
-      var perPicker = EndpointPicker.allCases.map { _ in [Int: Int]() }
-      for p in EndpointPicker.allCases {
-        for key in (owners[family]?[p.name] ?? [:]).keys {
-          if let w = winner(family, p.name, key) { perPicker[p.rawValue][EndpointPicker.count(w), default: 0] += 1 }
-        }
+    let (ports, warnings) = RulesetCompiler.prepare(state, node: node)
+    self.warnings = warnings
+    served = Set(RulesetCompiler.servedFamilies(ports, node: node))
+    for svc in ports { record(svc, ServicePortFragment(ctx: contexts[svc.family]!, svc: svc)) }
+    for family in IPFamily.allCases { countPickers(family) }
+  }
+
+  /// Counts the destinations per endpoint count from the recorded claims of `family`.
+  private mutating func countPickers(_ family: IPFamily) {
+    var perPicker = EndpointPicker.allCases.map { _ in [Int: Int]() }
+    for p in EndpointPicker.allCases {
+      for key in (owners[family]?[p.name] ?? [:]).keys {
+        if let w = winner(family, p.name, key) { perPicker[p.rawValue][EndpointPicker.count(w), default: 0] += 1 }
       }
-      counts[family] = perPicker
     }
+    counts[family] = perPicker
   }
 
   private mutating func record(_ svc: ServicePortInfo, _ fragment: ServicePortFragment) {
@@ -84,8 +95,10 @@ public struct IncrementalCompiler: Sendable {
   /// Moves to `state` and returns the transaction that takes the kernel from the previous
   /// state's ruleset to the new one. Service ports whose info is unchanged are not recompiled.
   public mutating func update(to state: ProxyState) -> Transaction {
+    let (ports, warnings) = RulesetCompiler.prepare(state, node: node)
+    self.warnings = warnings
     var byFamily: [IPFamily: [ServicePortName: ServicePortInfo]] = [:]
-    for svc in state.servicePorts { byFamily[svc.family, default: [:]][svc.name] = svc }
+    for svc in ports { byFamily[svc.family, default: [:]][svc.name] = svc }
     var changed: [ServicePortInfo] = []
     var removed: [(IPFamily, ServicePortName)] = []
     for family in IPFamily.allCases {
@@ -99,14 +112,42 @@ public struct IncrementalCompiler: Sendable {
 
   /// The transaction for a known change (what a change tracker reports): `changed` service
   /// ports are new or different, `removed` ones are gone. The cost is proportional to the
-  /// change, not to the cluster.
+  /// change, not to the cluster. Claims on one destination are resolved per shared set here
+  /// (the smallest claimant's element wins); `update(to:)` resolves them across sets first, as
+  /// a full compile does. A family's table is created with its first service port when the
+  /// node has no other reason to serve the family, and deleted with its last.
   public mutating func update(changed: [ServicePortInfo], removed: [(IPFamily, ServicePortName)]) -> Transaction {
     var tx = Transaction()
+    var withPorts = Set<IPFamily>()
+    for family in IPFamily.allCases {
+      var names = Set(infos[family].map { Array($0.keys) } ?? [])
+      for (f, name) in removed where f == family { names.remove(name) }
+      for svc in changed where svc.family == family { names.insert(svc.name) }
+      if !names.isEmpty { withPorts.insert(family) }
+    }
+    let nowServed = Set(RulesetCompiler.servedFamilies(withPorts: withPorts, node: node))
     for family in IPFamily.allCases {
       let ctx = contexts[family]!
       var new: [ServicePortName: ServicePortInfo] = [:]
       for svc in changed where svc.family == family { new[svc.name] = svc }
       let names = (Array(new.keys) + removed.filter { $0.0 == family }.map(\.1)).sorted()
+      if served.contains(family) && !nowServed.contains(family) {
+        tx.add(.deleteTable(RulesetCompiler.tableRef(family)))
+        infos[family] = nil
+        fragments[family] = nil
+        owners[family] = nil
+        countPickers(family)
+        served.remove(family)
+        continue
+      }
+      if !served.contains(family) && nowServed.contains(family) {
+        for name in names { forget(family, name) }
+        for svc in new.values.sorted(by: { $0.name < $1.name }) { record(svc, ServicePortFragment(ctx: ctx, svc: svc)) }
+        countPickers(family)
+        served.insert(family)
+        createTable(family, into: &tx)
+        continue
+      }
       if names.isEmpty { continue }
       let before = names.map { fragments[family]?[$0] }
       let after = names.map { name in new[name].map { ServicePortFragment(ctx: ctx, svc: $0) } }
@@ -145,5 +186,14 @@ public struct IncrementalCompiler: Sendable {
       ).commands(into: &tx)
     }
     return tx
+  }
+
+  /// Creates `family`'s table from the recorded service ports, as a full compile would.
+  private func createTable(_ family: IPFamily, into tx: inout Transaction) {
+    let ctx = contexts[family]!
+    let ports = (infos[family] ?? [:]).values.sorted { $0.name < $1.name }
+    var out = FamilyRules(servicePorts: ports.count, endpoints: ports.reduce(0) { $0 + $1.endpoints.count })
+    for svc in ports { ServicePortRules(ctx: ctx, svc: svc).add(into: &out) }
+    tx.append(contentsOf: Ruleset(tables: [RulesetCompiler.table(ctx, out)]).replaceTransaction())
   }
 }

@@ -1,7 +1,10 @@
 // Every table, chain, set and map name the compiler can produce, and how per-service names
 // are derived. This is the naming contract of kproxy's ruleset (see ARCHITECTURE.md).
 //
-// Fixed names, in both `ip kproxy` and `ip6 kproxy`:
+// Tables: `ip kproxy` and `ip6 kproxy`, each only when the node serves that family (an IP,
+// pod or service CIDR, or service port of it; `ip` alone when none is known); the other is
+// deleted if present (`RulesetCompiler.servedFamilies`, `Ruleset.absentTables`).
+// Fixed names, in both tables:
 //   base chains  filter-prerouting, filter-input, filter-forward, filter-output,
 //                filter-output-post-dnat, nat-prerouting, nat-output, nat-postrouting
 //   chains       services, masquerading, firewall-check, service-endpoints-check,
@@ -23,7 +26,12 @@
 // Per endpoint of a ClientIP-affinity service port (EBASE = HASH-namespace/name/protocol/
 // portname__ip/port, IPv6 colons written as dots):
 //   affinity-EBASE client addresses recently sent to that endpoint
+// Lengths at Kubernetes' maxima (namespace 63, name 63, port name 63, IPv6 endpoint): BASE and
+// EBASE are cut to 240 bytes with "..." (the hash keeps them unique), so every name stays under
+// nft's NFT_NAME_MAXLEN (255 bytes). Element comments name the service port
+// (`namespace/name:port`, up to 191 bytes) and are shortened to nft's 128 bytes by `comment`.
 import KubeAPI
+import NFTables
 import NetAddress
 import ServiceProxy
 
@@ -75,6 +83,22 @@ public enum Names {
   public static func endpointBase(_ name: ServicePortName, _ ep: EndpointInfo) -> String {
     let ip = ep.ip.description.replacingColons()
     return hashAndTruncate("\(name.service.namespace)/\(name.service.name)/\(name.protocol_.lowercased)/\(name.port)__\(ip)/\(ep.port)")
+  }
+
+  /// The comment on elements a service port claims: `namespace/name:port`, shortened by
+  /// `comment(_:)` when longer than nft allows.
+  public static func comment(_ name: ServicePortName) -> String { comment(name.description) }
+
+  /// `text` if nft accepts it as a comment (at most 128 bytes); else its first bytes, "...",
+  /// and the first 8 base32 characters of SHA-256 of the whole text, 128 bytes in all:
+  /// deterministic, and distinct for distinct texts with the same beginning.
+  public static func comment(_ text: String) -> String {
+    let max = Identifier.maxCommentLength
+    guard text.utf8.count > max else { return text }
+    let hash = String(SHA256.base32(SHA256.digest(Array(text.utf8))).prefix(8))
+    let keep = max - 3 - hash.utf8.count
+    // Comments are ASCII (KubeAPI validates names), so a byte prefix is a character prefix.
+    return String(decoding: text.utf8.prefix(keep), as: UTF8.self) + "..." + hash
   }
 
   public static func clusterChain(_ base: String) -> String { "service-" + base }

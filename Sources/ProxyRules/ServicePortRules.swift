@@ -69,7 +69,7 @@ struct ServicePortRules {
   let svc: ServicePortInfo
 
   var proto: IPProto { svc.name.protocol_.ipProto }
-  var comment: String { svc.name.description }
+  var comment: String { Names.comment(svc.name) }
 
   func key(_ ip: IPAddress, _ port: Int) -> [Value] { [.address(ip), .proto(proto), .port(UInt16(port))] }
   func serviceKey(_ ip: IPAddress, _ port: Int) -> ServiceKey { ServiceKey(ip: ip.key, proto: proto.rawValue, port: UInt16(port)) }

@@ -3,11 +3,31 @@
 import NetAddress
 
 /// Which node addresses accept NodePort traffic (`--nodeport-addresses`).
-public enum NodePortAddresses: Sendable, Hashable {
+public enum NodePortAddresses: Sendable, Hashable, CustomStringConvertible {
   /// The node's primary IP of each family (kube-proxy's nftables default).
   case primary
   /// Every node IP inside one of these CIDRs; a `/0` CIDR means every local address.
   case cidrs([IPPrefix])
+
+  /// In plain words, for `-v`: "the node's primary IPs", "node IPs in 172.16.0.0/12, fd00::/8",
+  /// "every local address", "every local IPv4 address and node IPs in fd00::/8".
+  public var description: String {
+    switch self {
+    case .primary:
+      return "the node's primary IPs"
+    case .cidrs(let cidrs):
+      let everywhere = IPFamily.allCases.filter { f in cidrs.contains { $0.family == f && $0.length == 0 } }
+      let rest = cidrs.filter { !everywhere.contains($0.family) }
+      var parts: [String] = []
+      if everywhere.count == IPFamily.allCases.count {
+        parts.append("every local address")
+      } else {
+        parts += everywhere.map { "every local \($0.rawValue) address" }
+      }
+      if !rest.isEmpty { parts.append("node IPs in " + rest.map(\.description).joined(separator: ", ")) }
+      return parts.isEmpty ? "no address" : parts.joined(separator: " and ")
+    }
+  }
 }
 
 /// Node-level settings from flags, a KubeProxyConfiguration file and the Node object.

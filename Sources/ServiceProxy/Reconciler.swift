@@ -6,7 +6,13 @@ import NetAddress
 /// The reconciler's output: every proxied service port of every family, sorted.
 public struct ProxyState: Sendable, Hashable {
   public var servicePorts: [ServicePortInfo]
-  public init(servicePorts: [ServicePortInfo]) { self.servicePorts = servicePorts }
+  /// What the reconciler skipped and why (e.g. a Service without a cluster IP), sorted by
+  /// object; the compiler passes them on.
+  public var warnings: [String]
+  public init(servicePorts: [ServicePortInfo], warnings: [String] = []) {
+    self.servicePorts = servicePorts
+    self.warnings = warnings
+  }
 
   public func servicePorts(_ family: IPFamily) -> [ServicePortInfo] { servicePorts.filter { $0.family == family } }
 }
@@ -27,16 +33,26 @@ public enum Reconciler {
     // Output order (family, namespace/name, port name, protocol) without sorting the large
     // ServicePortInfo values: visit services in key order and sort each one's ports.
     var byFamily: [IPFamily: [ServicePortInfo]] = [:]
+    var warnings: [String] = []
     let serviceOrder = objects.services.indices.sorted { objects.services[$0].meta.key < objects.services[$1].meta.key }
     for svc in serviceOrder.lazy.map({ objects.services[$0] }) {
       let key = svc.meta.key
+      if let warning = missingClusterIPWarning(svc) { warnings.append(warning) }
       for info in servicePorts(
         of: svc, slices: slicesByService[key] ?? [], namespacePods: podsByNamespace[svc.meta.namespace] ?? [], node: node)
       {
         byFamily[info.family, default: []].append(info)
       }
     }
-    return ProxyState(servicePorts: IPFamily.allCases.flatMap { byFamily[$0] ?? [] })
+    return ProxyState(servicePorts: IPFamily.allCases.flatMap { byFamily[$0] ?? [] }, warnings: warnings)
+  }
+
+  /// A Service that should have a cluster IP but has none (a hand-written manifest: the API
+  /// server allocates one on create). kube-proxy skips such a service, and so does kproxy.
+  static func missingClusterIPWarning(_ svc: Service) -> String? {
+    guard svc.type != .externalName, !svc.isHeadless, svc.clusterIPs.isEmpty else { return nil }
+    return
+      "service \(svc.meta.key) has no spec.clusterIP (the API server allocates one when it creates the service): skipped, as kube-proxy does; give it a cluster IP, or clusterIP: None for a headless service"
   }
 
   /// The service ports of one service, in order (family, port name, protocol), from its own

@@ -141,14 +141,20 @@ import Testing
 
   @Test(arguments: [true, false])
   func externalIPOnAnotherServicesClusterIPWarnsOnce(externalFirst: Bool) throws {
-    // One service's externalIP:port is another's ClusterIP:port; whichever claims it first
-    // keeps the destination's endpoint slots, and the other is told, once.
+    // One service's externalIP:port is another's ClusterIP:port; the ClusterIP keeps the
+    // destination's endpoint slots whatever the names (an externalIP cannot take over a
+    // ClusterIP, CVE-2020-8554), and the other service is told, once.
     let withExternal = Self.port(externalFirst ? "a" : "b", ip: "10.96.0.2", eps: ["10.244.0.2"], externalIPs: ["10.96.0.1"])
     let plain = Self.port(externalFirst ? "b" : "a", ip: "10.96.0.1", eps: ["10.244.0.1"])
     let r = RulesetCompiler.compile(ProxyState(servicePorts: [withExternal, plain].sorted { $0.name < $1.name }), node: Self.node)
     #expect(r.warnings.count == 1, "\(r.warnings)")
     let slots = try #require(Self.table(r).sets.first { $0.name == "endpoints-1" }).elements
-    let owner = externalFirst ? "10.244.0.2" : "10.244.0.1"
+    let owner = "10.244.0.1"
+    let (winner, loser) = externalFirst ? ("ns1/b:p80", "ns1/a:p80") : ("ns1/a:p80", "ns1/b:p80")
+    #expect(
+      r.warnings == [
+        "externalIP 10.96.0.1:80/TCP of \(loser) is already the clusterIP of \(winner): \(winner) wins (a clusterIP comes first), \(loser) does not get it"
+      ])
     #expect(
       slots.contains {
         $0.key.first == .address(IPAddress("10.96.0.1")!) && $0.data == .values([.address(IPAddress(owner)!), .port(8080)])

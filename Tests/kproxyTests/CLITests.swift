@@ -140,7 +140,9 @@ import Testing
     ])
     #expect(r.status == 0)
     #expect(
-      r.stderr.contains("kproxy: warning: ops/squatter:tcp: externalIP 192.0.2.10 . tcp . 8443 is already used by ops/legacy:tcp; ignored"))
+      r.stderr.contains(
+        "kproxy: warning: externalIP 192.0.2.10:8443/TCP of ops/squatter:tcp is already the externalIP of ops/legacy:tcp: ops/legacy:tcp wins (the smaller name), ops/squatter:tcp does not get it\n"
+      ))
     #expect(r.stdout.hasPrefix("add table ip kproxy\n"))
   }
 
