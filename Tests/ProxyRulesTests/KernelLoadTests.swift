@@ -9,7 +9,7 @@ import Testing
 @Suite(.kernelTests) struct KernelLoadTests {
   @Test(arguments: Fixtures.scenarios)
   func fixtureLoads(scenario: String) throws {
-    guard let ns = try ScratchNamespace.make(scenario) else { return }
+    let ns = try ScratchNamespace.make(scenario)
     let ruleset = try Fixtures.compile(scenario).ruleset
     let script = ruleset.renderScript()
     try ns.load(script)
