@@ -58,7 +58,7 @@ public enum Reconciler {
         let endpoints =
           slices.isEmpty
           ? PodEndpoints.endpoints(for: p, family: family, pods: selectedPods, hostname: node.hostname)
-          : SliceEndpoints.endpoints(for: name, family: family, slices: slices, hostname: node.hostname)
+          : SliceEndpoints.endpoints(for: name, family: family, slices: slices, hostname: node.hostname, zone: node.zone)
         let external = svc.type == .nodePort || svc.type == .loadBalancer
         out.append(
           ServicePortInfo(
