@@ -1,5 +1,6 @@
 // Topology-aware routing as kube-proxy does it: its CategorizeEndpoints test table (zone and
-// node hints, fallbacks, traffic policies), and hints from manifests through the reconciler.
+// node hints, fallbacks, traffic policies), hints from manifests through the reconciler, and
+// the hints the EndpointSlice controller would give pod-derived endpoints (trafficDistribution).
 import KubeAPI
 import NetAddress
 import ServiceProxy
@@ -318,5 +319,53 @@ private typealias E = TopologyCase.Endpoint
     try ManifestDecoder.decode(text, file: "t.yaml", into: &objects)
     let node = NodeSettings().resolve(config: nil, objects: objects, systemHostname: "node-b")
     #expect(Self.strings(EndpointCategories(Reconciler.reconcile(objects, node: node).servicePorts[0]).cluster) == ["10.244.1.2:8080"])
+  }
+
+  /// Pods on node-a and node-b (zone-a), node-c (zone-b) and node-x (no Node object), one
+  /// unready pod on node-c; the service selects them all (no EndpointSlice).
+  static func podObjects(_ distribution: TrafficDistribution?, annotations: [String: String] = [:]) -> ObjectSet {
+    var svc = Service(
+      meta: ObjectMeta(name: "web", namespace: "shop", annotations: annotations), clusterIPs: [IPAddress("10.96.0.10")!],
+      ports: [.init(name: "http", port: 80)], selector: ["app": "web"])
+    svc.trafficDistribution = distribution
+    let zones = ["node-a": "zone-a", "node-b": "zone-a", "node-c": "zone-b"]
+    let nodes = zones.map { Node(meta: ObjectMeta(name: $0.key, labels: [Node.zoneLabel: $0.value])) }
+    let placement = [("node-a", 1, true), ("node-b", 2, true), ("node-c", 3, true), ("node-c", 4, false), ("node-x", 5, true)]
+    let pods = placement.map { nodeName, last, ready in
+      Pod(
+        meta: ObjectMeta(name: "web-\(last)", namespace: "shop", labels: ["app": "web"]), nodeName: nodeName,
+        podIPs: [IPAddress("10.244.0.\(last)")!], ready: ready)
+    }
+    return ObjectSet(services: [svc], pods: pods, nodes: nodes)
+  }
+
+  @Test(
+    arguments: [
+      // node-x's pod has no zone (no Node object): not every ready endpoint has a zone hint.
+      (TrafficDistribution.preferSameZone, [String: String](), ["10.244.0.1", "10.244.0.2", "10.244.0.3", "10.244.0.5"]),
+      (.preferClose, [:], ["10.244.0.1", "10.244.0.2", "10.244.0.3", "10.244.0.5"]),
+      (.preferSameNode, [:], ["10.244.0.1"]),
+      (nil, [:], ["10.244.0.1", "10.244.0.2", "10.244.0.3", "10.244.0.5"]),
+      // topology-mode Auto takes precedence in the controller (proportional hints): no hints here.
+      (.preferSameNode, ["service.kubernetes.io/topology-mode": "Auto"], ["10.244.0.1", "10.244.0.2", "10.244.0.3", "10.244.0.5"]),
+      (.preferSameNode, ["service.kubernetes.io/topology-mode": "Disabled"], ["10.244.0.1"]),
+    ] as [(TrafficDistribution?, [String: String], [String])])
+  func podEndpointsGetTheControllersHints(distribution: TrafficDistribution?, annotations: [String: String], expected: [String]) {
+    let objects = Self.podObjects(distribution, annotations: annotations)
+    let node = NodeSettings().resolve(config: nil, objects: objects, systemHostname: "node-a")
+    let port = Reconciler.reconcile(objects, node: node).servicePorts[0]
+    #expect(EndpointCategories(port).cluster.map(\.ip.description) == expected)
+    #expect(port.endpoints.map(\.zone) == ["zone-a", "zone-a", "zone-b", "zone-b", nil])
+  }
+
+  /// Without the pod on an unknown node, every ready endpoint has a zone hint: same zone.
+  @Test func podEndpointsPreferSameZone() {
+    var objects = Self.podObjects(.preferSameZone)
+    objects.pods.removeAll { $0.nodeName == "node-x" }
+    let node = NodeSettings().resolve(config: nil, objects: objects, systemHostname: "node-a")
+    let port = Reconciler.reconcile(objects, node: node).servicePorts[0]
+    #expect(EndpointCategories(port).cluster.map(\.ip.description) == ["10.244.0.1", "10.244.0.2"])
+    // The unready pod gets no hint (the controller hints ready endpoints only).
+    #expect(port.endpoints[3].hints == TopologyHintMatch())
   }
 }
