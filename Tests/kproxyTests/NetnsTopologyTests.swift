@@ -1,5 +1,5 @@
-// Packet tests for topology-aware routing: with zone hints for this node's zone only the
-// same-zone endpoints receive traffic; with one endpoint lacking hints, all endpoints do.
+// Packet tests for topology-aware routing: zone hints send traffic to same-zone endpoints only,
+// one endpoint without hints means all endpoints, node hints mean this node's endpoint only.
 import Foundation
 import Testing
 
@@ -19,7 +19,7 @@ struct TopologyPacketTests {
 
   static func zoneHint(_ zone: String) -> String { "{forZones: [{name: \(zone)}]}" }
 
-  @Test("Zone hints: only endpoints hinted for this node's zone get traffic; one unhinted endpoint: all do")
+  @Test("Hints: same-zone endpoints only; all when one endpoint is unhinted; this node's endpoint with node hints")
   func zoneHintsSelectSameZoneEndpoints() throws {
     try Topology.with(pods: 4) { t in
       let sameNode = t.pods[0]
@@ -38,7 +38,15 @@ struct TopologyPacketTests {
       let partly = ServiceManifest(
         name: "partly", clusterIP: "10.96.0.61", protocols: [.tcp], endpoints: endpoints,
         endpointHints: [sameNode.ipv4: Self.zoneHint("zone-a"), sameZone.ipv4: Self.zoneHint("zone-a")])
-      try t.loadRuleset(try KproxyCompiler.compile([zonal, partly], otherObjects: [Self.nodeObject]))
+      // Node hints on every endpoint, one for this node: only that one (PreferSameNode).
+      let sameNodeOnly = ServiceManifest(
+        name: "same-node", clusterIP: "10.96.0.62", protocols: [.tcp], endpoints: endpoints,
+        endpointHints: [
+          sameNode.ipv4: "{forZones: [{name: zone-a}], forNodes: [{name: \(KproxyCompiler.hostname)}]}",
+          sameZone.ipv4: "{forZones: [{name: zone-a}], forNodes: [{name: \(KproxyCompiler.otherNode)}]}",
+          otherZone.ipv4: "{forZones: [{name: zone-b}], forNodes: [{name: node-c}]}",
+        ])
+      try t.loadRuleset(try KproxyCompiler.compile([zonal, partly, sameNodeOnly], otherObjects: [Self.nodeObject]))
       try EchoServer.startAll(in: t, pods: [sameNode, sameZone, otherZone], port: 8080)
 
       let toZonal = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.60", port: 80, count: 40)
@@ -50,6 +58,9 @@ struct TopologyPacketTests {
       #expect(
         Set(toPartly.countsByServer.keys) == [sameNode.ipv4, sameZone.ipv4, otherZone.ipv4],
         "one endpoint without hints: \(toPartly.summary)")
+
+      let toSameNode = try TrafficClient.send(in: t, from: client.namespace, .tcp, to: "10.96.0.62", port: 80, count: 20)
+      #expect(toSameNode.countsByServer == [sameNode.ipv4: 20], "node hints: \(toSameNode.summary)")
     }
   }
 }
