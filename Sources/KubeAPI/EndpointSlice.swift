@@ -19,6 +19,19 @@ public struct EndpointConditions: Sendable, Hashable {
   }
 }
 
+/// `endpoints[].hints`: where the EndpointSlice controller wants the endpoint used (topology
+/// aware routing). Empty lists mean "no hint of that kind".
+public struct EndpointHints: Sendable, Hashable {
+  /// `forZones[].name`: zones whose nodes should send traffic to this endpoint.
+  public var forZones: [String]
+  /// `forNodes[].name`: nodes that should send traffic to this endpoint.
+  public var forNodes: [String]
+  public init(forZones: [String] = [], forNodes: [String] = []) {
+    self.forZones = forZones
+    self.forNodes = forNodes
+  }
+}
+
 /// One `endpoints[]` entry.
 public struct SliceEndpoint: Sendable, Hashable {
   /// For IPv4/IPv6 slices the parsed addresses; kube-proxy uses only the first.
@@ -26,11 +39,16 @@ public struct SliceEndpoint: Sendable, Hashable {
   public var conditions: EndpointConditions
   public var nodeName: String?
   public var zone: String?
-  public init(addresses: [IPAddress], conditions: EndpointConditions = .init(), nodeName: String? = nil, zone: String? = nil) {
+  public var hints: EndpointHints
+  public init(
+    addresses: [IPAddress], conditions: EndpointConditions = .init(), nodeName: String? = nil, zone: String? = nil,
+    hints: EndpointHints = .init()
+  ) {
     self.addresses = addresses
     self.conditions = conditions
     self.nodeName = nodeName
     self.zone = zone
+    self.hints = hints
   }
 }
 

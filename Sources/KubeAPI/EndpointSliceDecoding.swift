@@ -1,11 +1,14 @@
 // Decodes and validates a discovery.k8s.io/v1 EndpointSlice: address type, endpoints (addresses
-// of the slice's family, conditions, node, zone) and ports.
+// of the slice's family, conditions, node, zone, topology hints) and ports.
 import NetAddress
 
 extension EndpointSlice {
   static let maxEndpoints = 1000
   static let maxAddressesPerEndpoint = 100
   static let maxPorts = 100
+  /// discovery validation's limits on `hints.forZones` and `hints.forNodes`.
+  static let maxZoneHints = 8
+  static let maxNodeHints = 8
 
   static func decode(_ object: FieldReader, meta: ObjectMeta) throws(FieldError) -> EndpointSlice {
     let addressType = try object.required("addressType").asEnumeration(AddressType.self)
@@ -53,7 +56,41 @@ extension SliceEndpoint {
       endpoint.nodeName = try nodeName.checked(try nodeName.asString(), as: "node name", NameSyntax.dns1123SubdomainProblem)
     }
     endpoint.zone = try reader.string("zone")
+    if let hints = try reader.optional("hints") { endpoint.hints = try EndpointHints.decode(hints) }
     return endpoint
+  }
+}
+
+extension EndpointHints {
+  /// `hints` as discovery validation checks it: at most 8 zones and 8 nodes, each listed once;
+  /// zone names are label values (empty allowed), node names DNS subdomains.
+  static func decode(_ reader: FieldReader) throws(FieldError) -> EndpointHints {
+    EndpointHints(
+      forZones: try names(reader, "forZones", limit: EndpointSlice.maxZoneHints, as: "zone name", NameSyntax.labelValueProblem),
+      forNodes: try names(reader, "forNodes", limit: EndpointSlice.maxNodeHints, as: "node name", NameSyntax.dns1123SubdomainProblem))
+  }
+
+  /// The `name` of each entry of the list `key`; an absent name is "" (the API's zero value).
+  private static func names(
+    _ reader: FieldReader, _ key: String, limit: Int, as what: String, _ problem: (String) -> String?
+  ) throws(FieldError) -> [String] {
+    let entries = try reader.list(key)
+    if entries.count > limit {
+      throw try reader.required(key).invalid("\(entries.count) entries is more than the limit of \(limit)")
+    }
+    var names: [String] = []
+    for entry in entries {
+      // An absent name is "" (the API's zero value): a valid zone name, but no node name.
+      var name = ""
+      if let field = problem("") == nil ? try entry.optional("name") : try entry.required("name") {
+        name = try field.checked(try field.asString(), as: what, problem)
+      }
+      if let earlier = names.firstIndex(of: name) {
+        throw .invalid(field: entry.childPath("name"), reason: "\(quoted(name)) is already listed in \(key)[\(earlier)]")
+      }
+      names.append(name)
+    }
+    return names
   }
 }
 

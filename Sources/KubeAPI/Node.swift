@@ -1,4 +1,4 @@
-// The v1 Node object (a source of the node's IPs and labels) and networking.k8s.io/v1 ServiceCIDR.
+// The v1 Node object (a source of the node's IPs and zone label) and networking.k8s.io/v1 ServiceCIDR.
 import NetAddress
 
 public struct Node: Sendable, Hashable {
@@ -12,6 +12,12 @@ public struct Node: Sendable, Hashable {
     self.internalIPs = internalIPs
     self.externalIPs = externalIPs
   }
+
+  /// The well-known label naming the node's zone (kube-proxy's topology input).
+  public static let zoneLabel = "topology.kubernetes.io/zone"
+
+  /// The node's zone from its `topology.kubernetes.io/zone` label; nil when unlabeled.
+  public var zone: String? { meta.labels[Self.zoneLabel] }
 }
 
 public struct ServiceCIDR: Sendable, Hashable {

@@ -38,6 +38,14 @@ public enum TrafficPolicy: String, Sendable, Hashable {
   case local = "Local"
 }
 
+/// `spec.trafficDistribution`: the EndpointSlice controller turns it into endpoint hints;
+/// kube-proxy reads only the hints. PreferClose is the older name of PreferSameZone.
+public enum TrafficDistribution: String, Sendable, Hashable, CaseIterable {
+  case preferClose = "PreferClose"
+  case preferSameZone = "PreferSameZone"
+  case preferSameNode = "PreferSameNode"
+}
+
 public enum SessionAffinity: String, Sendable, Hashable {
   case none = "None"
   case clientIP = "ClientIP"
@@ -87,6 +95,8 @@ public struct Service: Sendable, Hashable {
   public var internalTrafficPolicy: TrafficPolicy
   public var healthCheckNodePort: Int
   public var externalName: String?
+  /// `spec.trafficDistribution`; nil when absent.
+  public var trafficDistribution: TrafficDistribution? = nil
 
   public init(
     meta: ObjectMeta, type: ServiceType = .clusterIP, clusterIPs: [IPAddress] = [], isHeadless: Bool = false,

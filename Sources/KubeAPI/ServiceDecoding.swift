@@ -31,6 +31,7 @@ extension Service {
     service.internalTrafficPolicy = try spec.enumeration("internalTrafficPolicy", default: TrafficPolicy.cluster)
     service.healthCheckNodePort = try spec.optionalPort("healthCheckNodePort")
     if service.type == .externalName { service.externalName = try spec.externalName() }
+    service.trafficDistribution = try spec.optional("trafficDistribution")?.asEnumeration(TrafficDistribution.self)
     return service
   }
 
@@ -137,3 +138,5 @@ extension FieldReader {
     return name
   }
 }
+
+extension TrafficDistribution: StringEnumField { static var accepted: [TrafficDistribution] { allCases } }

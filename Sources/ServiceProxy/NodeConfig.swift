@@ -1,5 +1,5 @@
-// What the reconciler and compiler need to know about the node kproxy runs on: its name, its
-// IPs, the pod and service CIDRs, where NodePorts listen, and masquerade policy.
+// What the reconciler and compiler need to know about the node kproxy runs on: its name, zone
+// and IPs, the pod and service CIDRs, where NodePorts listen, and masquerade policy.
 import NetAddress
 
 /// Which node addresses accept NodePort traffic (`--nodeport-addresses`).
@@ -44,10 +44,13 @@ public struct NodeConfig: Sendable, Hashable {
   public var nodePortAddresses: NodePortAddresses
   /// Masquerade all traffic to service IPs (`--masquerade-all`).
   public var masqueradeAll: Bool
+  /// The node's zone (its Node object's `topology.kubernetes.io/zone` label), matched against
+  /// endpoints' zone hints; nil when unknown.
+  public var zone: String?
 
   public init(
     hostname: String, nodeIPs: [IPAddress] = [], clusterCIDRs: [IPPrefix] = [], serviceCIDRs: [IPPrefix] = [],
-    nodePortAddresses: NodePortAddresses = .primary, masqueradeAll: Bool = false
+    nodePortAddresses: NodePortAddresses = .primary, masqueradeAll: Bool = false, zone: String? = nil
   ) {
     self.hostname = hostname
     self.nodeIPs = nodeIPs
@@ -55,6 +58,7 @@ public struct NodeConfig: Sendable, Hashable {
     self.serviceCIDRs = serviceCIDRs
     self.nodePortAddresses = nodePortAddresses
     self.masqueradeAll = masqueradeAll
+    self.zone = zone
   }
 
   /// The first node IP of `family`.

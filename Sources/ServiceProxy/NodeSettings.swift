@@ -1,5 +1,5 @@
 // Resolves the node configuration from command-line settings, a KubeProxyConfiguration file
-// and the objects themselves (the Node named like this host, ServiceCIDR objects).
+// and the objects themselves (the Node named like this host: IPs and zone; ServiceCIDR objects).
 import KubeAPI
 import NetAddress
 
@@ -25,11 +25,13 @@ public struct NodeSettings: Sendable, Hashable {
   }
 
   /// Flags override the file; the file overrides defaults. Node IPs come from `--node-ip`,
-  /// else from the Node object named like this node (InternalIPs, then ExternalIPs).
+  /// else from the Node object named like this node (InternalIPs, then ExternalIPs). The zone
+  /// comes only from that Node object's `topology.kubernetes.io/zone` label, as in kube-proxy.
   public func resolve(config: KubeProxyConfiguration?, objects: ObjectSet, systemHostname: String) -> NodeConfig {
     let hostname = (hostnameOverride ?? config?.hostnameOverride ?? systemHostname).lowercased()
+    let thisNode = objects.nodes.first(where: { $0.meta.name == hostname })
     var ips = nodeIPs
-    if ips.isEmpty, let node = objects.nodes.first(where: { $0.meta.name == hostname }) {
+    if ips.isEmpty, let node = thisNode {
       ips = node.internalIPs + node.externalIPs
     }
     var npa = nodePortAddresses ?? .primary
@@ -42,6 +44,6 @@ public struct NodeSettings: Sendable, Hashable {
       hostname: hostname, nodeIPs: ips,
       clusterCIDRs: clusterCIDRs ?? config?.clusterCIDRs ?? [],
       serviceCIDRs: serviceCIDRs, nodePortAddresses: npa,
-      masqueradeAll: masqueradeAll || (config?.masqueradeAll ?? false))
+      masqueradeAll: masqueradeAll || (config?.masqueradeAll ?? false), zone: thisNode?.zone)
   }
 }

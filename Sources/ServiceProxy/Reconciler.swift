@@ -29,6 +29,8 @@ public enum Reconciler {
     }
     var podsByNamespace: [String: [Pod]] = [:]
     for pod in objects.pods { podsByNamespace[pod.meta.namespace, default: []].append(pod) }
+    var nodeZones: [String: String] = [:]
+    for n in objects.nodes { if let zone = n.zone { nodeZones[n.meta.name] = zone } }
 
     // Output order (family, namespace/name, port name, protocol) without sorting the large
     // ServicePortInfo values: visit services in key order and sort each one's ports.
@@ -39,7 +41,8 @@ public enum Reconciler {
       let key = svc.meta.key
       if let warning = missingClusterIPWarning(svc) { warnings.append(warning) }
       for info in servicePorts(
-        of: svc, slices: slicesByService[key] ?? [], namespacePods: podsByNamespace[svc.meta.namespace] ?? [], node: node)
+        of: svc, slices: slicesByService[key] ?? [], namespacePods: podsByNamespace[svc.meta.namespace] ?? [], node: node,
+        nodeZones: nodeZones)
       {
         byFamily[info.family, default: []].append(info)
       }
@@ -57,8 +60,11 @@ public enum Reconciler {
 
   /// The service ports of one service, in order (family, port name, protocol), from its own
   /// EndpointSlices, or from the pods of its namespace through its selector when it has none.
-  /// This is the unit of work when a change tracker reports one changed service.
-  public static func servicePorts(of svc: Service, slices: [EndpointSlice], namespacePods: [Pod], node: NodeConfig) -> [ServicePortInfo] {
+  /// This is the unit of work when a change tracker reports one changed service. `nodeZones`
+  /// (node name → zone label) gives pod-derived endpoints their zone and trafficDistribution hints.
+  public static func servicePorts(
+    of svc: Service, slices: [EndpointSlice], namespacePods: [Pod], node: NodeConfig, nodeZones: [String: String] = [:]
+  ) -> [ServicePortInfo] {
     guard svc.type != .externalName, !svc.isHeadless, !svc.clusterIPs.isEmpty else { return [] }
     let key = svc.meta.key
     var selectedPods: [Pod] = []
@@ -71,10 +77,11 @@ public enum Reconciler {
       let family = clusterIP.family
       for p in ports {
         let name = ServicePortName(service: key, port: p.name, protocol_: p.protocol_)
-        let endpoints =
+        var endpoints =
           slices.isEmpty
           ? PodEndpoints.endpoints(for: p, family: family, pods: selectedPods, hostname: node.hostname)
-          : SliceEndpoints.endpoints(for: name, family: family, slices: slices, hostname: node.hostname)
+          : SliceEndpoints.endpoints(for: name, family: family, slices: slices, hostname: node.hostname, zone: node.zone)
+        if slices.isEmpty { PodEndpointHints.apply(to: &endpoints, of: svc, nodeZones: nodeZones, node: node) }
         let external = svc.type == .nodePort || svc.type == .loadBalancer
         out.append(
           ServicePortInfo(

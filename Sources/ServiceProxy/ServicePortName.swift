@@ -35,6 +35,8 @@ public struct EndpointInfo: Sendable, Hashable, Comparable {
   public var terminating: Bool
   public var nodeName: String?
   public var zone: String?
+  /// Its topology hints as seen from this node (none unless its EndpointSlice has hints).
+  public var hints = TopologyHintMatch()
 
   public init(
     ip: IPAddress, port: Int, isLocal: Bool, ready: Bool, serving: Bool, terminating: Bool, nodeName: String? = nil, zone: String? = nil

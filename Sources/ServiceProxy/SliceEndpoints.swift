@@ -1,13 +1,16 @@
 // Endpoints of a service port from its EndpointSlices: merged across slices of the port's
-// family, matched by port name and protocol, first address of each endpoint, deduplicated.
+// family, matched by port name and protocol, first address of each endpoint, deduplicated,
+// with its topology hints matched against this node.
 import KubeAPI
 import NetAddress
 
 enum SliceEndpoints {
   /// Endpoints for `port` of a service from `slices` (already filtered to that service),
   /// for `family`. Kubernetes' conditions defaulting: ready absent = true, serving absent =
-  /// ready, terminating absent = false.
-  static func endpoints(for port: ServicePortName, family: IPFamily, slices: [EndpointSlice], hostname: String) -> [EndpointInfo] {
+  /// ready, terminating absent = false. Hints are matched against this node's name and `zone`.
+  static func endpoints(
+    for port: ServicePortName, family: IPFamily, slices: [EndpointSlice], hostname: String, zone: String? = nil
+  ) -> [EndpointInfo] {
     let addressType: AddressType = family == .v4 ? .ipv4 : .ipv6
     var out: [EndpointInfo] = []
     let ordered = slices.count == 1 ? slices : slices.sorted(by: { $0.meta.name < $1.meta.name })
@@ -20,12 +23,13 @@ enum SliceEndpoints {
       for ep in slice.endpoints {
         guard let ip = ep.addresses.first, ip.family == family else { continue }
         let ready = ep.conditions.ready ?? true
-        out.append(
-          EndpointInfo(
-            ip: ip, port: portNumber, isLocal: ep.nodeName == hostname,
-            ready: ready, serving: ep.conditions.serving ?? ready,
-            terminating: ep.conditions.terminating ?? false,
-            nodeName: ep.nodeName, zone: ep.zone))
+        var info = EndpointInfo(
+          ip: ip, port: portNumber, isLocal: ep.nodeName == hostname,
+          ready: ready, serving: ep.conditions.serving ?? ready,
+          terminating: ep.conditions.terminating ?? false,
+          nodeName: ep.nodeName, zone: ep.zone)
+        info.hints = TopologyHintMatch(ep.hints, nodeName: hostname, zone: zone)
+        out.append(info)
       }
     }
     return uniqueSorted(out)

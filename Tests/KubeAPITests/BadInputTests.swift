@@ -218,6 +218,41 @@ import Testing
       name: "unknown address type",
       text: "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IP\n",
       expected: "t.yaml doc 1 (default/s): addressType: \"IP\" is not supported (must be one of \"IPv4\", \"IPv6\", \"FQDN\")"),
+    // Topology hints (discovery validation: at most 8 of each, unique, label values / node names)
+    BadInputCase(
+      name: "more than 8 zone hints",
+      text:
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\nendpoints: [{addresses: [10.0.0.1], hints: {forZones: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}, {name: f}, {name: g}, {name: h}, {name: i}]}}]\n",
+      expected: "t.yaml doc 1 (default/s): endpoints[0].hints.forZones: 9 entries is more than the limit of 8"),
+    BadInputCase(
+      name: "zone hint listed twice",
+      text:
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\nendpoints: [{addresses: [10.0.0.1], hints: {forZones: [{name: zone-a}, {name: zone-a}]}}]\n",
+      expected: "t.yaml doc 1 (default/s): endpoints[0].hints.forZones[1].name: \"zone-a\" is already listed in forZones[0]"),
+    BadInputCase(
+      name: "zone hint not a label value",
+      text:
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\nendpoints: [{addresses: [10.0.0.1], hints: {forZones: [{name: \"zone a\"}]}}]\n",
+      expected:
+        "t.yaml doc 1 (default/s): endpoints[0].hints.forZones[0].name: \"zone a\" is not a valid zone name: must consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+    ),
+    BadInputCase(
+      name: "node hint without a name",
+      text:
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\nendpoints: [{addresses: [10.0.0.1], hints: {forNodes: [{}]}}]\n",
+      expected: "t.yaml doc 1 (default/s): endpoints[0].hints.forNodes[0].name: required field is missing"),
+    BadInputCase(
+      name: "node hint not a DNS subdomain",
+      text:
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\nendpoints: [{addresses: [10.0.0.1], hints: {forNodes: [{name: Node_1}]}}]\n",
+      expected:
+        "t.yaml doc 1 (default/s): endpoints[0].hints.forNodes[0].name: \"Node_1\" is not a valid node name: must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit"
+    ),
+    BadInputCase(
+      name: "unknown trafficDistribution", text: serviceYAML("trafficDistribution: PreferSameRegion\n\(port80)"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.trafficDistribution: \"PreferSameRegion\" is not supported (must be one of \"PreferClose\", \"PreferSameZone\", \"PreferSameNode\")"
+    ),
     BadInputCase(
       name: "node InternalIP not an IP",
       text: "apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus:\n  addresses: [{type: InternalIP, address: node-1}]\n",

@@ -27,6 +27,8 @@ struct ServiceManifest {
   /// Endpoints that are neither ready nor serving.
   var unreadyEndpoints: [(ip: String, nodeName: String)] = []
   var loadBalancerSourceRanges: [String] = []
+  /// `hints` of an endpoint, by its IP, as a YAML flow map (e.g. `{forZones: [{name: zone-a}]}`).
+  var endpointHints: [String: String] = [:]
 
   var clusterIPs: [String] { [clusterIP] + (secondaryClusterIP.map { [$0] } ?? []) }
 
@@ -86,6 +88,7 @@ struct ServiceManifest {
       s += ofFamily.isEmpty ? "endpoints: []\n" : "endpoints:\n"
       for (e, conditions) in ofFamily {
         s += "- addresses: [\"\(e.ip)\"]\n  conditions: {\(conditions)}\n  nodeName: \(e.nodeName)\n"
+        if let hints = endpointHints[e.ip] { s += "  hints: \(hints)\n" }
       }
       s += "ports:\n"
       for p in protocols {
@@ -122,8 +125,11 @@ enum KproxyCompiler {
   /// Another node's name, for endpoints that are not local.
   static let otherNode = "node-b"
 
-  /// Runs the real `kproxy compile` on `services` with the topology's node options.
-  static func compile(_ services: [ServiceManifest], extraArguments: [String] = []) throws -> CompiledCluster {
+  /// Runs the real `kproxy compile` on `services` (and other objects, e.g. a Node) with the
+  /// topology's node options.
+  static func compile(
+    _ services: [ServiceManifest], extraArguments: [String] = [], otherObjects: [(name: String, yaml: String)] = []
+  ) throws -> CompiledCluster {
     typealias A = TopologyAddresses
     let nodeArguments =
       [
@@ -131,7 +137,7 @@ enum KproxyCompiler {
         "--node-ip", A.nodeIPv4, "--node-ip", A.nodeIPv6,
         "--cluster-cidr", A.clusterCIDRs, "--service-cidr", A.serviceCIDRs,
       ] + extraArguments
-    var cluster = CompiledCluster(manifests: services.map { ($0.name, $0.yaml) }, nodeArguments: nodeArguments, script: "")
+    var cluster = CompiledCluster(manifests: services.map { ($0.name, $0.yaml) } + otherObjects, nodeArguments: nodeArguments, script: "")
     cluster.script = try cluster.withManifests { dir in
       try Command.run([try PacketTestPaths.kproxyBinary(), "compile", "--manifests", dir] + nodeArguments).check().stdout
     }
