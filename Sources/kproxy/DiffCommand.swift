@@ -14,10 +14,18 @@ struct DiffCommand: ParsableCommand {
       (nothing is printed), 1 when there is one, 2 on error.
       """)
 
-  @Option(name: .customLong("from"), help: ArgumentHelp("Manifests of the current state (file or folder; repeatable).", valueName: "path"))
+  @Option(
+    name: .customLong("from"),
+    help: ArgumentHelp(
+      "Manifests of the current state (file or folder; repeatable; '-' reads standard input, for one of --from and --to).",
+      valueName: "path"))
   var from: [String]
 
-  @Option(name: .customLong("to"), help: ArgumentHelp("Manifests of the desired state (file or folder; repeatable).", valueName: "path"))
+  @Option(
+    name: .customLong("to"),
+    help: ArgumentHelp(
+      "Manifests of the desired state (file or folder; repeatable; '-' reads standard input, for one of --from and --to).",
+      valueName: "path"))
   var to: [String]
 
   @OptionGroup(title: "Node options") var node: NodeOptions
@@ -33,7 +41,7 @@ struct DiffCommand: ParsableCommand {
     let tx = old.ruleset.diff(to: new.ruleset)
     if let e = tx.error { throw UserError(description: "internal: \(e)") }
     if tx.isEmpty { return }
-    Output.write(tx.renderScript())
+    try Output.write(tx.renderScript())
     throw ExitCode(1)
   }
 }
