@@ -35,6 +35,12 @@ struct DiffCommand: ParsableCommand {
     help: "Report on stderr what was read (objects by kind, ignored kinds), how the node was resolved, and the size of the ruleset.")
   var verbose = false
 
+  func validate() throws {
+    if from.contains("-") && to.contains("-") {
+      throw ValidationError("standard input ('-') can be read once: give it to --from or to --to, not both")
+    }
+  }
+
   func run() throws {
     let old = try Pipeline.compile(paths: from, node: node, verbose: verbose)
     let new = try Pipeline.compile(paths: to, node: node, verbose: verbose)

@@ -135,4 +135,15 @@ import Testing
     if command == "compile" || command == "apply" { #expect(r.stdout.contains("Default: none")) }
     if command == "diff" { #expect(r.stdout.contains("'-' reads standard input")) }
   }
+
+  @Test func diffReadsOneSideFromStandardInput() throws {
+    let file = try CLITests.tempFile(Self.service)
+    let bin = try PacketTestPaths.kproxyBinary()
+    let same = try Command.run(["sh", "-c", "exec \"$0\" diff --from - --to \"$1\" < \"$1\"", bin, file])
+    #expect(same.status == 0, "\(same.stderr)")
+    #expect(same.stdout.isEmpty)
+    let both = try Command.run(["sh", "-c", "exec \"$0\" diff --from - --to - < \"$1\"", bin, file])
+    #expect(both.status == 2)
+    #expect(both.stderr.hasPrefix("Error: standard input ('-') can be read once"), "\(both.stderr)")
+  }
 }
