@@ -30,11 +30,18 @@ import Testing
 
   @Test func theNftBackendWorksWhereLoopbackIsDown() throws {
     try Self.withNamespace { ns in
-      for args in [["apply", "--backend", "nft"] + CLITests.demo, ["cleanup", "--backend", "nft"]] {
+      for args in [["apply", "--backend", "nft", "-v"] + CLITests.demo, ["cleanup", "--backend", "nft", "-v"]] {
         let r = try Command.run(["ip", "netns", "exec", ns, try PacketTestPaths.kproxyBinary()] + args, timeout: 60)
         #expect(r.status == 0, "\(args[0]): \(r.stderr)")
         #expect(!r.stderr.contains("CFSocket"), "\(r.stderr)")
+        let expectedDebug =
+          args[0] == "apply"
+          ? "kproxy: debug: read 3 services"
+          : "kproxy: debug: deleting tables ip kproxy, ip6 kproxy (if present) in the current network namespace through the nft backend\n"
+        #expect(r.stderr.contains(expectedDebug), "\(r.stderr)")
       }
+      let listing = try Command.must(["ip", "netns", "exec", ns, "nft", "list", "ruleset"])
+      #expect(listing.stdout.isEmpty, "cleanup left \(listing.stdout)")
     }
   }
 
