@@ -56,6 +56,39 @@ import Testing
     #expect(r.stderr.hasSuffix("kproxy: error: cannot write to standard output: Broken pipe (EPIPE)\n"), "\(r.stderr)")
   }
 
+  @Test func aNonBlockingStdoutWithASlowReaderGetsTheWholeScript() throws {
+    // 3000 services make a script far larger than a pipe's buffer: writes hit EAGAIN on the
+    // non-blocking pipe and must wait, not fail or lose bytes.
+    var manifest = ""
+    for i in 0..<3000 {
+      manifest +=
+        "---\napiVersion: v1\nkind: Service\nmetadata: {name: s\(i)}\nspec:\n  clusterIP: 10.96.\(i / 250).\(i % 250 + 1)\n  ports: [{port: 80}]\n"
+    }
+    let file = try CLITests.tempFile(manifest)
+    let expected = try CLITests.kproxy(["compile", "--manifests", file])
+    #expect(expected.status == 0)
+    #expect(expected.stdout.utf8.count > 1 << 18)  // a pipe holds 64 KiB
+    let reader = """
+      import fcntl, os, subprocess, sys, time
+      r, w = os.pipe()
+      fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+      p = subprocess.Popen(sys.argv[1:], stdout=w)
+      os.close(w)
+      time.sleep(0.3)
+      out = bytearray()
+      while True:
+          b = os.read(r, 16384)
+          if not b:
+              break
+          out += b
+      sys.stdout.buffer.write(out)
+      sys.exit(p.wait())
+      """
+    let r = try Command.run(["python3", "-c", reader, try PacketTestPaths.kproxyBinary(), "compile", "--manifests", file], timeout: 120)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout == expected.stdout)
+  }
+
   @Test func aFailedWarningIsAFailureAndNothingReachesStdout() throws {
     // The externalips fixture warns about a conflict; stderr is full, so the warning is lost:
     // the command must not go on as if it had told the user.
