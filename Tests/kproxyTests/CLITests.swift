@@ -74,7 +74,7 @@ import Testing
   }
 
   @Test func hugeFileIsRefusedUnparsed() throws {
-    // A sparse file just over the 512 MiB limit: refused after reading at most the limit.
+    // A sparse file just over the 512 MiB limit: refused from its size (fstat), unread.
     let path = try Self.tempFile("")
     let handle = try #require(FileHandle(forWritingAtPath: path))
     try handle.truncate(atOffset: UInt64(512 * 1024 * 1024 + 1))
