@@ -10,8 +10,12 @@ deps:
 build: deps
 	$(SWIFT) build --product kproxy
 
-# Compile the built-in demo cluster (fixtures/demo) and print its nftables ruleset.
-demo: build
+# Compile the built-in demo cluster (fixtures/demo) and print its nftables ruleset. Only the
+# ruleset goes to stdout (the package and build logs go to stderr), so that
+# `make -s demo > rules.nft && nft -f rules.nft` works.
+demo:
+	@bash scripts/install-deps.sh >&2
+	@$(SWIFT) build --product kproxy >&2
 	@$$($(SWIFT) build --show-bin-path)/kproxy compile \
 		--config fixtures/demo/config.yaml --manifests fixtures/demo/manifests
 

@@ -26,30 +26,19 @@ public final class NftBackend: Backend {
     try runNft(script: tx.renderScript())
   }
 
-  /// `nft -f -` fed with `script`, inside the namespace when one is set.
+  /// `nft -f -` fed with `script`, inside the namespace when one is set (through `nsenter`).
+  /// Started with posix_spawn (ChildProcess), which works even where Foundation's Process
+  /// cannot (a namespace whose loopback is down); nft's own message is the error.
   public func runNft(script: String) throws {
     var argv = [nftPath, "-f", "-"]
     if let namespace { argv = ["nsenter", "--net=\(namespace.path)", "--"] + argv }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = argv
-    let input = Pipe()
-    let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("kproxy-nft-\(UUID().uuidString).err")
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: errURL) }
-    let errHandle = try FileHandle(forWritingTo: errURL)
-    p.standardInput = input
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = errHandle
-    try p.run()
-    try errHandle.close()
-    input.fileHandleForWriting.write(Data(script.utf8))
-    try input.fileHandleForWriting.close()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-      let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-      throw NftCommandError(status: p.terminationStatus, stderr: err)
+    let outcome: ChildOutcome
+    do {
+      outcome = try ChildProcess.run(argv, input: script)
+    } catch {
+      throw NftCommandError(status: -1, stderr: error.description)
     }
+    guard outcome.status == 0 else { throw NftCommandError(status: outcome.status, stderr: outcome.standardError) }
   }
 }
 
@@ -58,6 +47,7 @@ public struct NftCommandError: Error, CustomStringConvertible {
   public var status: Int32
   public var stderr: String
   public var description: String {
-    "nft -f exited with status \(status): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+    if status < 0 { return "nft -f: \(stderr)" }
+    return "nft -f exited with status \(status): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
   }
 }

@@ -1,5 +1,5 @@
-// Reads manifest files, folders and standard input as text, with the size limit applied before
-// the whole file is read, and errors that carry the path and the errno text.
+// Reads manifest files, folders and standard input as text: folders are walked with every
+// entry accounted for (unreadable ones are errors), sizes are checked before reading.
 import Foundation
 import KubeAPI
 
@@ -11,59 +11,134 @@ import KubeAPI
   import Darwin
 #endif
 
+/// One file to read, and the identity of what it is (so a file reached twice is read once).
+struct ManifestFile: Equatable {
+  /// The path as found ("-" for standard input).
+  var path: String
+  /// Device and inode; nil for standard input.
+  var identity: FileIdentity?
+}
+
+/// A file's device and inode number: the same file under two paths (or symbolic links).
+struct FileIdentity: Hashable {
+  var device: UInt64
+  var inode: UInt64
+}
+
+/// The manifest files under some paths, plus what was skipped on the way.
+struct ManifestFileList {
+  var files: [ManifestFile] = []
+  /// Entries of folders that are not regular files (FIFOs, devices, sockets), named, with why.
+  var warnings: [String] = []
+}
+
 /// Where manifest text comes from.
 enum ManifestFileReader {
   static let stdinName = "<stdin>"
   static let manifestExtensions: Set<String> = ["yaml", "yml", "json"]
 
-  /// The manifest files named by `path`: the file itself, or every *.yaml, *.yml and *.json file
-  /// below a folder sorted by path. Names starting with "." are skipped (editor backups, the
-  /// `..data` links of mounted ConfigMaps, which would otherwise be read twice).
-  static func files(at path: String) throws(ManifestError) -> [String] {
-    if path == "-" { return ["-"] }
-    var info = stat()
-    guard stat(path, &info) == 0 else { throw ManifestError(file: path, message: errnoText(errno)) }
-    guard info.st_mode & S_IFMT == S_IFDIR else { return [path] }
-    guard let enumerator = FileManager.default.enumerator(atPath: path) else {
-      throw ManifestError(file: path, message: "cannot list the folder")
+  /// The manifest files named by `path`: the file itself (of any type: a FIFO such as bash's
+  /// `<(kubectl …)` is read too), or every *.yaml, *.yml and *.json regular file below a folder,
+  /// sorted by path. Names starting with "." are skipped (editor backups, the `..data` links of
+  /// mounted ConfigMaps). Symbolic links are followed; a folder reached twice is walked once.
+  /// Any entry that cannot be examined (a dangling or looping link, a folder that cannot be
+  /// listed) is an error naming it: a folder is read completely or not at all.
+  static func files(at path: String) throws(ManifestError) -> ManifestFileList {
+    if path == "-" { return ManifestFileList(files: [ManifestFile(path: "-", identity: nil)]) }
+    let info = try status(of: path)
+    var list = ManifestFileList()
+    guard info.st_mode & S_IFMT == S_IFDIR else {
+      list.files = [ManifestFile(path: path, identity: identity(info))]
+      return list
     }
-    var files: [String] = []
-    while let relative = enumerator.nextObject() as? String {
-      let name = (relative as NSString).lastPathComponent
-      if name.hasPrefix(".") {
-        enumerator.skipDescendants()
-        continue
-      }
-      let extensionName = (name as NSString).pathExtension.lowercased()
-      guard manifestExtensions.contains(extensionName) else { continue }
-      let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
-      var entryIsFolder: ObjCBool = false
-      if FileManager.default.fileExists(atPath: full, isDirectory: &entryIsFolder), !entryIsFolder.boolValue {
-        files.append(full)
-      }
-    }
-    return files.sorted()
+    var visited: Set<FileIdentity> = [identity(info)]
+    try walk(folder: path, into: &list, visited: &visited)
+    list.files.sort { $0.path < $1.path }
+    list.warnings.sort()
+    return list
   }
 
-  /// The text of a file ("-" for standard input), at most ManifestDecoder.maxFileBytes long.
-  static func read(_ path: String) throws(ManifestError) -> String {
-    let name = path == "-" ? stdinName : path
-    let handle: FileHandle
-    if path == "-" {
-      handle = FileHandle.standardInput
-    } else {
-      let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-      guard descriptor >= 0 else { throw ManifestError(file: name, message: errnoText(errno)) }
-      handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+  /// Adds the manifest files below `folder` to `list`.
+  private static func walk(folder: String, into list: inout ManifestFileList, visited: inout Set<FileIdentity>) throws(ManifestError) {
+    for name in try entries(of: folder) where !name.hasPrefix(".") {
+      let full = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+      let info = try status(of: full)
+      switch info.st_mode & S_IFMT {
+      case S_IFDIR:
+        if visited.insert(identity(info)).inserted { try walk(folder: full, into: &list, visited: &visited) }
+      case S_IFREG:
+        if manifestExtensions.contains((name as NSString).pathExtension.lowercased()) {
+          list.files.append(ManifestFile(path: full, identity: identity(info)))
+        }
+      default:
+        if manifestExtensions.contains((name as NSString).pathExtension.lowercased()) {
+          list.warnings.append("\(full): skipped: not a regular file (\(typeName(info.st_mode)))")
+        }
+      }
     }
-    let data: Data
+  }
+
+  /// The names in `folder` (hidden ones included), or an error naming it and saying why
+  /// (opendir(3) first: Foundation's listing error does not carry the errno text).
+  private static func entries(of folder: String) throws(ManifestError) -> [String] {
+    guard let directory = opendir(folder) else {
+      throw ManifestError(file: folder, message: "cannot list the folder: \(errnoText(errno))")
+    }
+    closedir(directory)
     do {
-      data = try handle.read(upToCount: ManifestDecoder.maxFileBytes + 1) ?? Data()
+      return try FileManager.default.contentsOfDirectory(atPath: folder)
     } catch {
-      throw ManifestError(file: name, message: "cannot read: \((error as NSError).localizedDescription)")
+      throw ManifestError(file: folder, message: "cannot list the folder: \((error as NSError).localizedDescription)")
     }
-    if data.count > ManifestDecoder.maxFileBytes {
-      throw ManifestError(file: name, message: "file is larger than the limit of \(ManifestDecoder.maxFileBytes / 1024 / 1024) MiB")
+  }
+
+  /// stat(2) of `path` (following symbolic links), or an error naming it.
+  private static func status(of path: String) throws(ManifestError) -> stat {
+    var info = stat()
+    guard stat(path, &info) == 0 else { throw ManifestError(file: path, message: errnoText(errno)) }
+    return info
+  }
+
+  private static func identity(_ info: stat) -> FileIdentity {
+    FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+  }
+
+  private static func typeName(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFIFO: "a FIFO"
+    case S_IFCHR: "a character device"
+    case S_IFBLK: "a block device"
+    case S_IFSOCK: "a socket"
+    default: "not a file"
+    }
+  }
+
+  /// The text of a file ("-" for standard input), at most ManifestDecoder.maxFileBytes long: a
+  /// regular file over the limit is refused before it is read.
+  static func read(_ path: String, maxBytes: Int = ManifestDecoder.maxFileBytes) throws(ManifestError) -> String {
+    let name = path == "-" ? stdinName : path
+    let descriptor: Int32
+    if path == "-" {
+      descriptor = STDIN_FILENO
+    } else {
+      descriptor = open(path, O_RDONLY | O_CLOEXEC)
+      guard descriptor >= 0 else { throw ManifestError(file: name, message: errnoText(errno)) }
+    }
+    defer { if path != "-" { close(descriptor) } }
+    let tooLarge = ManifestError(file: name, message: "file is larger than the limit of \(maxBytes / 1024 / 1024) MiB")
+    var info = stat()
+    if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) > maxBytes { throw tooLarge }
+    var data: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let n = Glibc.read(descriptor, &chunk, chunk.count)
+      if n == 0 { break }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw ManifestError(file: name, message: "cannot read: \(errnoText(errno))")
+      }
+      data += chunk[0..<n]
+      if data.count > maxBytes { throw tooLarge }
     }
     var bytes = data[...]
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }

@@ -1,5 +1,5 @@
-// Loads manifests from files, folders and standard input into one ObjectSet, rejecting objects
-// defined twice (same kind and namespace/name) with an error that names both places.
+// Loads manifests from files, folders and standard input into one ObjectSet, reading each file
+// once, and rejecting objects defined twice (same kind and namespace/name) naming both places.
 import KubeAPI
 
 /// Reads and decodes manifest files and folders.
@@ -7,14 +7,20 @@ public struct ManifestLoader: Sendable {
   public init() {}
 
   /// Reads files and folders (recursively: *.yaml, *.yml, *.json, sorted by path for determinism),
-  /// decodes them, and rejects duplicates (same kind + namespace/name twice). "-" reads standard input.
-  public func load(paths: [String]) throws(ManifestError) -> ObjectSet {
+  /// decodes them, and rejects duplicates (same kind + namespace/name twice). "-" reads standard
+  /// input. A file reached twice (the same path given twice, or through a symbolic link) is read
+  /// once. Folder entries that are not regular files are skipped, each with a line in `warnings`.
+  public func load(paths: [String], warnings: inout [String]) throws(ManifestError) -> ObjectSet {
     var objects = ObjectSet()
     var firstPlaces: [ObjectIdentity: String] = [:]
+    var seenFiles: Set<FileIdentity> = []
     for path in paths {
-      for file in try ManifestFileReader.files(at: path) {
-        let name = file == "-" ? ManifestFileReader.stdinName : file
-        let manifest = try ManifestDecoder.decodeObjects(try ManifestFileReader.read(file), file: name)
+      let list = try ManifestFileReader.files(at: path)
+      warnings += list.warnings
+      for file in list.files {
+        if let identity = file.identity, !seenFiles.insert(identity).inserted { continue }
+        let name = file.path == "-" ? ManifestFileReader.stdinName : file.path
+        let manifest = try ManifestDecoder.decodeObjects(try ManifestFileReader.read(file.path), file: name)
         for decoded in manifest.objects {
           let identity = ObjectIdentity(kind: decoded.object.kind, key: decoded.object.meta.key)
           let place = "\(name) \(decoded.location)"
@@ -30,6 +36,12 @@ public struct ManifestLoader: Sendable {
       }
     }
     return objects
+  }
+
+  /// `load(paths:warnings:)` for callers that have nowhere to report skipped folder entries.
+  public func load(paths: [String]) throws(ManifestError) -> ObjectSet {
+    var warnings: [String] = []
+    return try load(paths: paths, warnings: &warnings)
   }
 }
 

@@ -9,6 +9,9 @@ public enum NetlinkError: Error, Sendable, Hashable, CustomStringConvertible {
   case system(operation: String, errno: Int32)
   /// Entering a network namespace failed.
   case namespace(path: String, errno: Int32)
+  /// The namespace file exists but is no network namespace (a plain file, a folder, another
+  /// kind of namespace).
+  case notANetworkNamespace(path: String)
   /// A rule or element could not be lowered into kernel expressions.
   case lowering(operation: String, reason: String)
   /// libnftnl could not allocate an object.
@@ -29,6 +32,7 @@ public enum NetlinkError: Error, Sendable, Hashable, CustomStringConvertible {
       "netlink: \(op): \(Self.describe(errno: e))"
     case .namespace(let path, let e):
       "network namespace \(path): \(Self.describe(errno: e))"
+    case .notANetworkNamespace(let path): "\(path) is not a network namespace"
     case .lowering(let op, let reason): "netlink: \(op): \(reason)"
     case .outOfMemory(let what): "netlink: cannot allocate \(what)"
     case .unexpectedReply(let what): "netlink: \(what)"
@@ -49,6 +53,7 @@ public enum NetlinkError: Error, Sendable, Hashable, CustomStringConvertible {
     EMFILE: "EMFILE", ENOSPC: "ENOSPC", ERANGE: "ERANGE", ENAMETOOLONG: "ENAMETOOLONG",
     ENOTSUP: "EOPNOTSUPP", EPROTONOSUPPORT: "EPROTONOSUPPORT", EAFNOSUPPORT: "EAFNOSUPPORT",
     ENOBUFS: "ENOBUFS", EMSGSIZE: "EMSGSIZE", ELOOP: "ELOOP", ENOTEMPTY: "ENOTEMPTY",
-    ETIMEDOUT: "ETIMEDOUT", ECONNREFUSED: "ECONNREFUSED", EOVERFLOW: "EOVERFLOW",
+    ETIMEDOUT: "ETIMEDOUT", ECONNREFUSED: "ECONNREFUSED", EOVERFLOW: "EOVERFLOW", EPIPE: "EPIPE", EISDIR: "EISDIR",
+    EFBIG: "EFBIG", EDQUOT: "EDQUOT", EROFS: "EROFS", ENOTTY: "ENOTTY",
   ]
 }

@@ -50,21 +50,52 @@ final class NetlinkSocket {
     }
   }
 
-  /// Forces the send and receive buffers to at least the given sizes (SO_SNDBUFFORCE,
-  /// SO_RCVBUFFORCE need CAP_NET_ADMIN; the kernel doubles the value).
+  /// Sets the send and receive buffers to at least the given sizes: SO_SNDBUFFORCE and
+  /// SO_RCVBUFFORCE (CAP_NET_ADMIN in the initial user namespace; the kernel doubles the
+  /// value). Where they are not permitted (EPERM: a rootless user namespace, where nf_tables
+  /// itself works), SO_SNDBUF and SO_RCVBUF instead, which the kernel caps at
+  /// net.core.wmem_max / rmem_max; `sendBufferLimit` then says how large a batch can be.
   func reserveBuffers(send: Int, receive: Int) throws {
     let fd = mnl_socket_get_fd(socket)
-    for (opt, size, name) in [(SO_SNDBUFFORCE, send, "SO_SNDBUFFORCE"), (SO_RCVBUFFORCE, receive, "SO_RCVBUFFORCE")] {
+    let options = [
+      (SO_SNDBUFFORCE, SO_SNDBUF, send, "SO_SNDBUFFORCE", "SO_SNDBUF"), (SO_RCVBUFFORCE, SO_RCVBUF, receive, "SO_RCVBUFFORCE", "SO_RCVBUF"),
+    ]
+    for (forced, plain, size, forcedName, plainName) in options {
       var v = Int32(clamping: min(size, Int(Int32.max / 2)))
-      _ = try Self.retrying(
-        "setsockopt \(name)", { setsockopt(fd, SOL_SOCKET, opt, &v, socklen_t(MemoryLayout<Int32>.size)) }, failed: { $0 < 0 })
+      let length = socklen_t(MemoryLayout<Int32>.size)
+      do {
+        _ = try Self.retrying("setsockopt \(forcedName)", { setsockopt(fd, SOL_SOCKET, forced, &v, length) }, failed: { $0 < 0 })
+      } catch let e as NetlinkError where e.errno == EPERM {
+        _ = try Self.retrying("setsockopt \(plainName)", { setsockopt(fd, SOL_SOCKET, plain, &v, length) }, failed: { $0 < 0 })
+        if forced == SO_SNDBUFFORCE { buffersCapped = true }
+      }
     }
+  }
+
+  /// True when the buffers could not be forced (see `reserveBuffers`).
+  private(set) var buffersCapped = false
+
+  /// The send buffer as the kernel has it (doubled, as setsockopt documents), in bytes.
+  var sendBufferSize: Int {
+    var v: Int32 = 0
+    var length = socklen_t(MemoryLayout<Int32>.size)
+    guard getsockopt(mnl_socket_get_fd(socket), SOL_SOCKET, SO_SNDBUF, &v, &length) == 0 else { return 0 }
+    return Int(v)
   }
 
   /// Sends `bytes` as one datagram (a batch must reach the kernel in one piece).
   func send(_ bytes: UnsafeRawBufferPointer) throws {
     let n = try Self.retrying(
-      "send batch of \(bytes.count) bytes", { mnl_socket_sendto(socket, bytes.baseAddress, bytes.count) }, failed: { $0 < 0 })
+      "send batch of \(bytes.count) bytes", { mnl_socket_sendto(socket, bytes.baseAddress, bytes.count) }, failed: { $0 < 0 },
+      error: { e in
+        guard e == EMSGSIZE || e == ENOBUFS, self.buffersCapped else {
+          return .system(operation: "send batch of \(bytes.count) bytes", errno: e)
+        }
+        return .system(
+          operation:
+            "send batch of \(bytes.count) bytes (the socket's send buffer is \(self.sendBufferSize) bytes: SO_SNDBUFFORCE is not permitted here, as in a user namespace, and net.core.wmem_max caps SO_SNDBUF; a transaction must go in one batch)",
+          errno: e)
+      })
     guard n == bytes.count else { throw NetlinkError.system(operation: "send batch (short write)", errno: EMSGSIZE) }
   }
 

@@ -14,6 +14,9 @@ public struct NetworkNamespace: Sendable, Hashable, CustomStringConvertible {
 
   public var description: String { path }
 
+  /// `NS_GET_NSTYPE` from <linux/nsfs.h>: `_IO(0xb7, 0x3)`.
+  static let getNamespaceType = 0xb703
+
   /// Runs `body` with the calling thread inside this namespace (setns(2) with CLONE_NEWNET),
   /// restoring the original namespace afterwards, also when `body` throws.
   public func run<R>(_ body: () throws -> R) throws -> R {
@@ -22,6 +25,9 @@ public struct NetworkNamespace: Sendable, Hashable, CustomStringConvertible {
       "open \(path)", { open(path, O_RDONLY | O_CLOEXEC) }, failed: { $0 < 0 },
       error: { .namespace(path: path, errno: $0) })
     defer { close(target) }
+    // NS_GET_NSTYPE (ioctl_ns(2)): the kind of namespace; any other file fails with ENOTTY.
+    let kind = ioctl(target, UInt(Self.getNamespaceType))
+    guard kind == 0x4000_0000 /* CLONE_NEWNET */ else { throw NetlinkError.notANetworkNamespace(path: path) }
     let original = try NetlinkSocket.retrying(
       "open \(here)", { open(here, O_RDONLY | O_CLOEXEC) }, failed: { $0 < 0 },
       error: { .namespace(path: here, errno: $0) })

@@ -16,7 +16,7 @@ struct CompileCommand: ParsableCommand {
   @Option(
     name: .customLong("manifests"),
     help: ArgumentHelp(
-      "A manifest file or folder (read recursively for .yaml, .yml and .json); repeatable; '-' reads standard input. Services, EndpointSlices, Pods, Nodes and ServiceCIDRs are used, other kinds are ignored.",
+      "A manifest file or folder (read recursively for .yaml, .yml and .json); repeatable; '-' reads standard input. Default: none (no objects: the ruleset without services). Services, EndpointSlices, Pods, Nodes and ServiceCIDRs are used, other kinds are ignored.",
       valueName: "path"))
   var manifests: [String] = []
 
@@ -31,6 +31,6 @@ struct CompileCommand: ParsableCommand {
     let compiled = try Pipeline.compile(paths: manifests, node: node, verbose: verbose)
     let tx = compiled.ruleset.replaceTransaction()
     if let e = tx.error { throw UserError(description: "internal: \(e)") }
-    Output.write(compiled.ruleset.renderScript())
+    try Output.write(compiled.ruleset.renderScript())
   }
 }

@@ -14,10 +14,18 @@ struct DiffCommand: ParsableCommand {
       (nothing is printed), 1 when there is one, 2 on error.
       """)
 
-  @Option(name: .customLong("from"), help: ArgumentHelp("Manifests of the current state (file or folder; repeatable).", valueName: "path"))
+  @Option(
+    name: .customLong("from"),
+    help: ArgumentHelp(
+      "Manifests of the current state (file or folder; repeatable; '-' reads standard input, for one of --from and --to).",
+      valueName: "path"))
   var from: [String]
 
-  @Option(name: .customLong("to"), help: ArgumentHelp("Manifests of the desired state (file or folder; repeatable).", valueName: "path"))
+  @Option(
+    name: .customLong("to"),
+    help: ArgumentHelp(
+      "Manifests of the desired state (file or folder; repeatable; '-' reads standard input, for one of --from and --to).",
+      valueName: "path"))
   var to: [String]
 
   @OptionGroup(title: "Node options") var node: NodeOptions
@@ -27,13 +35,19 @@ struct DiffCommand: ParsableCommand {
     help: "Report on stderr what was read (objects by kind, ignored kinds), how the node was resolved, and the size of the ruleset.")
   var verbose = false
 
+  func validate() throws {
+    if from.contains("-") && to.contains("-") {
+      throw ValidationError("standard input ('-') can be read once: give it to --from or to --to, not both")
+    }
+  }
+
   func run() throws {
     let old = try Pipeline.compile(paths: from, node: node, verbose: verbose)
     let new = try Pipeline.compile(paths: to, node: node, verbose: verbose)
     let tx = old.ruleset.diff(to: new.ruleset)
     if let e = tx.error { throw UserError(description: "internal: \(e)") }
     if tx.isEmpty { return }
-    Output.write(tx.renderScript())
+    try Output.write(tx.renderScript())
     throw ExitCode(1)
   }
 }

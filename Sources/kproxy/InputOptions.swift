@@ -16,43 +16,62 @@ struct NodeOptions: ParsableArguments {
   @Option(
     name: .customLong("node-ip"),
     help: ArgumentHelp(
-      "A node IP (repeatable); the first of each family is its primary IP. Default: the addresses of the Node object named like this node.",
+      "A node IP (repeatable); the first of each family is its primary IP. Default: the InternalIP and ExternalIP addresses of the Node object named like this node, else none.",
       valueName: "ip"))
   var nodeIPs: [String] = []
 
   @Option(
+    name: .customLong("bind-address"),
+    help: ArgumentHelp(
+      "kube-proxy's node-IP flag: an address other than 0.0.0.0 and :: is the primary node IP of its family, ahead of --node-ip and the Node object's addresses; 0.0.0.0 or :: (kube-proxy's default) changes nothing. Default: not set.",
+      valueName: "ip"))
+  var bindAddress: String?
+
+  @Option(
     name: .customLong("cluster-cidr"),
     help: ArgumentHelp(
-      "Pod CIDRs, comma-separated (at most one IPv4 and one IPv6 is usual). Traffic to a ClusterIP from outside them is masqueraded. Without one for a family, pod traffic cannot be told from outside traffic, as kube-proxy without a local-traffic detector.",
+      "Pod CIDRs, comma-separated (at most one IPv4 and one IPv6 is usual). Traffic to a ClusterIP from outside them is masqueraded. Without one for a family, pod traffic cannot be told from outside traffic, as kube-proxy without a local-traffic detector. Default: the config file's clusterCIDR, else none.",
       valueName: "cidrs"))
   var clusterCIDR: String?
 
   @Option(
     name: .customLong("service-cidr"),
     help: ArgumentHelp(
-      "Service IP ranges, comma-separated, added to those of ServiceCIDR objects. Traffic to an unallocated IP in them is dropped.",
+      "Service IP ranges, comma-separated, added to those of ServiceCIDR objects. Traffic to an unallocated IP in them is dropped. Default: none besides the ServiceCIDR objects'.",
       valueName: "cidrs"))
   var serviceCIDR: String?
 
   @Option(
     name: .customLong("nodeport-addresses"),
     help: ArgumentHelp(
-      "Where NodePorts accept traffic: 'primary' (the node's primary IPs, the default) or comma-separated CIDRs selecting node IPs; 0.0.0.0/0 or ::/0 means every local address.",
+      "Where NodePorts accept traffic: 'primary' (the node's primary IPs) or comma-separated CIDRs selecting node IPs; 0.0.0.0/0 or ::/0 means every local address. Default: the config file's nodePortAddresses, else primary.",
       valueName: "cidrs|primary"))
   var nodePortAddresses: String?
 
-  @Flag(name: .customLong("masquerade-all"), help: "Masquerade all traffic sent to service IPs.")
+  @Flag(
+    name: .customLong("masquerade-all"),
+    help: "Masquerade all traffic sent to service IPs. Default: the config file's nftables.masqueradeAll, else off.")
   var masqueradeAll = false
 
   @Option(
     name: .customLong("config"),
     help: ArgumentHelp(
-      "A kubeproxy.config.k8s.io/v1alpha1 KubeProxyConfiguration YAML (hostnameOverride, clusterCIDR, nodePortAddresses, detectLocalMode, nftables.masqueradeAll). Flags override it.",
+      "A kubeproxy.config.k8s.io/v1alpha1 KubeProxyConfiguration YAML (hostnameOverride, clusterCIDR, nodePortAddresses, detectLocalMode, nftables.masqueradeAll). Each flag given overrides the file's value (unlike kube-proxy, which ignores most flags when --config is given); a flag that contradicts the file is warned about. Default: none.",
       valueName: "file"))
   var config: String?
 
   /// Checked while parsing, so that a bad value is reported with the command's usage.
-  func validate() throws { _ = try settings() }
+  func validate() throws {
+    _ = try settings()
+    _ = try bindAddressNodeIP()
+  }
+
+  /// The node IP that --bind-address names, as kube-proxy reads it: nil when absent or unspecified.
+  func bindAddressNodeIP() throws -> IPAddress? {
+    guard let bindAddress else { return nil }
+    guard let ip = IPAddress(bindAddress) else { throw ValidationError("--bind-address: \"\(bindAddress)\" is not a valid IP address") }
+    return ip.isUnspecified ? nil : ip
+  }
 
   /// The flags as settings; throws a ValidationError naming the flag for a bad value.
   func settings() throws -> NodeSettings {

@@ -1,5 +1,5 @@
 // ManifestLoader: folder recursion and ordering, file types, symbolic links, duplicate objects
-// across and within files, and errors for missing or unreadable paths.
+// across and within files, files reached twice, and errors for missing or unreadable paths.
 import Foundation
 import KubeAPI
 import KubeSource
@@ -134,5 +134,71 @@ import Testing
     } throws: { error in
       (error as? ManifestError)?.description == "\(file): file is not valid UTF-8 text"
     }
+  }
+
+  /// A folder entry that cannot be examined is an error naming it: reading the rest would
+  /// drop its services silently (and `apply` would delete their rules).
+  @Test(arguments: [
+    ("dangling.yaml", "no-such-target.yaml", "no such file or directory"), ("loop.yaml", "loop.yaml", "too many levels of symbolic links"),
+  ])
+  func brokenSymbolicLinkInAFolderIsAnError(link: String, target: String, reason: String) throws {
+    let folder = try TemporaryFolder()
+    try folder.write("good.yaml", Self.service("good"))
+    try FileManager.default.createDirectory(atPath: folder.path + "/sub", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: folder.path + "/sub/" + link, withDestinationPath: target)
+    #expect {
+      try ManifestLoader().load(paths: [folder.path])
+    } throws: { error in
+      (error as? ManifestError)?.description == "\(folder.path)/sub/\(link): \(reason)"
+    }
+  }
+
+  @Test func fifosAndDevicesInAFolderAreSkippedWithAWarning() throws {
+    let folder = try TemporaryFolder()
+    try folder.write("good.yaml", Self.service("good"))
+    #expect(mkfifo(folder.path + "/pipe.yaml", 0o600) == 0)
+    try FileManager.default.createSymbolicLink(atPath: folder.path + "/null.json", withDestinationPath: "/dev/null")
+    #expect(mkfifo(folder.path + "/pipe.txt", 0o600) == 0)  // not a manifest name: not mentioned
+    var warnings: [String] = []
+    let set = try ManifestLoader().load(paths: [folder.path], warnings: &warnings)
+    #expect(set.services.map(\.meta.name) == ["good"])
+    #expect(
+      warnings == [
+        "\(folder.path)/null.json: skipped: not a regular file (a character device)",
+        "\(folder.path)/pipe.yaml: skipped: not a regular file (a FIFO)",
+      ])
+  }
+
+  @Test func aFIFONamedExplicitlyIsRead() throws {
+    // Process substitution (`--manifests <(kubectl get …)`) hands kproxy a pipe by name.
+    let folder = try TemporaryFolder()
+    let fifo = folder.path + "/input"
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let text = Self.service("piped")
+    let writer = Thread {
+      if let handle = FileHandle(forWritingAtPath: fifo) {
+        handle.write(Data(text.utf8))
+        try? handle.close()
+      }
+    }
+    writer.start()
+    let set = try ManifestLoader().load(paths: [fifo])
+    #expect(set.services.map(\.meta.name) == ["piped"])
+  }
+
+  @Test func theSameFileReachedTwiceIsReadOnce() throws {
+    let folder = try TemporaryFolder()
+    let file = try folder.write("sub/web.yaml", Self.service("web"))
+    try FileManager.default.createSymbolicLink(atPath: folder.path + "/alias.yaml", withDestinationPath: "sub/web.yaml")
+    let set = try ManifestLoader().load(paths: [file, file, folder.path, folder.path + "/sub/../sub/web.yaml"])
+    #expect(set.services.map(\.meta.name) == ["web"])
+  }
+
+  @Test func aFolderReachedTwiceThroughALinkIsWalkedOnce() throws {
+    let folder = try TemporaryFolder()
+    try folder.write("real/web.yaml", Self.service("web"))
+    try FileManager.default.createSymbolicLink(atPath: folder.path + "/link", withDestinationPath: "real")
+    let set = try ManifestLoader().load(paths: [folder.path])
+    #expect(set.services.map(\.meta.name) == ["web"])
   }
 }

@@ -74,7 +74,7 @@ import Testing
   }
 
   @Test func hugeFileIsRefusedUnparsed() throws {
-    // A sparse file just over the 512 MiB limit: refused after reading at most the limit.
+    // A sparse file just over the 512 MiB limit: refused from its size (fstat), unread.
     let path = try Self.tempFile("")
     let handle = try #require(FileHandle(forWritingAtPath: path))
     try handle.truncate(atOffset: UInt64(512 * 1024 * 1024 + 1))
@@ -90,7 +90,7 @@ import Testing
     (["compile", "--cluster-cidr", "10.0.0.0/8,fd00::/129"], "--cluster-cidr: \"fd00::/129\" is not a valid CIDR"),
     (["compile", "--hostname-override", "Bad_Name"], "--hostname-override"),
     (["compile", "--manifests", "/nonexistent/kproxy"], "/nonexistent/kproxy: no such file or directory"),
-    (["compile", "--config", "/nonexistent/config.yaml"], "/nonexistent/config.yaml: cannot read"),
+    (["compile", "--config", "/nonexistent/config.yaml"], "/nonexistent/config.yaml: no such file or directory"),
     (["compile", "--no-such-flag"], "Unknown option '--no-such-flag'"),
     (["frobnicate"], "frobnicate"),
   ])
