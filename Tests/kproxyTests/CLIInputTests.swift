@@ -17,7 +17,17 @@ import Testing
     defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked) }
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
     // Root may list any folder, so kproxy runs as nobody then (setpriv drops the privileges).
-    var command = [try PacketTestPaths.kproxyBinary(), "compile", "--manifests", folder]
+    // The binary is copied to a world-readable place: the checkout's folders may not be.
+    var binary = try PacketTestPaths.kproxyBinary()
+    if getuid() == 0 {
+      let copy = folder + "/bin/kproxy"
+      try FileManager.default.createDirectory(atPath: folder + "/bin", withIntermediateDirectories: true)
+      try FileManager.default.copyItem(atPath: binary, toPath: copy)
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder + "/bin")
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
+      binary = copy
+    }
+    var command = [binary, "compile", "--manifests", folder]
     if getuid() == 0 { command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"] + command }
     let r = try Command.run(command, timeout: 60)
     #expect(r.status == 2)
