@@ -170,6 +170,11 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
 
   public var isLoopback: Bool { high == 0 && low == 1 }
   public var isUnspecified: Bool { high == 0 && low == 0 }
+
+  /// The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, RFC 4291 2.5.5.2); nil otherwise.
+  public var mappedIPv4: IPv4Address? {
+    high == 0 && low >> 32 == 0xffff ? IPv4Address(UInt32(low & 0xffff_ffff)) : nil
+  }
   public var isMulticast: Bool { high >> 56 == 0xff }
   public var isLinkLocal: Bool { high >> 54 == 0x3fa }
 
@@ -192,6 +197,20 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
       guard let a = IPv4Address(text) else { return nil }
       self = .v4(a)
     }
+  }
+
+  /// Parses either family as Kubernetes components read addresses (Go's `net.ParseIP` followed by
+  /// `To4`): an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is the IPv4 address it maps.
+  /// Other syntax is as strict as `init?(_:)`.
+  public init?(kubernetes text: some StringProtocol) {
+    guard let address = IPAddress(text) else { return nil }
+    self = address.unmapped
+  }
+
+  /// This address with an IPv4-mapped IPv6 address replaced by its IPv4 address.
+  public var unmapped: IPAddress {
+    if case .v6(let a) = self, let v4 = a.mappedIPv4 { return .v4(v4) }
+    return self
   }
 
   public var family: IPFamily {

@@ -33,6 +33,32 @@ public struct IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible 
 
   public var family: IPFamily { address.family }
 
+  /// How Kubernetes components read a CIDR (Go's `net.ParseCIDR`, whose IPv4-mapped network
+  /// prints and compares as IPv4): `::ffff:a.b.c.d/N` is `a.b.c.d/(N-96)`.
+  public enum KubernetesParse: Sendable, Hashable {
+    case prefix(IPPrefix)
+    /// Not a CIDR at all.
+    case invalid
+    /// Valid except for `strict`: host bits are set; `masked` is the prefix with them cleared.
+    case hostBitsSet(masked: IPPrefix)
+    /// An IPv4-mapped IPv6 CIDR whose length (< 96) cuts into the `::ffff:` part.
+    case mappedPrefixTooShort(length: Int)
+  }
+
+  /// Parses "ADDR/LEN" as Kubernetes does (see `KubernetesParse`); `strict` as in `init?(_:strict:)`.
+  public static func parseKubernetes(_ text: some StringProtocol, strict: Bool) -> KubernetesParse {
+    guard var prefix = IPPrefix(text) else { return .invalid }
+    let slash = text.lastIndex(of: "/")!
+    var exact = IPAddress(text[..<slash])!
+    if case .v6(let a) = exact, let v4 = a.mappedIPv4 {
+      guard prefix.length >= 96 else { return .mappedPrefixTooShort(length: prefix.length) }
+      exact = .v4(v4)
+      prefix = IPPrefix(address: exact, length: prefix.length - 96)
+    }
+    if strict && prefix.address != exact { return .hostBitsSet(masked: prefix) }
+    return .prefix(prefix)
+  }
+
   public var description: String { "\(address)/\(length)" }
 
   /// True if `ip` lies inside this prefix (false for the other family).

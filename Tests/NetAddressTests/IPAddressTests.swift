@@ -38,4 +38,29 @@ import Testing
     #expect(IPPrefix("10.0.0.0") == nil)
     #expect(IPPrefix("10.0.0.0/24")?.lastAddress.description == "10.0.0.255")
   }
+
+  @Test func kubernetesReadsIPv4MappedAsIPv4() {
+    #expect(IPAddress(kubernetes: "::ffff:1.2.3.4") == IPAddress("1.2.3.4"))
+    #expect(IPAddress(kubernetes: "::ffff:102:304") == IPAddress("1.2.3.4"))
+    #expect(IPAddress(kubernetes: "::1.2.3.4")?.family == .v6)
+    #expect(IPAddress(kubernetes: "64:ff9b::1.2.3.4")?.family == .v6)
+    #expect(IPAddress(kubernetes: "01.2.3.4") == nil)
+    // The strict parser (nft-facing) keeps the IPv6 value and prints it as nft does.
+    #expect(IPAddress("::ffff:1.2.3.4")?.description == "::ffff:1.2.3.4")
+  }
+
+  @Test(arguments: [
+    ("::ffff:10.0.0.0/104", false, IPPrefix.KubernetesParse.prefix(IPPrefix("10.0.0.0/8")!)),
+    ("::ffff:10.1.2.3/104", false, .prefix(IPPrefix("10.0.0.0/8")!)),
+    ("::ffff:10.1.2.3/104", true, .hostBitsSet(masked: IPPrefix("10.0.0.0/8")!)),
+    ("::ffff:10.0.0.1/128", true, .prefix(IPPrefix("10.0.0.1/32")!)),
+    ("::ffff:0.0.0.0/96", true, .prefix(IPPrefix("0.0.0.0/0")!)),
+    ("::ffff:10.0.0.0/95", false, .mappedPrefixTooShort(length: 95)),
+    ("fd00::/64", true, .prefix(IPPrefix("fd00::/64")!)),
+    ("10.0.0.1/8", true, .hostBitsSet(masked: IPPrefix("10.0.0.0/8")!)),
+    ("10.0.0.0/33", false, .invalid),
+  ])
+  func kubernetesPrefixes(text: String, strict: Bool, expected: IPPrefix.KubernetesParse) {
+    #expect(IPPrefix.parseKubernetes(text, strict: strict) == expected)
+  }
 }
