@@ -16,10 +16,17 @@ extension Service {
     service.selector = try spec.labelMap("selector").flatMap { $0.isEmpty ? nil : $0 }
     for (_, reader) in try spec.stringList("externalIPs") { service.externalIPs.append(try reader.asExternalIP()) }
     for ingress in try object.list("status.loadBalancer.ingress") {
-      if let ip = try ingress.optional("ip") { service.loadBalancerIngressIPs.append(try ip.asIPAddress()) }
+      let ipMode = try ingress.optional("ipMode")?.asEnumeration(LoadBalancerIPMode.self)
+      guard let ip = try ingress.optional("ip") else {
+        if ipMode != nil { throw .invalid(field: ingress.childPath("ipMode"), reason: "may not be set when ip is not set") }
+        continue
+      }
+      service.loadBalancerIngress.append(LoadBalancerIngress(ip: try ip.asIPAddress(), ipMode: ipMode))
     }
-    for (_, reader) in try spec.stringList("loadBalancerSourceRanges") {
-      service.loadBalancerSourceRanges.append(try reader.asIPPrefix(strict: false))
+    for (text, reader) in try spec.stringList("loadBalancerSourceRanges") {
+      // The API server validates and kube-proxy uses each entry with surrounding white space trimmed.
+      let trimmed = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+      service.loadBalancerSourceRanges.append(try reader.ipPrefix(trimmed, strict: false))
     }
     service.sessionAffinity = try spec.enumeration("sessionAffinity", default: SessionAffinity.none)
     if let timeout = try spec.optional("sessionAffinityConfig.clientIP.timeoutSeconds") {
