@@ -201,6 +201,51 @@ import Testing
       name: "source range prefix too long", text: serviceYAML("loadBalancerSourceRanges: [10.0.0.0/33]\n\(port80)"),
       expected: "t.yaml doc 1 (default/web): spec.loadBalancerSourceRanges[0]: \"10.0.0.0/33\" is not a valid CIDR"),
     BadInputCase(
+      name: "source range with a space inside",
+      text: serviceYAML("loadBalancerSourceRanges: [\" 203.0.113.0 /25\"]\n\(port80)"),
+      expected: "t.yaml doc 1 (default/web): spec.loadBalancerSourceRanges[0]: \"203.0.113.0 /25\" is not a valid CIDR"),
+    BadInputCase(
+      name: "IPv4-mapped source range shorter than 96",
+      text: serviceYAML("loadBalancerSourceRanges: [\"::ffff:10.0.0.0/64\"]\n\(port80)"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.loadBalancerSourceRanges[0]: \"::ffff:10.0.0.0/64\" is not a valid CIDR: an IPv4-mapped IPv6 CIDR is read as IPv4 and needs a prefix length of 96 or more, got 64"
+    ),
+    BadInputCase(
+      name: "IPv4-mapped service CIDR with host bits",
+      text: "apiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata: {name: c}\nspec: {cidrs: [\"::ffff:10.96.0.1/112\"]}\n",
+      expected:
+        "t.yaml doc 1 (c): spec.cidrs[0]: \"::ffff:10.96.0.1/112\" is not a valid CIDR: host bits must be zero (did you mean \"10.96.0.0/16\"?)"
+    ),
+    BadInputCase(
+      name: "IPv4-mapped address in an IPv6 slice",
+      text:
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv6\nendpoints: [{addresses: [\"::ffff:10.0.0.1\"]}]\n",
+      expected: "t.yaml doc 1 (default/s): endpoints[0].addresses[0]: 10.0.0.1 is IPv4 but addressType is IPv6"),
+    BadInputCase(
+      name: "IPv4-mapped cluster IP beside an IPv4 one",
+      text: serviceYAML("clusterIPs: [10.96.0.1, \"::ffff:10.96.0.2\"]\n\(port80)"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.clusterIPs: 2 cluster IPs must be of different IP families (one IPv4 and one IPv6), got two IPv4"),
+    BadInputCase(
+      name: "load balancer ipMode unknown",
+      text: serviceYAML(port80) + "status:\n  loadBalancer:\n    ingress: [{ip: 198.51.100.1, ipMode: proxy}]\n",
+      expected:
+        "t.yaml doc 1 (default/web): status.loadBalancer.ingress[0].ipMode: \"proxy\" is not supported (must be one of \"VIP\", \"Proxy\")"),
+    BadInputCase(
+      name: "load balancer ipMode without ip",
+      text: serviceYAML(port80) + "status:\n  loadBalancer:\n    ingress: [{hostname: lb.example.com, ipMode: Proxy}]\n",
+      expected: "t.yaml doc 1 (default/web): status.loadBalancer.ingress[0].ipMode: may not be set when ip is not set"),
+    BadInputCase(
+      name: "init container restartPolicy unknown",
+      text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {initContainers: [{name: c, restartPolicy: always}]}\n",
+      expected:
+        "t.yaml doc 1 (default/p): spec.initContainers[0].restartPolicy: \"always\" is not supported (must be one of \"Always\", \"OnFailure\", \"Never\")"
+    ),
+    BadInputCase(
+      name: "init container port invalid",
+      text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {initContainers: [{name: c, ports: [{containerPort: 0}]}]}\n",
+      expected: "t.yaml doc 1 (default/p): spec.initContainers[0].ports[0].containerPort: 0 is not a valid port (must be 1-65535)"),
+    BadInputCase(
       name: "load balancer ingress IP invalid",
       text: serviceYAML(port80) + "status:\n  loadBalancer:\n    ingress: [{ip: 1.2.3}]\n",
       expected: "t.yaml doc 1 (default/web): status.loadBalancer.ingress[0].ip: \"1.2.3\" is not a valid IP address"),
