@@ -17,7 +17,17 @@ import Testing
     BadInputCase(
       name: "unterminated JSON",
       text: "{\"apiVersion\": \"v1\", \"kind\": \"Service\",\n \"metadata\": {\"name\": \"web\"}\n",
-      expected: "t.yaml doc 1: invalid YAML at line 3 column 1: did not find expected ',' or '}' (while parsing a flow mapping)"),
+      expected: "t.yaml doc 1: invalid JSON at line 3 column 1: unexpected end of input"),
+    BadInputCase(
+      name: "JSON with trailing garbage",
+      text: "{\"apiVersion\": \"v1\", \"kind\": \"Service\"}\n}\n",
+      expected:
+        "t.yaml doc 1: invalid JSON at line 2 column 1: unexpected \"}\" after the end of a JSON value (another object, or nothing, expected)"
+    ),
+    BadInputCase(
+      name: "JSON with a comment",
+      text: "{\"apiVersion\": \"v1\", // a Service\n \"kind\": \"Service\"}\n",
+      expected: "t.yaml doc 1: invalid JSON at line 1 column 22: comments are not allowed in JSON"),
     BadInputCase(
       name: "control character",
       text: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: w\u{7}b\n",
@@ -52,9 +62,17 @@ import Testing
       text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}]\n  type: NodePort\n  type: ClusterIP\n",
       expected: "t.yaml doc 1 (default/web): spec: duplicate key \"type\""),
     BadInputCase(
-      name: "YAML merge key",
-      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {<<: {port: 80, protocol: UDP}, name: a}\n",
-      expected: "t.yaml doc 1 (default/web): spec.ports[0]: YAML merge keys (<<) are not supported; write the fields out"),
+      name: "YAML merge key of a scalar",
+      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {<<: 80, name: a}\n",
+      expected: "t.yaml doc 1 (default/web): spec.ports[0]: a merge key (<<) takes a map or a list of maps, got integer 80"),
+    BadInputCase(
+      name: "YAML merge key twice",
+      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {<<: {port: 80}, <<: {port: 81}}\n",
+      expected: "t.yaml doc 1 (default/web): spec.ports[0]: duplicate key \"<<\""),
+    BadInputCase(
+      name: "YAML merge of a list with a scalar",
+      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {<<: [{port: 80}, x], name: a}\n",
+      expected: "t.yaml doc 1 (default/web): spec.ports[0]: a merge key (<<) takes a map or a list of maps, got string \"x\""),
     BadInputCase(
       name: "missing spec",
       text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n",
