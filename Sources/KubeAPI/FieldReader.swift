@@ -132,7 +132,13 @@ struct FieldReader {
   }
 
   func asInt() throws(FieldError) -> Int {
-    guard case .int(let value, let text) = scalarValue else { throw wrongType("an integer") }
+    let scalar = scalarValue
+    if case .number(let text) = scalar, ScalarValue.isLeadingZeroDecimal(text) {
+      throw invalid(
+        "expected an integer, got number \(text): with a leading 0, YAML 1.1 (as kubectl reads it) means an octal number, and 8 and 9 are not octal digits"
+      )
+    }
+    guard case .int(let value, let text) = scalar else { throw wrongType("an integer") }
     guard let value else { throw invalid("\(text) is out of range") }
     return value
   }

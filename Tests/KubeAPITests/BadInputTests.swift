@@ -86,6 +86,20 @@ import Testing
       name: "port given as a quoted number", text: serviceYAML("ports: [{port: \"80\"}]"),
       expected: "t.yaml doc 1 (default/web): spec.ports[0].port: expected an integer, got string \"80\""),
     BadInputCase(
+      name: "port given as a !!str number", text: serviceYAML("ports: [{port: !!str 80}]"),
+      expected: "t.yaml doc 1 (default/web): spec.ports[0].port: expected an integer, got string \"80\""),
+    BadInputCase(
+      name: "port with a leading zero and a non-octal digit", text: serviceYAML("ports: [{port: 08}]"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.ports[0].port: expected an integer, got number 08: with a leading 0, YAML 1.1 (as kubectl reads it) means an octal number, and 8 and 9 are not octal digits"
+    ),
+    BadInputCase(
+      name: "octal port out of range", text: serviceYAML("ports: [{port: 0200000}]"),
+      expected: "t.yaml doc 1 (default/web): spec.ports[0].port: 65536 is not a valid port (must be 1-65535)"),
+    BadInputCase(
+      name: "hexadecimal integer too large", text: serviceYAML("ports: [{port: 0x1_0000_0000_0000_0000}]"),
+      expected: "t.yaml doc 1 (default/web): spec.ports[0].port: 0x1_0000_0000_0000_0000 is out of range"),
+    BadInputCase(
       name: "port given as a fraction", text: serviceYAML("ports: [{port: 80.5}]"),
       expected: "t.yaml doc 1 (default/web): spec.ports[0].port: expected an integer, got number 80.5"),
     BadInputCase(
