@@ -14,6 +14,7 @@ public enum ManifestDecoder {
     let manifest = try decodeObjects(text, file: file)
     for decoded in manifest.objects { objects.append(decoded.object) }
     objects.ignoredCount += manifest.ignoredCount
+    objects.skipped += manifest.skipped
   }
 
   /// Decodes every document of `text` (from `file`), keeping each object's document and item index.
@@ -64,6 +65,7 @@ struct DocumentContext {
         manifest.objects.append(DecodedObject(object: object, document: document))
       } else {
         manifest.ignoredCount += 1
+        manifest.skipped.append(skipped(root, apiVersion: apiVersion, kind: kind, item: nil))
       }
       return
     }
@@ -76,6 +78,7 @@ struct DocumentContext {
         manifest.objects.append(DecodedObject(object: object, document: document, item: index))
       } else {
         manifest.ignoredCount += 1
+        manifest.skipped.append(skipped(item, apiVersion: itemAPIVersion, kind: itemKind, item: index))
       }
     }
   }
@@ -114,5 +117,30 @@ struct DocumentContext {
     } catch {
       throw self.error(error, object: meta.key.description, kind: kind)
     }
+  }
+}
+
+extension DocumentContext {
+  /// The record of an object `decodeObject` skipped; its name is read best-effort (never fails).
+  func skipped(_ object: FieldReader, apiVersion: String, kind: String, item: Int?) -> SkippedObject {
+    let reason: SkippedObject.Reason
+    if let expected = KnownKind.apiVersions(ofKind: kind) {
+      reason = .unknownAPIVersion(expected: expected)
+    } else if kind == "Endpoints" && apiVersion == "v1" {
+      reason = .endpointsV1
+    } else if kind == KubeProxyConfiguration.kind {
+      reason = .configurationInManifests
+    } else {
+      reason = .kindNotRead
+    }
+    let name = (try? object.string("metadata.name")).flatMap { $0 }
+    var namespace = (try? object.string("metadata.namespace")).flatMap { $0 } ?? ""
+    if namespace.isEmpty, KnownKind.apiVersions(ofKind: kind) != nil || reason == .endpointsV1 {
+      namespace = ["Node", "ServiceCIDR"].contains(kind) ? "" : "default"
+    }
+    let shown = name.map { name in
+      namespace.isEmpty ? SkippedObject.displayed(name) : "\(SkippedObject.displayed(namespace))/\(SkippedObject.displayed(name))"
+    }
+    return SkippedObject(file: file, document: document, item: item, apiVersion: apiVersion, kind: kind, name: shown, reason: reason)
   }
 }
