@@ -39,16 +39,17 @@ extension FieldReader {
     return value
   }
 
-  /// This node as an IP address in the strict form Kubernetes accepts; an IPv4-mapped IPv6
-  /// address (`::ffff:1.2.3.4`) is the IPv4 address, as kube-proxy reads it.
+  /// This node as an IP address of a legacy IP field, read as kube-proxy reads it: an IPv4-mapped
+  /// IPv6 address (`::ffff:1.2.3.4`) is the IPv4 address, leading zeros are decimal.
   func asIPAddress() throws(FieldError) -> IPAddress {
     let text = try asString()
     guard let address = IPAddress(kubernetes: text) else { throw invalid("\(quoted(text)) is not a valid IP address") }
     return address
   }
 
-  /// This node as a CIDR; with `strict`, host bits must be zero, otherwise they are cleared.
-  /// An IPv4-mapped IPv6 CIDR (`::ffff:10.0.0.0/104`) is the IPv4 CIDR (`10.0.0.0/8`).
+  /// This node as a CIDR; with `strict` (the current API's form), host bits must be zero and
+  /// leading zeros are refused; otherwise (legacy fields) host bits are cleared and leading zeros
+  /// are decimal. An IPv4-mapped IPv6 CIDR (`::ffff:10.0.0.0/104`) is the IPv4 CIDR (`10.0.0.0/8`).
   func asIPPrefix(strict: Bool) throws(FieldError) -> IPPrefix {
     try ipPrefix(try asString(), strict: strict)
   }
@@ -62,6 +63,8 @@ extension FieldReader {
       throw invalid("\(quoted(text)) is not a valid CIDR")
     case .hostBitsSet(let masked):
       throw invalid("\(quoted(text)) is not a valid CIDR: host bits must be zero (did you mean \"\(masked)\"?)")
+    case .leadingZeros(let canonical):
+      throw invalid("\(quoted(text)) is not a valid CIDR: leading zeros are not allowed (did you mean \"\(canonical)\"?)")
     case .mappedPrefixTooShort(let length):
       throw invalid(
         "\(quoted(text)) is not a valid CIDR: an IPv4-mapped IPv6 CIDR is read as IPv4 and needs a prefix length of 96 or more, got \(length)"

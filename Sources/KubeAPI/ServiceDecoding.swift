@@ -119,15 +119,18 @@ extension FieldReader {
     }
   }
 
-  /// An `externalIPs` entry: a valid IP that is not unspecified, loopback, link-local or multicast.
+  /// An `externalIPs` entry: a valid IP that is not unspecified, loopback, link-local or
+  /// link-local multicast (the API server's ValidateNonSpecialIP).
   func asExternalIP() throws(FieldError) -> IPAddress {
     let ip = try asIPAddress()
     let special: String? =
       switch ip {
       case .v4(let a):
-        a.isUnspecified ? "unspecified" : a.isLoopback ? "loopback" : a.isLinkLocal ? "link-local" : a.isMulticast ? "multicast" : nil
+        a.isUnspecified
+          ? "unspecified" : a.isLoopback ? "loopback" : a.isLinkLocal ? "link-local" : a.isLinkLocalMulticast ? "link-local multicast" : nil
       case .v6(let a):
-        a.isUnspecified ? "unspecified" : a.isLoopback ? "loopback" : a.isLinkLocal ? "link-local" : a.isMulticast ? "multicast" : nil
+        a.isUnspecified
+          ? "unspecified" : a.isLoopback ? "loopback" : a.isLinkLocal ? "link-local" : a.isLinkLocalMulticast ? "link-local multicast" : nil
       }
     if let special { throw invalid("\(ip) is not a valid external IP: it is a \(special) address") }
     return ip

@@ -202,8 +202,14 @@ import Testing
 
     // IPs and CIDRs
     BadInputCase(
-      name: "clusterIP with a leading zero", text: serviceYAML("clusterIP: 10.96.0.010\n\(port80)"),
-      expected: "t.yaml doc 1 (default/web): spec.clusterIP: \"10.96.0.010\" is not a valid IP address"),
+      name: "clusterIP in hexadecimal", text: serviceYAML("clusterIP: 10.96.0.0x10\n\(port80)"),
+      expected: "t.yaml doc 1 (default/web): spec.clusterIP: \"10.96.0.0x10\" is not a valid IP address"),
+    BadInputCase(
+      name: "service CIDR with leading zeros",
+      text: "apiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata: {name: c}\nspec: {cidrs: [010.96.0.0/16]}\n",
+      expected:
+        "t.yaml doc 1 (c): spec.cidrs[0]: \"010.96.0.0/16\" is not a valid CIDR: leading zeros are not allowed (did you mean \"10.96.0.0/16\"?)"
+    ),
     BadInputCase(
       name: "clusterIP octet over 255", text: serviceYAML("clusterIP: 10.96.0.256\n\(port80)"),
       expected: "t.yaml doc 1 (default/web): spec.clusterIP: \"10.96.0.256\" is not a valid IP address"),

@@ -1,5 +1,6 @@
-// IP address forms in manifests: IPv6 spellings are accepted and normalised, IPv4 with leading
-// zeros or other sloppy forms are rejected, as the Kubernetes API server does.
+// IP address forms in manifests: IPv6 spellings are accepted and normalised; IPv4 leading zeros
+// (decimal) and IPv4-mapped IPv6 are read as kube-proxy reads the legacy IP fields; other sloppy
+// forms are rejected, as the Kubernetes API server does.
 import KubeAPI
 import NetAddress
 import Testing
@@ -18,6 +19,9 @@ import Testing
     ("::FFFF:0a00:0001", "10.0.0.1"),
     ("2001:0db8::0001", "2001:db8::1"),
     ("10.96.0.1", "10.96.0.1"),
+    // Accepted by API servers before strict IP validation, kept by its ratcheting; kube-proxy's
+    // ParseIPSloppy reads leading zeros as decimal.
+    ("010.0.0.1", "10.0.0.1"), ("10.0.0.01", "10.0.0.1"), ("10.00.0.1", "10.0.0.1"),
     ("0.0.0.0", "0.0.0.0"),
   ])
   func accepted(text: String, canonical: String) throws {
@@ -27,7 +31,7 @@ import Testing
   }
 
   @Test(arguments: [
-    "010.0.0.1", "10.0.0.01", "10.00.0.1", "10.0.0", "10.0.0.1.2", "1.2.3.-4", "0x0a.0.0.1", " 10.0.0.1",
+    "10.0.0", "10.0.0.1.2", "10.0.0.0256", "1.2.3.-4", "0x0a.0.0.1", " 10.0.0.1",
     "fd00::1::2", "fd00:::1", "fe80::1%eth0", "12345::1", "fd00::g", "[fd00::1]", "10.0.0.1/32",
   ])
   func rejected(text: String) {
@@ -127,8 +131,26 @@ import Testing
   /// before using them.
   @Test func sourceRangesAreTrimmed() throws {
     var set = ObjectSet()
-    let text = Self.service(clusterIP: "10.96.0.1") + "  loadBalancerSourceRanges: [\" 203.0.113.0/25\", \"198.51.100.0/24\\t \"]\n"
+    let text =
+      Self.service(clusterIP: "10.96.0.1") + "  loadBalancerSourceRanges: [\" 203.0.113.0/25\", \"198.51.100.0/24\\t \", 010.0.0.0/08]\n"
     try ManifestDecoder.decode(text, file: "ranges.yaml", into: &set)
-    #expect(set.services.first?.loadBalancerSourceRanges.map(\.description) == ["203.0.113.0/25", "198.51.100.0/24"])
+    #expect(set.services.first?.loadBalancerSourceRanges.map(\.description) == ["203.0.113.0/25", "198.51.100.0/24", "10.0.0.0/8"])
+  }
+
+  /// ValidateNonSpecialIP refuses unspecified, loopback, link-local and link-local multicast
+  /// external IPs; other multicast addresses are accepted.
+  @Test(arguments: [("239.1.2.3", true), ("224.0.1.1", true), ("ff05::1", true), ("224.0.0.251", false), ("ff02::fb", false)])
+  func externalIPMulticast(ip: String, accepted: Bool) {
+    var set = ObjectSet()
+    let text = Self.service(clusterIP: "10.96.0.1") + "  externalIPs: [\"\(ip)\"]\n"
+    if accepted {
+      #expect(throws: Never.self) { try ManifestDecoder.decode(text, file: "e.yaml", into: &set) }
+    } else {
+      #expect {
+        try ManifestDecoder.decode(text, file: "e.yaml", into: &set)
+      } throws: { error in
+        (error as? ManifestError)?.message == "\(ip) is not a valid external IP: it is a link-local multicast address"
+      }
+    }
   }
 }
