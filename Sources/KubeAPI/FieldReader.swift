@@ -127,7 +127,13 @@ struct FieldReader {
   var scalarValue: ScalarValue? { node.scalarValue }
 
   func asString() throws(FieldError) -> String {
-    guard case .string(let text) = scalarValue else { throw wrongType("a string") }
+    let scalar = scalarValue
+    if case .bool = scalar, case .yaml(let yaml) = node, let word = yaml.scalar?.string, word != "true", word != "false" {
+      throw invalid(
+        "expected a string, got \(scalar!.described): YAML 1.1 (as kubectl reads it) makes a plain \(word) a boolean; quote it: \"\(word)\""
+      )
+    }
+    guard case .string(let text) = scalar else { throw wrongType("a string") }
     return text
   }
 

@@ -1,6 +1,6 @@
-// How kproxy reads a scalar: JSON numbers as JSON; YAML plain scalars resolve to null, bool,
-// integer (as kubectl's YAML 1.1 reader: 010 is octal 8, 0x50 is 80), number or string; quoted and
-// block scalars and `!!str` are strings; `!!int`, `!!bool`, `!!float`, `!!null` resolve as plain.
+// How kproxy reads a scalar: JSON values as JSON; YAML plain scalars as kubectl's YAML 1.1 reader
+// does: null, bool (yes/no/on/off/y/n too), integer (010 is octal 8, 0x50 is 80), number or string;
+// quoted and block scalars and `!!str` are strings; `!!int`, `!!bool`, `!!float`, `!!null` as plain.
 import Yams
 
 /// A resolved YAML/JSON scalar.
@@ -39,6 +39,7 @@ enum ScalarValue: Equatable {
   /// turns into JSON integers before the API server sees them: `010` (octal 8), `0o10`, `0x50`,
   /// `0b101`, `1_000`.
   static func resolvePlainYAML(_ text: String) -> ScalarValue {
+    if let value = yaml11Booleans[text] { return .bool(value) }
     let resolved = resolvePlain(text)
     switch resolved {
     case .number, .string:
@@ -51,6 +52,14 @@ enum ScalarValue: Equatable {
       return resolved
     }
   }
+
+  /// The booleans of YAML 1.1 as go-yaml v2 resolves them (kubectl turns them into JSON booleans).
+  private static let yaml11Booleans: [String: Bool] = [
+    "y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "true": true, "True": true, "TRUE": true,
+    "on": true, "On": true, "ON": true,
+    "n": false, "N": false, "no": false, "No": false, "NO": false, "false": false, "False": false, "FALSE": false,
+    "off": false, "Off": false, "OFF": false,
+  ]
 
   /// True for `08`, `-0129`: decimal digits after a leading 0, not all octal.
   static func isLeadingZeroDecimal(_ text: String) -> Bool {

@@ -119,9 +119,21 @@ import Testing
       text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {version: 1.0}\n",
       expected: "t.yaml doc 1 (default/p): metadata.labels[\"version\"]: expected a string, got number 1.0"),
     BadInputCase(
-      name: "yes is not a boolean",
-      text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostNetwork: yes}\n",
+      name: "quoted yes is not a boolean",
+      text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostNetwork: \"yes\"}\n",
       expected: "t.yaml doc 1 (default/p): spec.hostNetwork: expected a boolean (true or false), got string \"yes\""),
+    BadInputCase(
+      name: "YAML 1.1 boolean as a label value",
+      text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {debug: on}\n",
+      expected:
+        "t.yaml doc 1 (default/p): metadata.labels[\"debug\"]: expected a string, got boolean true: YAML 1.1 (as kubectl reads it) makes a plain on a boolean; quote it: \"on\""
+    ),
+    BadInputCase(
+      name: "YAML 1.1 boolean as a namespace",
+      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: n}\nspec: {ports: [{port: 80}]}\n",
+      expected:
+        "t.yaml doc 1: metadata.namespace: expected a string, got boolean false: YAML 1.1 (as kubectl reads it) makes a plain n a boolean; quote it: \"n\""
+    ),
     BadInputCase(
       name: "quoted boolean in endpoint conditions",
       text:
@@ -290,8 +302,8 @@ import Testing
     BadInputCase(
       name: "endpoint address of the wrong family",
       text:
-        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s, namespace: n}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n- addresses: [\"fd00::1\"]\n",
-      expected: "t.yaml doc 1 (n/s): endpoints[1].addresses[0]: fd00::1 is IPv6 but addressType is IPv4"),
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s, namespace: ns}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n- addresses: [\"fd00::1\"]\n",
+      expected: "t.yaml doc 1 (ns/s): endpoints[1].addresses[0]: fd00::1 is IPv6 but addressType is IPv4"),
     BadInputCase(
       name: "endpoint address with trailing space",
       text:

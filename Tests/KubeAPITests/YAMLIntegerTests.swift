@@ -1,5 +1,5 @@
-// YAML integer spellings as kubectl reads them (YAML 1.1: 010 is octal 8, 0x50 is 80), and
-// quoted or `!!str` numbers, which stay strings.
+// YAML scalars as kubectl reads them (YAML 1.1: 010 is octal 8, 0x50 is 80, yes/on/y are true),
+// and quoted or `!!str` ones, which stay strings.
 import KubeAPI
 import Testing
 
@@ -22,5 +22,13 @@ import Testing
     var set = ObjectSet()
     try ManifestDecoder.decode("apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {v: \(spelling)}}\n", file: "t.yaml", into: &set)
     #expect(set.pods.first?.meta.labels == ["v": "010"])
+  }
+
+  @Test(arguments: [("yes", true), ("On", true), ("y", true), ("TRUE", true), ("no", false), ("off", false), ("N", false)])
+  func yaml11Booleans(spelling: String, value: Bool) throws {
+    var set = ObjectSet()
+    try ManifestDecoder.decode(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostNetwork: \(spelling)}\n", file: "t.yaml", into: &set)
+    #expect(set.pods.first?.hostNetwork == value)
   }
 }
