@@ -81,7 +81,7 @@ struct FieldReader {
     case .json(let tree, let index): found = try jsonChild(tree, index, key)
     }
     guard let found, !found.isNull else { return nil }
-    return FieldReader(node: found, location: FieldPath(parent: location, step: .key(key)), budget: budget)
+    return try FieldReader(node: found, location: FieldPath(parent: location, step: .key(key)), budget: budget).resolvingMerges()
   }
 
   /// The elements of this list node, each with its `[i]` path.
@@ -97,7 +97,13 @@ struct FieldReader {
       try budget.spend(count)
       nodes = tree.elements[first..<(first + count)].map { .json(tree, $0) }
     }
-    return nodes.enumerated().map { FieldReader(node: $1, location: FieldPath(parent: location, step: .index($0)), budget: budget) }
+    var readers: [FieldReader] = []
+    readers.reserveCapacity(nodes.count)
+    for (index, node) in nodes.enumerated() {
+      readers.append(
+        try FieldReader(node: node, location: FieldPath(parent: location, step: .index(index)), budget: budget).resolvingMerges())
+    }
+    return readers
   }
 
   /// The entries of this map node in document order; keys must be strings and unique.
@@ -107,7 +113,13 @@ struct FieldReader {
     case .yaml(let yaml): pairs = try yamlEntries(yaml)
     case .json(let tree, let index): pairs = try jsonEntries(tree, index)
     }
-    return pairs.map { ($0.key, FieldReader(node: $0.value, location: FieldPath(parent: location, step: .entry($0.key)), budget: budget)) }
+    var result: [(key: String, value: FieldReader)] = []
+    result.reserveCapacity(pairs.count)
+    for (key, value) in pairs {
+      result.append(
+        (key, try FieldReader(node: value, location: FieldPath(parent: location, step: .entry(key)), budget: budget).resolvingMerges()))
+    }
+    return result
   }
 
   // MARK: Scalars of this node
@@ -115,12 +127,24 @@ struct FieldReader {
   var scalarValue: ScalarValue? { node.scalarValue }
 
   func asString() throws(FieldError) -> String {
-    guard case .string(let text) = scalarValue else { throw wrongType("a string") }
+    let scalar = scalarValue
+    if case .bool = scalar, case .yaml(let yaml) = node, let word = yaml.scalar?.string, word != "true", word != "false" {
+      throw invalid(
+        "expected a string, got \(scalar!.described): YAML 1.1 (as kubectl reads it) makes a plain \(word) a boolean; quote it: \"\(word)\""
+      )
+    }
+    guard case .string(let text) = scalar else { throw wrongType("a string") }
     return text
   }
 
   func asInt() throws(FieldError) -> Int {
-    guard case .int(let value, let text) = scalarValue else { throw wrongType("an integer") }
+    let scalar = scalarValue
+    if case .number(let text) = scalar, ScalarValue.isLeadingZeroDecimal(text) {
+      throw invalid(
+        "expected an integer, got number \(text): with a leading 0, YAML 1.1 (as kubectl reads it) means an octal number, and 8 and 9 are not octal digits"
+      )
+    }
+    guard case .int(let value, let text) = scalar else { throw wrongType("an integer") }
     guard let value else { throw invalid("\(text) is out of range") }
     return value
   }

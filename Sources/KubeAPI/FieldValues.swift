@@ -39,21 +39,37 @@ extension FieldReader {
     return value
   }
 
-  /// This node as an IP address in the strict form Kubernetes accepts.
+  /// This node as an IP address of a legacy IP field, read as kube-proxy reads it: an IPv4-mapped
+  /// IPv6 address (`::ffff:1.2.3.4`) is the IPv4 address, leading zeros are decimal.
   func asIPAddress() throws(FieldError) -> IPAddress {
     let text = try asString()
-    guard let address = IPAddress(text) else { throw invalid("\(quoted(text)) is not a valid IP address") }
+    guard let address = IPAddress(kubernetes: text) else { throw invalid("\(quoted(text)) is not a valid IP address") }
     return address
   }
 
-  /// This node as a CIDR; with `strict`, host bits must be zero, otherwise they are cleared.
+  /// This node as a CIDR; with `strict` (the current API's form), host bits must be zero and
+  /// leading zeros are refused; otherwise (legacy fields) host bits are cleared and leading zeros
+  /// are decimal. An IPv4-mapped IPv6 CIDR (`::ffff:10.0.0.0/104`) is the IPv4 CIDR (`10.0.0.0/8`).
   func asIPPrefix(strict: Bool) throws(FieldError) -> IPPrefix {
-    let text = try asString()
-    guard let prefix = IPPrefix(text) else { throw invalid("\(quoted(text)) is not a valid CIDR") }
-    if strict && IPPrefix(text, strict: true) == nil {
-      throw invalid("\(quoted(text)) is not a valid CIDR: host bits must be zero (did you mean \"\(prefix)\"?)")
+    try ipPrefix(try asString(), strict: strict)
+  }
+
+  /// `text` (this node's value, perhaps trimmed) as a CIDR, failing on this node.
+  func ipPrefix(_ text: String, strict: Bool) throws(FieldError) -> IPPrefix {
+    switch IPPrefix.parseKubernetes(text, strict: strict) {
+    case .prefix(let prefix):
+      return prefix
+    case .invalid:
+      throw invalid("\(quoted(text)) is not a valid CIDR")
+    case .hostBitsSet(let masked):
+      throw invalid("\(quoted(text)) is not a valid CIDR: host bits must be zero (did you mean \"\(masked)\"?)")
+    case .leadingZeros(let canonical):
+      throw invalid("\(quoted(text)) is not a valid CIDR: leading zeros are not allowed (did you mean \"\(canonical)\"?)")
+    case .mappedPrefixTooShort(let length):
+      throw invalid(
+        "\(quoted(text)) is not a valid CIDR: an IPv4-mapped IPv6 CIDR is read as IPv4 and needs a prefix length of 96 or more, got \(length)"
+      )
     }
-    return prefix
   }
 
   /// A list of IPs or CIDRs; at most two, and two must be of different families ("dual-stack").
@@ -76,4 +92,8 @@ extension ServiceType: StringEnumField { static var accepted: [ServiceType] { [.
 extension TrafficPolicy: StringEnumField { static var accepted: [TrafficPolicy] { [.cluster, .local] } }
 extension SessionAffinity: StringEnumField { static var accepted: [SessionAffinity] { [.none, .clientIP] } }
 extension AddressType: StringEnumField { static var accepted: [AddressType] { [.ipv4, .ipv6, .fqdn] } }
+extension LoadBalancerIPMode: StringEnumField { static var accepted: [LoadBalancerIPMode] { [.vip, .proxy] } }
+extension ContainerRestartPolicy: StringEnumField {
+  static var accepted: [ContainerRestartPolicy] { [.always, .onFailure, .never] }
+}
 extension PodPhase: StringEnumField { static var accepted: [PodPhase] { [.pending, .running, .succeeded, .failed, .unknown] } }

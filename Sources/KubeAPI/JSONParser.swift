@@ -1,9 +1,20 @@
-// A strict RFC 8259 JSON parser (UTF-8 bytes in, a JSONTree out) for the manifest fast path;
-// iterative, so nesting is bounded by NestingDepthBound.limit rather than by the stack.
+// A strict RFC 8259 JSON parser (UTF-8 bytes in, JSONTrees out) for the manifest fast path: one
+// value, or a stream of them (kubectl's concatenated JSON / NDJSON); iterative, so nesting is
+// bounded by NestingDepthBound.limit rather than by the stack. Failures say where and why.
 
-/// Parses one JSON text; any deviation from RFC 8259 fails, and the caller falls back to YAML.
+/// Parses JSON text; any deviation from RFC 8259 fails, and the caller may try YAML instead.
 struct JSONParser {
-  struct Failure: Error {}
+  /// Where (a byte offset in the parsed bytes) and why the text is not JSON.
+  struct Failure: Error, Equatable {
+    var offset: Int
+    var reason: String
+  }
+
+  /// A failed stream: the complete values before the one that failed, and the failure.
+  struct StreamFailure: Error {
+    var parsedValues: Int
+    var failure: Failure
+  }
 
   /// A container whose closing bracket has not been read yet.
   private struct OpenContainer {
@@ -25,25 +36,49 @@ struct JSONParser {
 
   /// The tree of `bytes[start...]`, or nil when they are not exactly one JSON value (white space around it allowed).
   static func parse(_ bytes: [UInt8], from start: Int = 0) -> JSONTree? {
-    var parser = JSONParser(scanner: JSONScanner(bytes: bytes, from: start))
-    do {
-      try parser.parseText()
-    } catch {
-      return nil
-    }
-    return JSONTree(values: parser.values, elements: parser.elements, members: parser.members)
+    guard case .success(let trees) = parseStream(bytes, from: start), trees.count == 1 else { return nil }
+    return trees[0]
   }
 
-  private mutating func parseText() throws(Failure) {
+  /// The trees of `bytes[start...]`: one or more JSON values separated by white space (as
+  /// kubectl reads a JSON stream); every value after the first must be an object or an array.
+  static func parseStream(_ bytes: [UInt8], from start: Int = 0) -> Result<[JSONTree], StreamFailure> {
+    var scanner = JSONScanner(bytes: bytes, from: start)
+    var trees: [JSONTree] = []
+    repeat {
+      if !trees.isEmpty {
+        let byte = bytes[scanner.offset]
+        guard byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") else {
+          // Trailing garbage belongs to the value before it.
+          let reason = "unexpected \(describe(byte)) after the end of a JSON value (another object, or nothing, expected)"
+          return .failure(StreamFailure(parsedValues: trees.count - 1, failure: scanner.failure(reason)))
+        }
+      }
+      var parser = JSONParser(scanner: scanner)
+      do {
+        try parser.parseValue()
+      } catch {
+        return .failure(StreamFailure(parsedValues: trees.count, failure: error))
+      }
+      trees.append(JSONTree(values: parser.values, elements: parser.elements, members: parser.members))
+      scanner = parser.scanner
+      scanner.skipWhitespace()
+    } while !scanner.atEnd
+    return .success(trees)
+  }
+
+  /// A byte as named in failure reasons: `"x"`, or its code when it is not printable ASCII.
+  static func describe(_ byte: UInt8) -> String {
+    (0x21...0x7E).contains(byte) ? quoted(String(UnicodeScalar(byte))) : "byte 0x" + String(byte, radix: 16, uppercase: true)
+  }
+
+  /// Reads one value (and the white space before it); stops right after it.
+  private mutating func parseValue() throws(Failure) {
     while true {
       guard var completed = try startValue() else { continue }
       // Attach the completed value to its container; close containers while the text says so.
       while true {
-        guard let top = open.last else {
-          scanner.skipWhitespace()
-          guard scanner.atEnd else { throw Failure() }
-          return
-        }
+        guard let top = open.last else { return }
         if top.isObject {
           pendingMembers.append(JSONMember(key: top.key, value: completed))
         } else {
@@ -55,7 +90,10 @@ struct JSONParser {
           if top.isObject { try readKey() }
           break
         }
-        guard byte == (top.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { throw Failure() }
+        guard byte == (top.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
+          let expected = top.isObject ? "',' or '}' after an object member" : "',' or ']' after an array element"
+          throw scanner.failure("expected \(expected), found \(Self.describe(byte))", at: scanner.offset - 1)
+        }
         completed = close()
       }
     }
@@ -68,7 +106,9 @@ struct JSONParser {
     let byte = try scanner.peek()
     switch byte {
     case UInt8(ascii: "{"), UInt8(ascii: "["):
-      guard open.count < NestingDepthBound.limit else { throw Failure() }
+      guard open.count < NestingDepthBound.limit else {
+        throw scanner.failure("nested more than \(NestingDepthBound.limit) levels deep")
+      }
       let isObject = byte == UInt8(ascii: "{")
       scanner.advance()
       values.append(.null)
@@ -92,8 +132,12 @@ struct JSONParser {
     case UInt8(ascii: "n"):
       try scanner.literal("null")
       values.append(.null)
-    default:
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
       values.append(.number(try scanner.number()))
+    case UInt8(ascii: "/"):
+      throw scanner.failure("comments are not allowed in JSON")
+    default:
+      throw scanner.failure("unexpected \(Self.describe(byte)) (a value expected)")
     }
     return values.count - 1
   }
@@ -101,10 +145,16 @@ struct JSONParser {
   /// Reads `"key" :` of the innermost (object) container.
   private mutating func readKey(afterWhitespace: Bool = false) throws(Failure) {
     if !afterWhitespace { scanner.skipWhitespace() }
-    guard try scanner.peek() == UInt8(ascii: "\"") else { throw Failure() }
+    let byte = try scanner.peek()
+    guard byte == UInt8(ascii: "\"") else {
+      if byte == UInt8(ascii: "/") { throw scanner.failure("comments are not allowed in JSON") }
+      throw scanner.failure("expected a double-quoted key, found \(Self.describe(byte))")
+    }
     open[open.count - 1].key = try scanner.string()
     scanner.skipWhitespace()
-    guard try scanner.next() == UInt8(ascii: ":") else { throw Failure() }
+    let colon = try scanner.peek()
+    guard colon == UInt8(ascii: ":") else { throw scanner.failure("expected ':' after a key, found \(Self.describe(colon))") }
+    scanner.advance()
   }
 
   /// Closes the innermost container, moving its children into the tree; returns its index.

@@ -15,8 +15,14 @@ struct JSONScanner {
 
   var atEnd: Bool { index == bytes.count }
 
+  /// The offset of the next byte.
+  var offset: Int { index }
+
+  /// A failure at `offset` (default: the next byte).
+  func failure(_ reason: String, at offset: Int? = nil) -> Failure { Failure(offset: offset ?? index, reason: reason) }
+
   func peek() throws(Failure) -> UInt8 {
-    guard index < bytes.count else { throw Failure() }
+    guard index < bytes.count else { throw failure("unexpected end of input") }
     return bytes[index]
   }
 
@@ -38,7 +44,8 @@ struct JSONScanner {
   /// Reads `true`, `false` or `null` exactly.
   mutating func literal(_ word: String) throws(Failure) {
     for expected in word.utf8 {
-      guard try next() == expected else { throw Failure() }
+      guard try peek() == expected else { throw failure("invalid value (expected \(word))") }
+      advance()
     }
   }
 
@@ -67,7 +74,7 @@ struct JSONScanner {
   private mutating func digits() throws(Failure) {
     let start = index
     while index < bytes.count && Self.isDigit(bytes[index]) { index += 1 }
-    if index == start { throw Failure() }
+    if index == start { throw failure("invalid number (a digit must follow)") }
   }
 
   private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
@@ -83,7 +90,7 @@ struct JSONScanner {
         return String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
       }
       if byte == UInt8(ascii: "\\") { break }
-      if byte < 0x20 { throw Failure() }
+      if byte < 0x20 { throw failure("control character in a string (must be escaped)") }
       index += 1
     }
     var text = Array(bytes[start..<index])
@@ -108,10 +115,10 @@ struct JSONScanner {
         case UInt8(ascii: "r"): text.append(0x0D)
         case UInt8(ascii: "t"): text.append(0x09)
         case UInt8(ascii: "u"): Self.appendUTF8(try unicodeEscape(), to: &text)
-        default: throw Failure()
+        default: throw failure("invalid escape in a string", at: index - 1)
         }
       default:
-        if byte < 0x20 { throw Failure() }
+        if byte < 0x20 { throw failure("control character in a string (must be escaped)", at: index - 1) }
         text.append(byte)
       }
     }
@@ -122,12 +129,14 @@ struct JSONScanner {
     let unit = try hex4()
     switch unit {
     case 0xD800...0xDBFF:
-      guard try next() == UInt8(ascii: "\\"), try next() == UInt8(ascii: "u") else { throw Failure() }
+      guard try next() == UInt8(ascii: "\\"), try next() == UInt8(ascii: "u") else {
+        throw failure("lone surrogate in a \\u escape", at: index - 1)
+      }
       let low = try hex4()
-      guard (0xDC00...0xDFFF).contains(low) else { throw Failure() }
+      guard (0xDC00...0xDFFF).contains(low) else { throw failure("lone surrogate in a \\u escape", at: index - 6) }
       return 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
     case 0xDC00...0xDFFF:
-      throw Failure()
+      throw failure("lone surrogate in a \\u escape", at: index - 6)
     default:
       return unit
     }
@@ -142,7 +151,7 @@ struct JSONScanner {
       case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
       case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
       case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-      default: throw Failure()
+      default: throw failure("invalid \\u escape (4 hex digits expected)", at: index - 1)
       }
       value = value << 4 | UInt32(digit)
     }

@@ -15,6 +15,16 @@ enum KnownKind {
     }
   }
 
+  /// The apiVersions kproxy reads `kind` in; nil when it does not read the kind at all.
+  static func apiVersions(ofKind kind: String) -> [String]? {
+    switch kind {
+    case "Service", "Pod", "Node": ["v1"]
+    case "EndpointSlice": ["discovery.k8s.io/v1"]
+    case "ServiceCIDR": ["networking.k8s.io/v1", "networking.k8s.io/v1beta1"]
+    default: nil
+    }
+  }
+
   var nameRule: ObjectNameRule { self == .service ? .dns1035Label : .dns1123Subdomain }
 
   var isNamespaced: Bool { self != .node && self != .serviceCIDR }

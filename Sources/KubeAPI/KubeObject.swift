@@ -57,9 +57,12 @@ public struct DecodedManifest: Sendable, Hashable {
   public var objects: [DecodedObject] = []
   /// Documents and list items of kinds kproxy does not use.
   public var ignoredCount = 0
-  public init(objects: [DecodedObject] = [], ignoredCount: Int = 0) {
+  /// The same documents and items, with place and reason.
+  public var skipped: [SkippedObject] = []
+  public init(objects: [DecodedObject] = [], ignoredCount: Int = 0, skipped: [SkippedObject] = []) {
     self.objects = objects
     self.ignoredCount = ignoredCount
+    self.skipped = skipped
   }
 }
 

@@ -19,8 +19,10 @@ extension KubeProxyConfiguration {
       throw ManifestError(file: file, document: documents[1].index, message: "a configuration file must hold exactly one document")
     }
     let context = DocumentContext(file: file, document: document.index)
-    guard let root = try context.parse(document) else {
-      throw ManifestError(file: file, message: "no KubeProxyConfiguration document found")
+    let roots = try context.parse(document)
+    guard let root = roots.first else { throw ManifestError(file: file, message: "no KubeProxyConfiguration document found") }
+    if roots.count > 1 {
+      throw ManifestError(file: file, document: document.index + 1, message: "a configuration file must hold exactly one document")
     }
     let (apiVersion, kind) = try context.typeMeta(root, defaultAPIVersion: nil, defaultKind: nil)
     guard apiVersion == Self.apiVersion, kind == Self.kind else {

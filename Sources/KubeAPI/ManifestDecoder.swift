@@ -1,5 +1,5 @@
-// The entry point for manifest text: splits it into documents, parses each (JSON fast path, else
-// Yams), expands Lists, decodes the kinds kproxy reads and counts the rest as ignored.
+// The entry point for manifest text: splits it into documents, parses each (DocumentParsing),
+// expands Lists, decodes the kinds kproxy reads and counts the rest as ignored.
 import Yams
 
 /// Decodes Kubernetes manifests (multi-document YAML, JSON, `kind: List` and `*List` kinds).
@@ -14,6 +14,7 @@ public enum ManifestDecoder {
     let manifest = try decodeObjects(text, file: file)
     for decoded in manifest.objects { objects.append(decoded.object) }
     objects.ignoredCount += manifest.ignoredCount
+    objects.skipped += manifest.skipped
   }
 
   /// Decodes every document of `text` (from `file`), keeping each object's document and item index.
@@ -27,10 +28,16 @@ public enum ManifestDecoder {
         file: file, message: "file is \(text.utf8.count) bytes, more than the limit of \(limits.fileBytes / 1024 / 1024) MiB")
     }
     var manifest = DecodedManifest()
+    // Each value of a JSON stream (concatenated objects, NDJSON) counts as a document of its own.
+    var extraDocuments = 0
     for document in ManifestDocuments.split(text) {
-      let context = DocumentContext(file: file, document: document.index, limits: limits)
-      guard let root = try context.parse(document) else { continue }
-      try context.decodeDocument(root, into: &manifest)
+      let context = DocumentContext(file: file, document: document.index + extraDocuments, limits: limits)
+      let roots = try context.parse(document)
+      for (offset, root) in roots.enumerated() {
+        let valueContext = DocumentContext(file: file, document: context.document + offset, limits: limits)
+        try valueContext.decodeDocument(root, into: &manifest)
+      }
+      extraDocuments += max(roots.count - 1, 0)
     }
     return manifest
   }
@@ -48,52 +55,6 @@ struct DocumentContext {
       message: failure.message)
   }
 
-  /// Parses one document; nil when it is empty.
-  func parse(_ document: ManifestDocument) throws(ManifestError) -> FieldReader? {
-    let size = document.text.utf8.count
-    if size > limits.documentBytes {
-      throw ManifestError(
-        file: file, document: self.document,
-        message: "document is \(size) bytes, more than the limit of \(limits.documentBytes / 1024 / 1024) MiB")
-    }
-    let bytes = document.text.utf8.withContiguousStorageIfAvailable(Array.init) ?? Array(document.text.utf8)
-    if let line = NestingDepthBound.firstLineExceeding(NestingDepthBound.limit, in: bytes) {
-      throw ManifestError(
-        file: file, document: self.document,
-        message: "document nests more than \(NestingDepthBound.limit) levels deep at line \(document.firstLine + line - 1)")
-    }
-    if let start = Self.jsonStart(bytes), let tree = JSONParser.parse(bytes, from: start) {
-      return FieldReader(node: .json(tree, 0), budget: WalkBudget(documentBytes: size))
-    }
-    // Not JSON after all (YAML flow style, or invalid): Yams decides, and words any error.
-    var text = String(document.text)
-    let firstByte = bytes.first {
-      $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r")
-    }
-    if firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "["), bytes.contains(UInt8(ascii: "\t")) {
-      // JSON allows tabs between tokens where YAML does not; raw tabs cannot occur inside JSON strings.
-      text = String(decoding: text.utf8.map { $0 == UInt8(ascii: "\t") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
-    }
-    let node: Yams.Node?
-    do {
-      node = try Yams.compose(yaml: text)
-    } catch {
-      throw ManifestError(file: file, document: self.document, message: YAMLSyntaxError.message(error, firstLine: document.firstLine))
-    }
-    guard let node else { return nil }
-    let reader = FieldReader(node: .yaml(node), budget: WalkBudget(documentBytes: size))
-    return reader.isNull ? nil : reader
-  }
-
-  /// Where a document's JSON would start: after its `---` marker, if any; nil when its first
-  /// non-blank byte there is not `{` or `[`.
-  static func jsonStart(_ bytes: [UInt8]) -> Int? {
-    var start = 0
-    if bytes.starts(with: "---".utf8) && (bytes.count == 3 || JSONScanner.isWhitespace(bytes[3])) { start = 3 }
-    let first = bytes[start...].first { !JSONScanner.isWhitespace($0) }
-    return first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? start : nil
-  }
-
   /// Decodes a parsed document: one object, or a List of them.
   func decodeDocument(_ root: FieldReader, into manifest: inout DecodedManifest) throws(ManifestError) {
     let (apiVersion, kind) = try typeMeta(root, defaultAPIVersion: nil, defaultKind: nil)
@@ -104,6 +65,7 @@ struct DocumentContext {
         manifest.objects.append(DecodedObject(object: object, document: document))
       } else {
         manifest.ignoredCount += 1
+        manifest.skipped.append(skipped(root, apiVersion: apiVersion, kind: kind, item: nil))
       }
       return
     }
@@ -116,6 +78,7 @@ struct DocumentContext {
         manifest.objects.append(DecodedObject(object: object, document: document, item: index))
       } else {
         manifest.ignoredCount += 1
+        manifest.skipped.append(skipped(item, apiVersion: itemAPIVersion, kind: itemKind, item: index))
       }
     }
   }
@@ -154,5 +117,30 @@ struct DocumentContext {
     } catch {
       throw self.error(error, object: meta.key.description, kind: kind)
     }
+  }
+}
+
+extension DocumentContext {
+  /// The record of an object `decodeObject` skipped; its name is read best-effort (never fails).
+  func skipped(_ object: FieldReader, apiVersion: String, kind: String, item: Int?) -> SkippedObject {
+    let reason: SkippedObject.Reason
+    if let expected = KnownKind.apiVersions(ofKind: kind) {
+      reason = .unknownAPIVersion(expected: expected)
+    } else if kind == "Endpoints" && apiVersion == "v1" {
+      reason = .endpointsV1
+    } else if kind == KubeProxyConfiguration.kind {
+      reason = .configurationInManifests
+    } else {
+      reason = .kindNotRead
+    }
+    let name = (try? object.string("metadata.name")).flatMap { $0 }
+    var namespace = (try? object.string("metadata.namespace")).flatMap { $0 } ?? ""
+    if namespace.isEmpty, KnownKind.apiVersions(ofKind: kind) != nil || reason == .endpointsV1 {
+      namespace = ["Node", "ServiceCIDR"].contains(kind) ? "" : "default"
+    }
+    let shown = name.map { name in
+      namespace.isEmpty ? SkippedObject.displayed(name) : "\(SkippedObject.displayed(namespace))/\(SkippedObject.displayed(name))"
+    }
+    return SkippedObject(file: file, document: document, item: item, apiVersion: apiVersion, kind: kind, name: shown, reason: reason)
   }
 }

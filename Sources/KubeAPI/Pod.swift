@@ -21,6 +21,28 @@ public struct ContainerPort: Sendable, Hashable {
   }
 }
 
+/// `spec.initContainers[].restartPolicy`.
+public enum ContainerRestartPolicy: String, Sendable, Hashable {
+  /// A restartable init container ("sidecar"): it keeps running beside the containers.
+  case always = "Always"
+  case onFailure = "OnFailure"
+  case never = "Never"
+}
+
+/// `spec.initContainers[]`: what named-port resolution needs.
+public struct InitContainer: Sendable, Hashable {
+  /// nil when absent: a plain init container, which exits before the containers start.
+  public var restartPolicy: ContainerRestartPolicy?
+  public var ports: [ContainerPort]
+  public init(restartPolicy: ContainerRestartPolicy? = nil, ports: [ContainerPort] = []) {
+    self.restartPolicy = restartPolicy
+    self.ports = ports
+  }
+
+  /// True for a sidecar (`restartPolicy: Always`), whose named ports a Service may target.
+  public var isRestartable: Bool { restartPolicy == .always }
+}
+
 public struct Pod: Sendable, Hashable {
   public var meta: ObjectMeta
   public var nodeName: String?
@@ -32,10 +54,12 @@ public struct Pod: Sendable, Hashable {
   public var ready: Bool
   /// All containers' ports, in order.
   public var containerPorts: [ContainerPort]
+  /// `spec.initContainers`, in order.
+  public var initContainers: [InitContainer]
 
   public init(
     meta: ObjectMeta, nodeName: String? = nil, hostNetwork: Bool = false, podIPs: [IPAddress] = [], phase: PodPhase = .running,
-    ready: Bool = true, containerPorts: [ContainerPort] = []
+    ready: Bool = true, containerPorts: [ContainerPort] = [], initContainers: [InitContainer] = []
   ) {
     self.meta = meta
     self.nodeName = nodeName
@@ -44,5 +68,6 @@ public struct Pod: Sendable, Hashable {
     self.phase = phase
     self.ready = ready
     self.containerPorts = containerPorts
+    self.initContainers = initContainers
   }
 }

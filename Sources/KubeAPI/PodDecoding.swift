@@ -1,5 +1,5 @@
-// Decodes and validates a v1 Pod: node, host networking, container ports, pod IPs, phase and
-// the Ready condition.
+// Decodes and validates a v1 Pod: node, host networking, container and init-container ports
+// (with init containers' restartPolicy), pod IPs, phase and the Ready condition.
 import NetAddress
 
 extension Pod {
@@ -11,6 +11,12 @@ extension Pod {
     pod.hostNetwork = try object.bool("spec.hostNetwork") ?? false
     for container in try object.list("spec.containers") {
       for reader in try container.list("ports") { pod.containerPorts.append(try ContainerPort.decode(reader)) }
+    }
+    for container in try object.list("spec.initContainers") {
+      var initContainer = InitContainer()
+      initContainer.restartPolicy = try container.optional("restartPolicy")?.asEnumeration(ContainerRestartPolicy.self)
+      for reader in try container.list("ports") { initContainer.ports.append(try ContainerPort.decode(reader)) }
+      pod.initContainers.append(initContainer)
     }
     try pod.decodePodIPs(object)
     pod.phase = try object.enumeration("status.phase", default: PodPhase.pending)

@@ -1,5 +1,6 @@
-// How kproxy reads a YAML scalar: plain scalars resolve to null, bool, integer, number or string
-// (true/false only, decimal integers only, as JSON); quoted and block scalars are always strings.
+// How kproxy reads a scalar: JSON values as JSON; YAML plain scalars as kubectl's YAML 1.1 reader
+// does: null, bool (yes/no/on/off/y/n too), integer (010 is octal 8, 0x50 is 80), number or string;
+// quoted and block scalars and `!!str` are strings; `!!int`, `!!bool`, `!!float`, `!!null` as plain.
 import Yams
 
 /// A resolved YAML/JSON scalar.
@@ -13,12 +14,76 @@ enum ScalarValue: Equatable {
 
   init(_ scalar: Yams.Node.Scalar) {
     let text = scalar.string
+    switch scalar.tag.description {
+    case "":
+      break
+    case "!", "tag:yaml.org,2002:str":
+      self = .string(text)
+      return
+    case "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:float", "tag:yaml.org,2002:null":
+      self = ScalarValue.resolvePlainYAML(text)
+      return
+    default:
+      break
+    }
     switch scalar.style {
     case .plain, .any:
-      self = ScalarValue.resolvePlain(text)
+      self = ScalarValue.resolvePlainYAML(text)
     case .singleQuoted, .doubleQuoted, .literal, .folded:
       self = .string(text)
     }
+  }
+
+  /// A YAML plain scalar: as `resolvePlain`, plus the integer spellings of YAML 1.1 that kubectl's
+  /// YAML reader (sigs.k8s.io/yaml, go-yaml v2: Go's ParseInt with base 0 after dropping `_`)
+  /// turns into JSON integers before the API server sees them: `010` (octal 8), `0o10`, `0x50`,
+  /// `0b101`, `1_000`.
+  static func resolvePlainYAML(_ text: String) -> ScalarValue {
+    if let value = yaml11Booleans[text] { return .bool(value) }
+    let resolved = resolvePlain(text)
+    switch resolved {
+    case .number, .string:
+      guard let (digits, radix, negative) = yaml11IntegerDigits(text) else { return resolved }
+      guard let magnitude = UInt64(digits, radix: radix) else { return .int(nil, text: text) }
+      let limit = negative ? UInt64(Int.max) + 1 : UInt64(Int.max)
+      guard magnitude <= limit else { return .int(nil, text: text) }
+      return .int(negative ? Int(truncatingIfNeeded: 0 &- magnitude) : Int(magnitude), text: text)
+    default:
+      return resolved
+    }
+  }
+
+  /// The booleans of YAML 1.1 as go-yaml v2 resolves them (kubectl turns them into JSON booleans).
+  private static let yaml11Booleans: [String: Bool] = [
+    "y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "true": true, "True": true, "TRUE": true,
+    "on": true, "On": true, "ON": true,
+    "n": false, "N": false, "no": false, "No": false, "NO": false, "false": false, "False": false, "FALSE": false,
+    "off": false, "Off": false, "OFF": false,
+  ]
+
+  /// True for `08`, `-0129`: decimal digits after a leading 0, not all octal.
+  static func isLeadingZeroDecimal(_ text: String) -> Bool {
+    let digits = text.drop { $0 == "-" || $0 == "+" }
+    return digits.count > 1 && digits.first == "0" && digits.allSatisfy { $0 >= "0" && $0 <= "9" }
+  }
+
+  /// The digits, radix and sign of a YAML 1.1 integer spelling; nil when `text` is none.
+  private static func yaml11IntegerDigits(_ text: String) -> (Substring, Int, Bool)? {
+    guard text.first != "_" else { return nil }
+    var digits = Substring(text.filter { $0 != "_" })
+    let negative = digits.first == "-"
+    if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+    let radix: Int
+    switch digits.prefix(2).lowercased() {
+    case "0x": radix = 16
+    case "0o": radix = 8
+    case "0b": radix = 2
+    default: radix = digits.first == "0" ? 8 : 10
+    }
+    digits = digits.dropFirst(radix == 8 && digits.prefix(2).lowercased() != "0o" ? 1 : radix == 10 ? 0 : 2)
+    let isDigit = { (c: Character) in c.isASCII && c.hexDigitValue.map { $0 < radix } == true }
+    guard !digits.isEmpty, digits.allSatisfy(isDigit) else { return nil }
+    return (digits, radix, negative)
   }
 
   static func resolvePlain(_ text: String) -> ScalarValue {

@@ -51,6 +51,25 @@ public enum SessionAffinity: String, Sendable, Hashable {
   case clientIP = "ClientIP"
 }
 
+/// `status.loadBalancer.ingress[].ipMode` (KEP-1860).
+public enum LoadBalancerIPMode: String, Sendable, Hashable {
+  /// Traffic arrives with the LB IP as destination: the node DNATs it (the default).
+  case vip = "VIP"
+  /// The load balancer proxies to the node, so the LB IP never reaches it: no DNAT on the node.
+  case proxy = "Proxy"
+}
+
+/// One `status.loadBalancer.ingress[]` entry with an `ip` (hostname-only entries are skipped).
+public struct LoadBalancerIngress: Sendable, Hashable {
+  public var ip: IPAddress
+  /// nil when absent (the API server defaults it to VIP).
+  public var ipMode: LoadBalancerIPMode?
+  public init(ip: IPAddress, ipMode: LoadBalancerIPMode? = nil) {
+    self.ip = ip
+    self.ipMode = ipMode
+  }
+}
+
 /// One entry of `spec.ports`.
 public struct ServicePort: Sendable, Hashable {
   /// Port name; empty when the service has a single unnamed port.
@@ -85,8 +104,8 @@ public struct Service: Sendable, Hashable {
   /// `spec.selector`; nil when absent (no pod-derived endpoints), empty map is treated as absent.
   public var selector: [String: String]?
   public var externalIPs: [IPAddress]
-  /// `status.loadBalancer.ingress[].ip` (hostname-only ingress entries are skipped).
-  public var loadBalancerIngressIPs: [IPAddress]
+  /// `status.loadBalancer.ingress[]` entries with an `ip` (hostname-only entries are skipped).
+  public var loadBalancerIngress: [LoadBalancerIngress]
   public var loadBalancerSourceRanges: [IPPrefix]
   public var sessionAffinity: SessionAffinity
   /// `sessionAffinityConfig.clientIP.timeoutSeconds` (default 10800).
@@ -114,7 +133,7 @@ public struct Service: Sendable, Hashable {
     self.ports = ports
     self.selector = selector
     self.externalIPs = externalIPs
-    self.loadBalancerIngressIPs = loadBalancerIngressIPs
+    self.loadBalancerIngress = loadBalancerIngressIPs.map { LoadBalancerIngress(ip: $0) }
     self.loadBalancerSourceRanges = loadBalancerSourceRanges
     self.sessionAffinity = sessionAffinity
     self.affinityTimeoutSeconds = affinityTimeoutSeconds
@@ -122,5 +141,18 @@ public struct Service: Sendable, Hashable {
     self.internalTrafficPolicy = internalTrafficPolicy
     self.healthCheckNodePort = healthCheckNodePort
     self.externalName = externalName
+  }
+}
+
+extension Service {
+  /// Every `status.loadBalancer.ingress[].ip`; setting it replaces the entries with VIP-mode ones.
+  public var loadBalancerIngressIPs: [IPAddress] {
+    get { loadBalancerIngress.map(\.ip) }
+    set { loadBalancerIngress = newValue.map { LoadBalancerIngress(ip: $0) } }
+  }
+
+  /// The ingress IPs the node DNATs: all but those with `ipMode: Proxy` (kube-proxy, KEP-1860).
+  public var loadBalancerVIPs: [IPAddress] {
+    loadBalancerIngress.filter { $0.ipMode != .proxy }.map(\.ip)
   }
 }

@@ -16,10 +16,17 @@ extension Service {
     service.selector = try spec.labelMap("selector").flatMap { $0.isEmpty ? nil : $0 }
     for (_, reader) in try spec.stringList("externalIPs") { service.externalIPs.append(try reader.asExternalIP()) }
     for ingress in try object.list("status.loadBalancer.ingress") {
-      if let ip = try ingress.optional("ip") { service.loadBalancerIngressIPs.append(try ip.asIPAddress()) }
+      let ipMode = try ingress.optional("ipMode")?.asEnumeration(LoadBalancerIPMode.self)
+      guard let ip = try ingress.optional("ip") else {
+        if ipMode != nil { throw .invalid(field: ingress.childPath("ipMode"), reason: "may not be set when ip is not set") }
+        continue
+      }
+      service.loadBalancerIngress.append(LoadBalancerIngress(ip: try ip.asIPAddress(), ipMode: ipMode))
     }
-    for (_, reader) in try spec.stringList("loadBalancerSourceRanges") {
-      service.loadBalancerSourceRanges.append(try reader.asIPPrefix(strict: false))
+    for (text, reader) in try spec.stringList("loadBalancerSourceRanges") {
+      // The API server validates and kube-proxy uses each entry with surrounding white space trimmed.
+      let trimmed = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+      service.loadBalancerSourceRanges.append(try reader.ipPrefix(trimmed, strict: false))
     }
     service.sessionAffinity = try spec.enumeration("sessionAffinity", default: SessionAffinity.none)
     if let timeout = try spec.optional("sessionAffinityConfig.clientIP.timeoutSeconds") {
@@ -113,15 +120,18 @@ extension FieldReader {
     }
   }
 
-  /// An `externalIPs` entry: a valid IP that is not unspecified, loopback, link-local or multicast.
+  /// An `externalIPs` entry: a valid IP that is not unspecified, loopback, link-local or
+  /// link-local multicast (the API server's ValidateNonSpecialIP).
   func asExternalIP() throws(FieldError) -> IPAddress {
     let ip = try asIPAddress()
     let special: String? =
       switch ip {
       case .v4(let a):
-        a.isUnspecified ? "unspecified" : a.isLoopback ? "loopback" : a.isLinkLocal ? "link-local" : a.isMulticast ? "multicast" : nil
+        a.isUnspecified
+          ? "unspecified" : a.isLoopback ? "loopback" : a.isLinkLocal ? "link-local" : a.isLinkLocalMulticast ? "link-local multicast" : nil
       case .v6(let a):
-        a.isUnspecified ? "unspecified" : a.isLoopback ? "loopback" : a.isLinkLocal ? "link-local" : a.isMulticast ? "multicast" : nil
+        a.isUnspecified
+          ? "unspecified" : a.isLoopback ? "loopback" : a.isLinkLocal ? "link-local" : a.isLinkLocalMulticast ? "link-local multicast" : nil
       }
     if let special { throw invalid("\(ip) is not a valid external IP: it is a \(special) address") }
     return ip

@@ -33,6 +33,7 @@ public struct ManifestLoader: Sendable {
           objects.append(decoded.object)
         }
         objects.ignoredCount += manifest.ignoredCount
+        objects.skipped += manifest.skipped
       }
     }
     return objects

@@ -14,9 +14,12 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
   public var value: UInt32
   public init(_ value: UInt32) { self.value = value }
 
-  /// Parses dotted-quad notation; leading zeros are rejected as Kubernetes does
-  /// ("010.0.0.1" is ambiguous between octal and decimal).
-  public init?(_ text: some StringProtocol) {
+  /// Parses dotted-quad notation; leading zeros are rejected as Kubernetes' strict validation
+  /// does ("010.0.0.1" is ambiguous between octal and decimal), unless `allowingLeadingZeros`,
+  /// which reads them as decimal, as Kubernetes' legacy fields and kube-proxy do (ParseIPSloppy).
+  public init?(_ text: some StringProtocol) { self.init(text, allowingLeadingZeros: false) }
+
+  public init?(_ text: some StringProtocol, allowingLeadingZeros: Bool) {
     var parts: [UInt32] = []
     var current: UInt32 = 0
     var digits = 0
@@ -29,11 +32,11 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
         digits = 0
         leadingZero = false
       } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-        if digits == 1 && leadingZero { return nil }
+        if digits == 1 && leadingZero && !allowingLeadingZeros { return nil }
         if digits == 0 && byte == UInt8(ascii: "0") { leadingZero = true }
         current = current * 10 + UInt32(byte - UInt8(ascii: "0"))
         digits += 1
-        guard digits <= 3, current <= 255 else { return nil }
+        guard digits <= (allowingLeadingZeros ? 32 : 3), current <= 255 else { return nil }
       } else {
         return nil
       }
@@ -55,6 +58,8 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
   public var isUnspecified: Bool { value == 0 }
   public var isMulticast: Bool { value >> 28 == 0xe }
   public var isLinkLocal: Bool { value >> 16 == 0xa9fe }
+  /// 224.0.0.0/24 (Go's IsLinkLocalMulticast).
+  public var isLinkLocalMulticast: Bool { value >> 8 == 0xe0_0000 }
 
   public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
 }
@@ -78,11 +83,14 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
     low = l
   }
 
-  /// Parses RFC 4291 text (with `::` compression and an optional trailing dotted quad).
+  /// Parses RFC 4291 text (with `::` compression and an optional trailing dotted quad, whose
+  /// leading zeros `allowingLeadingZeros` accepts as IPv4Address does).
   /// Zone identifiers (`%eth0`) are rejected: Kubernetes does not allow them.
-  public init?(_ text: some StringProtocol) {
+  public init?(_ text: some StringProtocol) { self.init(text, allowingLeadingZeros: false) }
+
+  public init?(_ text: some StringProtocol, allowingLeadingZeros: Bool) {
     let s = String(text)
-    guard s.utf8.count >= 2, s.utf8.count <= 45 else { return nil }
+    guard s.utf8.count >= 2, s.utf8.count <= (allowingLeadingZeros ? 128 : 45) else { return nil }
     var halves: [String] = []
     if let r = s.firstRange(of: "::") {
       halves = [String(s[..<r.lowerBound]), String(s[r.upperBound...])]
@@ -96,7 +104,7 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
       var out: [UInt16] = []
       for (i, piece) in pieces.enumerated() {
         if allowV4Tail, i == pieces.count - 1, piece.contains(".") {
-          guard let v4 = IPv4Address(piece) else { return nil }
+          guard let v4 = IPv4Address(piece, allowingLeadingZeros: allowingLeadingZeros) else { return nil }
           out += [UInt16(v4.value >> 16), UInt16(v4.value & 0xffff)]
         } else {
           guard !piece.isEmpty, piece.utf8.count <= 4,
@@ -170,8 +178,15 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
 
   public var isLoopback: Bool { high == 0 && low == 1 }
   public var isUnspecified: Bool { high == 0 && low == 0 }
+
+  /// The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, RFC 4291 2.5.5.2); nil otherwise.
+  public var mappedIPv4: IPv4Address? {
+    high == 0 && low >> 32 == 0xffff ? IPv4Address(UInt32(low & 0xffff_ffff)) : nil
+  }
   public var isMulticast: Bool { high >> 56 == 0xff }
   public var isLinkLocal: Bool { high >> 54 == 0x3fa }
+  /// Multicast with link-local scope, ffX2::/16 (Go's IsLinkLocalMulticast).
+  public var isLinkLocalMulticast: Bool { high >> 48 & 0xff0f == 0xff02 }
 
   public static func < (a: IPv6Address, b: IPv6Address) -> Bool {
     (a.high, a.low) < (b.high, b.low)
@@ -183,15 +198,34 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
   case v4(IPv4Address)
   case v6(IPv6Address)
 
-  /// Parses either family. IPv4-mapped IPv6 text ("::ffff:1.2.3.4") stays IPv6.
-  public init?(_ text: some StringProtocol) {
+  /// Parses either family. IPv4-mapped IPv6 text ("::ffff:1.2.3.4") stays IPv6. With
+  /// `allowingLeadingZeros`, IPv4 parts may have leading zeros (read as decimal).
+  public init?(_ text: some StringProtocol) { self.init(text, allowingLeadingZeros: false) }
+
+  public init?(_ text: some StringProtocol, allowingLeadingZeros: Bool) {
     if text.contains(":") {
-      guard let a = IPv6Address(text) else { return nil }
+      guard let a = IPv6Address(text, allowingLeadingZeros: allowingLeadingZeros) else { return nil }
       self = .v6(a)
     } else {
-      guard let a = IPv4Address(text) else { return nil }
+      guard let a = IPv4Address(text, allowingLeadingZeros: allowingLeadingZeros) else { return nil }
       self = .v4(a)
     }
+  }
+
+  /// Parses either family as kube-proxy reads the IPs of Kubernetes' legacy IP fields (cluster,
+  /// external, load-balancer, pod, endpoint and node IPs: `netutils.ParseIPSloppy` then `To4`):
+  /// an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is the IPv4 address it maps, and leading
+  /// zeros are decimal (`010.0.0.1` is 10.0.0.1). Both were accepted by API servers before strict
+  /// IP validation and are kept by its ratcheting. Anything else is as strict as `init?(_:)`.
+  public init?(kubernetes text: some StringProtocol) {
+    guard let address = IPAddress(text, allowingLeadingZeros: true) else { return nil }
+    self = address.unmapped
+  }
+
+  /// This address with an IPv4-mapped IPv6 address replaced by its IPv4 address.
+  public var unmapped: IPAddress {
+    if case .v6(let a) = self, let v4 = a.mappedIPv4 { return .v4(v4) }
+    return self
   }
 
   public var family: IPFamily {

@@ -14,17 +14,20 @@ public struct IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible 
   }
 
   /// Parses "ADDR/LEN". With `strict`, host bits must be zero (as Kubernetes requires for
-  /// service CIDRs and loadBalancerSourceRanges); otherwise they are cleared.
-  public init?(_ text: some StringProtocol, strict: Bool = false) {
+  /// service CIDRs); otherwise they are cleared. `allowingLeadingZeros` accepts them in IPv4
+  /// parts and in the length, read as decimal (Kubernetes' legacy CIDR fields).
+  public init?(_ text: some StringProtocol, strict: Bool = false) { self.init(text, strict: strict, allowingLeadingZeros: false) }
+
+  public init?(_ text: some StringProtocol, strict: Bool = false, allowingLeadingZeros: Bool) {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 2, let addr = IPAddress(parts[0]),
-      !parts[1].isEmpty, parts[1].utf8.count <= 3,
+    guard parts.count == 2, let addr = IPAddress(parts[0], allowingLeadingZeros: allowingLeadingZeros),
+      !parts[1].isEmpty, parts[1].utf8.count <= (allowingLeadingZeros ? 32 : 3),
       parts[1].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
       let len = Int(parts[1])
     else { return nil }
     let maxLen = addr.family == .v4 ? 32 : 128
     guard len <= maxLen else { return nil }
-    if parts[1].count > 1 && parts[1].hasPrefix("0") { return nil }
+    if parts[1].count > 1 && parts[1].hasPrefix("0") && !allowingLeadingZeros { return nil }
     let masked = IPPrefix.mask(addr, len)
     if strict && masked != addr { return nil }
     self.address = masked
@@ -32,6 +35,37 @@ public struct IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible 
   }
 
   public var family: IPFamily { address.family }
+
+  /// How Kubernetes components read a CIDR (Go's `net.ParseCIDR`, whose IPv4-mapped network
+  /// prints and compares as IPv4): `::ffff:a.b.c.d/N` is `a.b.c.d/(N-96)`.
+  public enum KubernetesParse: Sendable, Hashable {
+    case prefix(IPPrefix)
+    /// Not a CIDR at all.
+    case invalid
+    /// Valid except for `strict`: host bits are set; `masked` is the prefix with them cleared.
+    case hostBitsSet(masked: IPPrefix)
+    /// Valid except for `strict`: leading zeros in the address or the length.
+    case leadingZeros(canonical: IPPrefix)
+    /// An IPv4-mapped IPv6 CIDR whose length (< 96) cuts into the `::ffff:` part.
+    case mappedPrefixTooShort(length: Int)
+  }
+
+  /// Parses "ADDR/LEN" as Kubernetes does (see `KubernetesParse`). With `strict` (the current
+  /// API's form, e.g. ServiceCIDR), host bits must be zero and leading zeros are refused; without,
+  /// the legacy form (loadBalancerSourceRanges): host bits are cleared, leading zeros are decimal.
+  public static func parseKubernetes(_ text: some StringProtocol, strict: Bool) -> KubernetesParse {
+    guard var prefix = IPPrefix(text, allowingLeadingZeros: true) else { return .invalid }
+    let slash = text.lastIndex(of: "/")!
+    var exact = IPAddress(text[..<slash], allowingLeadingZeros: true)!
+    if case .v6(let a) = exact, let v4 = a.mappedIPv4 {
+      guard prefix.length >= 96 else { return .mappedPrefixTooShort(length: prefix.length) }
+      exact = .v4(v4)
+      prefix = IPPrefix(address: exact, length: prefix.length - 96)
+    }
+    if strict && IPPrefix(text) == nil { return .leadingZeros(canonical: prefix) }
+    if strict && prefix.address != exact { return .hostBitsSet(masked: prefix) }
+    return .prefix(prefix)
+  }
 
   public var description: String { "\(address)/\(length)" }
 

@@ -9,14 +9,18 @@ enum PodEndpoints {
     selector.allSatisfy { labels[$0.key] == $0.value }
   }
 
-  /// The target port number for `servicePort` on `pod`: the number itself, or the named
-  /// container port with the same protocol; nil when the pod has no such port.
+  /// The target port number for `servicePort` on `pod`: the number itself, or the named port
+  /// with the same protocol of a container, else of a restartable init container (sidecar), as the
+  /// EndpointSlice controller's FindPort resolves it; nil when the pod has no such port.
   static func targetPort(_ servicePort: KubeAPI.ServicePort, on pod: Pod) -> Int? {
     switch servicePort.targetPort {
     case nil: return servicePort.port
     case .int(let n): return n
     case .string(let name):
-      return pod.containerPorts.first { $0.name == name && $0.protocol_ == servicePort.protocol_ }?.containerPort
+      func matches(_ port: ContainerPort) -> Bool { port.name == name && port.protocol_ == servicePort.protocol_ }
+      if let port = pod.containerPorts.first(where: matches) { return port.containerPort }
+      let sidecarPorts = pod.initContainers.lazy.filter(\.isRestartable).flatMap(\.ports)
+      return sidecarPorts.first(where: matches)?.containerPort
     }
   }
 

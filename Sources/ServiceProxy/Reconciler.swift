@@ -88,7 +88,7 @@ public enum Reconciler {
             name: name, family: family, clusterIP: clusterIP, port: p.port,
             nodePort: external ? p.nodePort : 0,
             externalIPs: unique(svc.externalIPs.filter { $0.family == family }),
-            loadBalancerIPs: svc.type == .loadBalancer ? unique(svc.loadBalancerIngressIPs.filter { $0.family == family }) : [],
+            loadBalancerIPs: svc.type == .loadBalancer ? unique(svc.loadBalancerVIPs.filter { $0.family == family }) : [],
             loadBalancerSourceRanges: svc.type == .loadBalancer
               ? unique(svc.loadBalancerSourceRanges.filter { $0.family == family }) : [],
             affinityTimeoutSeconds: svc.sessionAffinity == .clientIP ? svc.affinityTimeoutSeconds : nil,

@@ -17,7 +17,17 @@ import Testing
     BadInputCase(
       name: "unterminated JSON",
       text: "{\"apiVersion\": \"v1\", \"kind\": \"Service\",\n \"metadata\": {\"name\": \"web\"}\n",
-      expected: "t.yaml doc 1: invalid YAML at line 3 column 1: did not find expected ',' or '}' (while parsing a flow mapping)"),
+      expected: "t.yaml doc 1: invalid JSON at line 3 column 1: unexpected end of input"),
+    BadInputCase(
+      name: "JSON with trailing garbage",
+      text: "{\"apiVersion\": \"v1\", \"kind\": \"Service\"}\n}\n",
+      expected:
+        "t.yaml doc 1: invalid JSON at line 2 column 1: unexpected \"}\" after the end of a JSON value (another object, or nothing, expected)"
+    ),
+    BadInputCase(
+      name: "JSON with a comment",
+      text: "{\"apiVersion\": \"v1\", // a Service\n \"kind\": \"Service\"}\n",
+      expected: "t.yaml doc 1: invalid JSON at line 1 column 22: comments are not allowed in JSON"),
     BadInputCase(
       name: "control character",
       text: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: w\u{7}b\n",
@@ -52,9 +62,17 @@ import Testing
       text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}]\n  type: NodePort\n  type: ClusterIP\n",
       expected: "t.yaml doc 1 (default/web): spec: duplicate key \"type\""),
     BadInputCase(
-      name: "YAML merge key",
-      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {<<: {port: 80, protocol: UDP}, name: a}\n",
-      expected: "t.yaml doc 1 (default/web): spec.ports[0]: YAML merge keys (<<) are not supported; write the fields out"),
+      name: "YAML merge key of a scalar",
+      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {<<: 80, name: a}\n",
+      expected: "t.yaml doc 1 (default/web): spec.ports[0]: a merge key (<<) takes a map or a list of maps, got integer 80"),
+    BadInputCase(
+      name: "YAML merge key twice",
+      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {<<: {port: 80}, <<: {port: 81}}\n",
+      expected: "t.yaml doc 1 (default/web): spec.ports[0]: duplicate key \"<<\""),
+    BadInputCase(
+      name: "YAML merge of a list with a scalar",
+      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - {<<: [{port: 80}, x], name: a}\n",
+      expected: "t.yaml doc 1 (default/web): spec.ports[0]: a merge key (<<) takes a map or a list of maps, got string \"x\""),
     BadInputCase(
       name: "missing spec",
       text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n",
@@ -67,6 +85,20 @@ import Testing
     BadInputCase(
       name: "port given as a quoted number", text: serviceYAML("ports: [{port: \"80\"}]"),
       expected: "t.yaml doc 1 (default/web): spec.ports[0].port: expected an integer, got string \"80\""),
+    BadInputCase(
+      name: "port given as a !!str number", text: serviceYAML("ports: [{port: !!str 80}]"),
+      expected: "t.yaml doc 1 (default/web): spec.ports[0].port: expected an integer, got string \"80\""),
+    BadInputCase(
+      name: "port with a leading zero and a non-octal digit", text: serviceYAML("ports: [{port: 08}]"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.ports[0].port: expected an integer, got number 08: with a leading 0, YAML 1.1 (as kubectl reads it) means an octal number, and 8 and 9 are not octal digits"
+    ),
+    BadInputCase(
+      name: "octal port out of range", text: serviceYAML("ports: [{port: 0200000}]"),
+      expected: "t.yaml doc 1 (default/web): spec.ports[0].port: 65536 is not a valid port (must be 1-65535)"),
+    BadInputCase(
+      name: "hexadecimal integer too large", text: serviceYAML("ports: [{port: 0x1_0000_0000_0000_0000}]"),
+      expected: "t.yaml doc 1 (default/web): spec.ports[0].port: 0x1_0000_0000_0000_0000 is out of range"),
     BadInputCase(
       name: "port given as a fraction", text: serviceYAML("ports: [{port: 80.5}]"),
       expected: "t.yaml doc 1 (default/web): spec.ports[0].port: expected an integer, got number 80.5"),
@@ -87,9 +119,21 @@ import Testing
       text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {version: 1.0}\n",
       expected: "t.yaml doc 1 (default/p): metadata.labels[\"version\"]: expected a string, got number 1.0"),
     BadInputCase(
-      name: "yes is not a boolean",
-      text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostNetwork: yes}\n",
+      name: "quoted yes is not a boolean",
+      text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostNetwork: \"yes\"}\n",
       expected: "t.yaml doc 1 (default/p): spec.hostNetwork: expected a boolean (true or false), got string \"yes\""),
+    BadInputCase(
+      name: "YAML 1.1 boolean as a label value",
+      text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {debug: on}\n",
+      expected:
+        "t.yaml doc 1 (default/p): metadata.labels[\"debug\"]: expected a string, got boolean true: YAML 1.1 (as kubectl reads it) makes a plain on a boolean; quote it: \"on\""
+    ),
+    BadInputCase(
+      name: "YAML 1.1 boolean as a namespace",
+      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: n}\nspec: {ports: [{port: 80}]}\n",
+      expected:
+        "t.yaml doc 1: metadata.namespace: expected a string, got boolean false: YAML 1.1 (as kubectl reads it) makes a plain n a boolean; quote it: \"n\""
+    ),
     BadInputCase(
       name: "quoted boolean in endpoint conditions",
       text:
@@ -170,8 +214,14 @@ import Testing
 
     // IPs and CIDRs
     BadInputCase(
-      name: "clusterIP with a leading zero", text: serviceYAML("clusterIP: 10.96.0.010\n\(port80)"),
-      expected: "t.yaml doc 1 (default/web): spec.clusterIP: \"10.96.0.010\" is not a valid IP address"),
+      name: "clusterIP in hexadecimal", text: serviceYAML("clusterIP: 10.96.0.0x10\n\(port80)"),
+      expected: "t.yaml doc 1 (default/web): spec.clusterIP: \"10.96.0.0x10\" is not a valid IP address"),
+    BadInputCase(
+      name: "service CIDR with leading zeros",
+      text: "apiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata: {name: c}\nspec: {cidrs: [010.96.0.0/16]}\n",
+      expected:
+        "t.yaml doc 1 (c): spec.cidrs[0]: \"010.96.0.0/16\" is not a valid CIDR: leading zeros are not allowed (did you mean \"10.96.0.0/16\"?)"
+    ),
     BadInputCase(
       name: "clusterIP octet over 255", text: serviceYAML("clusterIP: 10.96.0.256\n\(port80)"),
       expected: "t.yaml doc 1 (default/web): spec.clusterIP: \"10.96.0.256\" is not a valid IP address"),
@@ -201,14 +251,59 @@ import Testing
       name: "source range prefix too long", text: serviceYAML("loadBalancerSourceRanges: [10.0.0.0/33]\n\(port80)"),
       expected: "t.yaml doc 1 (default/web): spec.loadBalancerSourceRanges[0]: \"10.0.0.0/33\" is not a valid CIDR"),
     BadInputCase(
+      name: "source range with a space inside",
+      text: serviceYAML("loadBalancerSourceRanges: [\" 203.0.113.0 /25\"]\n\(port80)"),
+      expected: "t.yaml doc 1 (default/web): spec.loadBalancerSourceRanges[0]: \"203.0.113.0 /25\" is not a valid CIDR"),
+    BadInputCase(
+      name: "IPv4-mapped source range shorter than 96",
+      text: serviceYAML("loadBalancerSourceRanges: [\"::ffff:10.0.0.0/64\"]\n\(port80)"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.loadBalancerSourceRanges[0]: \"::ffff:10.0.0.0/64\" is not a valid CIDR: an IPv4-mapped IPv6 CIDR is read as IPv4 and needs a prefix length of 96 or more, got 64"
+    ),
+    BadInputCase(
+      name: "IPv4-mapped service CIDR with host bits",
+      text: "apiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata: {name: c}\nspec: {cidrs: [\"::ffff:10.96.0.1/112\"]}\n",
+      expected:
+        "t.yaml doc 1 (c): spec.cidrs[0]: \"::ffff:10.96.0.1/112\" is not a valid CIDR: host bits must be zero (did you mean \"10.96.0.0/16\"?)"
+    ),
+    BadInputCase(
+      name: "IPv4-mapped address in an IPv6 slice",
+      text:
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv6\nendpoints: [{addresses: [\"::ffff:10.0.0.1\"]}]\n",
+      expected: "t.yaml doc 1 (default/s): endpoints[0].addresses[0]: 10.0.0.1 is IPv4 but addressType is IPv6"),
+    BadInputCase(
+      name: "IPv4-mapped cluster IP beside an IPv4 one",
+      text: serviceYAML("clusterIPs: [10.96.0.1, \"::ffff:10.96.0.2\"]\n\(port80)"),
+      expected:
+        "t.yaml doc 1 (default/web): spec.clusterIPs: 2 cluster IPs must be of different IP families (one IPv4 and one IPv6), got two IPv4"),
+    BadInputCase(
+      name: "load balancer ipMode unknown",
+      text: serviceYAML(port80) + "status:\n  loadBalancer:\n    ingress: [{ip: 198.51.100.1, ipMode: proxy}]\n",
+      expected:
+        "t.yaml doc 1 (default/web): status.loadBalancer.ingress[0].ipMode: \"proxy\" is not supported (must be one of \"VIP\", \"Proxy\")"),
+    BadInputCase(
+      name: "load balancer ipMode without ip",
+      text: serviceYAML(port80) + "status:\n  loadBalancer:\n    ingress: [{hostname: lb.example.com, ipMode: Proxy}]\n",
+      expected: "t.yaml doc 1 (default/web): status.loadBalancer.ingress[0].ipMode: may not be set when ip is not set"),
+    BadInputCase(
+      name: "init container restartPolicy unknown",
+      text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {initContainers: [{name: c, restartPolicy: always}]}\n",
+      expected:
+        "t.yaml doc 1 (default/p): spec.initContainers[0].restartPolicy: \"always\" is not supported (must be one of \"Always\", \"OnFailure\", \"Never\")"
+    ),
+    BadInputCase(
+      name: "init container port invalid",
+      text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {initContainers: [{name: c, ports: [{containerPort: 0}]}]}\n",
+      expected: "t.yaml doc 1 (default/p): spec.initContainers[0].ports[0].containerPort: 0 is not a valid port (must be 1-65535)"),
+    BadInputCase(
       name: "load balancer ingress IP invalid",
       text: serviceYAML(port80) + "status:\n  loadBalancer:\n    ingress: [{ip: 1.2.3}]\n",
       expected: "t.yaml doc 1 (default/web): status.loadBalancer.ingress[0].ip: \"1.2.3\" is not a valid IP address"),
     BadInputCase(
       name: "endpoint address of the wrong family",
       text:
-        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s, namespace: n}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n- addresses: [\"fd00::1\"]\n",
-      expected: "t.yaml doc 1 (n/s): endpoints[1].addresses[0]: fd00::1 is IPv6 but addressType is IPv4"),
+        "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s, namespace: ns}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n- addresses: [\"fd00::1\"]\n",
+      expected: "t.yaml doc 1 (ns/s): endpoints[1].addresses[0]: fd00::1 is IPv6 but addressType is IPv4"),
     BadInputCase(
       name: "endpoint address with trailing space",
       text:

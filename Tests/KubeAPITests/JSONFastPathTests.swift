@@ -79,22 +79,62 @@ import Testing
     #expect(Self.failure(text) == "t.json doc 1: document nests more than 512 levels deep at line 1")
   }
 
-  @Test func invalidJSONKeepsTodaysYAMLMessages() {
-    #expect(
-      Self.failure(#"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}} x"#)
-        == "t.json doc 1: invalid YAML at line 1 column 70: did not find expected <document start>")
-    #expect(Self.failure(#"[{"a": 1}]]"#) == "t.json doc 1: invalid YAML at line 1 column 11: did not find expected <document start>")
-    #expect(
-      Self.failure(Self.pod(annotations: #""a": "\uD800""#))
-        == "t.json doc 1: invalid YAML at line 1 column 79: found invalid Unicode character escape code (while parsing a quoted scalar)")
-    #expect(
-      Self.failure(#"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "labels": {"a": "x}}}"#)
-        == "t.json doc 1: invalid YAML at line 1 column 90: found unexpected end of stream (while scanning a quoted scalar)")
-    #expect(
-      Self.failure(
-        "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\"}\n---\n{\"apiVersion\": \"v1\",\n \"kind\": \"Pod\",\n \"metadata\": {\"name\": \"p\"]}\n"
-      )
-        == "t.json doc 2: invalid YAML at line 5 column 26: did not find expected ',' or '}' (while parsing a flow mapping)")
+  /// Text that starts like JSON and is neither JSON nor YAML fails with the JSON error, its line
+  /// and column counted in the file (kubectl reports the JSON decoder's error too).
+  @Test func invalidJSONReportsJSONErrors() {
+    let cases: [(String, String)] = [
+      (
+        #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}} x"#,
+        #"t.json doc 1: invalid JSON at line 1 column 70: unexpected "x" after the end of a JSON value (another object, or nothing, expected)"#
+      ),
+      (
+        #"[{"a": 1}]]"#,
+        #"t.json doc 1: invalid JSON at line 1 column 11: unexpected "]" after the end of a JSON value (another object, or nothing, expected)"#
+      ),
+      (Self.pod(annotations: #""a": "\uD800""#), #"t.json doc 1: invalid JSON at line 1 column 83: lone surrogate in a \u escape"#),
+      (
+        #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "labels": {"a": "x}}}"#,
+        "t.json doc 1: invalid JSON at line 1 column 90: unexpected end of input"
+      ),
+      (
+        "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\"}\n---\n{\"apiVersion\": \"v1\",\n \"kind\": \"Pod\",\n \"metadata\": {\"name\": \"p\"]}\n",
+        #"t.json doc 2: invalid JSON at line 5 column 26: expected ',' or '}' after an object member, found "]""#
+      ),
+      // Truncated: the end of the text comes inside the object.
+      (
+        "{\"apiVersion\": \"v1\", \"kind\": \"Service\",\n \"metadata\": {\"name\": \"web\"}\n",
+        "t.json doc 1: invalid JSON at line 3 column 1: unexpected end of input"
+      ),
+      // Comments: kubectl's JSON reader refuses them too.
+      (
+        "{\n  // the web service\n  \"apiVersion\": \"v1\", \"kind\": \"Service\"}\n",
+        "t.json doc 1: invalid JSON at line 2 column 3: comments are not allowed in JSON"
+      ),
+      // The second object of a stream is broken: its document index and the line in the file.
+      (
+        "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\"}\n{\"apiVersion\": \"v1\", \"kind\": ConfigMap}\n",
+        #"t.json doc 2: invalid JSON at line 2 column 30: unexpected "C" (a value expected)"#
+      ),
+      (
+        // Columns count characters, not bytes.
+        "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"data\": {\"é\": \"x\"]}",
+        #"t.json doc 1: invalid JSON at line 1 column 60: expected ',' or '}' after an object member, found "]""#
+      ),
+    ]
+    for (text, expected) in cases { #expect(Self.failure(text) == expected) }
+  }
+
+  /// Concatenated JSON objects and NDJSON, which kubectl reads as a stream: one document each.
+  @Test func jsonStreamsAreDocuments() throws {
+    let pod = { (name: String) in #"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "\#(name)"}}"# }
+    let ndjson = pod("a") + "\n" + pod("b") + "\n"
+    let concatenated = pod("c") + pod("d") + "  \n\t" + #"{"apiVersion": "v1", "kind": "List", "items": ["# + pod("e") + "]}"
+    let manifest = try ManifestDecoder.decodeObjects(ndjson + "---\n" + concatenated + "\n---\n" + pod("f"), file: "t.json")
+    #expect(manifest.objects.map(\.object.meta.name) == ["a", "b", "c", "d", "e", "f"])
+    #expect(manifest.objects.map(\.location) == ["doc 1", "doc 2", "doc 3", "doc 4", "doc 5 items[0]", "doc 6"])
+    // A bad object later in the stream is named by its own document index.
+    let bad = ndjson + #"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "c", "namespace": 5}}"#
+    #expect(Self.failure(bad) == "t.json doc 3: metadata.namespace: expected a string, got integer 5")
   }
 
   @Test func documentsAfterMarkersTakeTheFastPath() throws {

@@ -92,6 +92,8 @@ import Testing
   @Test func badInputFailsWithTheSameLine() throws {
     var compared = 0
     for testCase in BadInputTests.cases {
+      // Messages that explain a YAML 1.1 reading (plain `on` is a boolean) have no JSON spelling.
+      if testCase.expected.contains("YAML 1.1 (as kubectl reads it)") { continue }
       guard let json = YAMLToJSON.convert(testCase.text, style: .pretty), Self.takesFastPath(json) else { continue }
       guard case .failure(let error) = Self.decode(json) else {
         Issue.record("\(testCase.name): decoded from JSON")

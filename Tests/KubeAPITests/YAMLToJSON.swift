@@ -62,7 +62,7 @@ enum YAMLToJSON {
     case .mapping(let mapping):
       var parts: [String] = []
       for (key, value) in mapping {
-        guard let keyScalar = key.scalar, !FieldReader.isMergeKey(keyScalar), case .string(let keyText) = ScalarValue(keyScalar),
+        guard let keyScalar = key.scalar, !FieldReader.isMergeKey(key), case .string(let keyText) = ScalarValue(keyScalar),
           let valueJSON = json(value, style: style, depth: depth + 1)
         else { return nil }
         parts.append(string(keyText, style: style) + (style == .compact ? ":" : " :\t") + valueJSON)

@@ -38,4 +38,37 @@ import Testing
     #expect(IPPrefix("10.0.0.0") == nil)
     #expect(IPPrefix("10.0.0.0/24")?.lastAddress.description == "10.0.0.255")
   }
+
+  @Test func kubernetesReadsIPv4MappedAsIPv4() {
+    #expect(IPAddress(kubernetes: "::ffff:1.2.3.4") == IPAddress("1.2.3.4"))
+    #expect(IPAddress(kubernetes: "::ffff:102:304") == IPAddress("1.2.3.4"))
+    #expect(IPAddress(kubernetes: "::1.2.3.4")?.family == .v6)
+    #expect(IPAddress(kubernetes: "64:ff9b::1.2.3.4")?.family == .v6)
+    // Leading zeros are decimal, as ParseIPSloppy reads them; strict parsing refuses them.
+    #expect(IPAddress(kubernetes: "010.001.2.0003") == IPAddress("10.1.2.3"))
+    #expect(IPAddress(kubernetes: "::ffff:010.0.0.1") == IPAddress("10.0.0.1"))
+    #expect(IPAddress("010.0.0.1") == nil)
+    #expect(IPAddress(kubernetes: "0256.0.0.1") == nil)
+    #expect(IPAddress(kubernetes: "0x0a.0.0.1") == nil)
+    // The strict parser (nft-facing) keeps the IPv6 value and prints it as nft does.
+    #expect(IPAddress("::ffff:1.2.3.4")?.description == "::ffff:1.2.3.4")
+  }
+
+  @Test(arguments: [
+    ("::ffff:10.0.0.0/104", false, IPPrefix.KubernetesParse.prefix(IPPrefix("10.0.0.0/8")!)),
+    ("::ffff:10.1.2.3/104", false, .prefix(IPPrefix("10.0.0.0/8")!)),
+    ("::ffff:10.1.2.3/104", true, .hostBitsSet(masked: IPPrefix("10.0.0.0/8")!)),
+    ("::ffff:10.0.0.1/128", true, .prefix(IPPrefix("10.0.0.1/32")!)),
+    ("::ffff:0.0.0.0/96", true, .prefix(IPPrefix("0.0.0.0/0")!)),
+    ("::ffff:10.0.0.0/95", false, .mappedPrefixTooShort(length: 95)),
+    ("fd00::/64", true, .prefix(IPPrefix("fd00::/64")!)),
+    ("10.0.0.1/8", true, .hostBitsSet(masked: IPPrefix("10.0.0.0/8")!)),
+    ("10.0.0.0/33", false, .invalid),
+    ("010.0.0.0/08", false, .prefix(IPPrefix("10.0.0.0/8")!)),
+    ("010.0.0.0/8", true, .leadingZeros(canonical: IPPrefix("10.0.0.0/8")!)),
+    ("10.0.0.0/08", true, .leadingZeros(canonical: IPPrefix("10.0.0.0/8")!)),
+  ])
+  func kubernetesPrefixes(text: String, strict: Bool, expected: IPPrefix.KubernetesParse) {
+    #expect(IPPrefix.parseKubernetes(text, strict: strict) == expected)
+  }
 }
