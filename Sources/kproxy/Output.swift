@@ -1,6 +1,7 @@
 // stdout/stderr for the commands: every write is checked (a full disk, a closed descriptor, a
 // reader that went away are errors, never a crash); the whole text goes out in large writes.
 import NFTNetlink
+import Synchronization
 
 /// A write to standard output or standard error failed.
 struct OutputError: Error, CustomStringConvertible {
@@ -21,7 +22,14 @@ enum Output {
 
   static func debug(_ text: String) throws(OutputError) { try writeError("kproxy: debug: \(text)") }
 
-  static func warn(_ text: String) throws(OutputError) { try writeError("kproxy: warning: \(text)") }
+  /// Warnings already printed: each is printed once per run, also when a command compiles two
+  /// states (`diff`) that share an object.
+  private static let warned = Mutex<Set<String>>([])
+
+  static func warn(_ text: String) throws(OutputError) {
+    guard warned.withLock({ $0.insert(text).inserted }) else { return }
+    try writeError("kproxy: warning: \(text)")
+  }
 
   /// `text` on stderr, with a final newline.
   static func writeError(_ text: String) throws(OutputError) {

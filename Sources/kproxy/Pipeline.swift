@@ -37,6 +37,9 @@ enum Pipeline {
       throw UserError(description: error.description)
     }
     for w in skipped { try Output.warn(w) }
+    // Objects read but skipped for a reason worth knowing (v1 Endpoints, an unknown apiVersion
+    // of a kind kproxy reads), once each, naming them.
+    for n in objects.notices { try Output.warn(n) }
     if requireServices && objects.services.isEmpty {
       throw UserError(description: EmptyInputRule.refusal(paths: paths))
     }
@@ -49,7 +52,7 @@ enum Pipeline {
     let compiled = RulesetCompiler.compile(state, node: nodeConfig)
     if verbose {
       try Output.debug(
-        "read \(objects.services.count) services, \(objects.endpointSlices.count) endpointslices, \(objects.pods.count) pods, \(objects.nodes.count) nodes, \(objects.serviceCIDRs.count) servicecidrs; ignored \(objects.ignoredCount) objects of other kinds"
+        "read \(objects.services.count) services, \(objects.endpointSlices.count) endpointslices, \(objects.pods.count) pods, \(objects.nodes.count) nodes, \(objects.serviceCIDRs.count) servicecidrs; \(objects.skippedSummary ?? "skipped nothing")"
       )
       try Output.debug(
         "node \(nodeConfig.hostname): node IPs [\(nodeConfig.nodeIPs.map(\.description).joined(separator: ", "))], cluster CIDRs [\(nodeConfig.clusterCIDRs.map(\.description).joined(separator: ", "))], service CIDRs [\(nodeConfig.serviceCIDRs.map(\.description).joined(separator: ", "))], NodePorts on \(nodeConfig.nodePortAddresses)"
