@@ -154,7 +154,7 @@ import Testing
     #expect(r.status == 0)
     #expect(
       r.stderr.contains(
-        "kproxy: debug: read 1 services, 0 endpointslices, 0 pods, 0 nodes, 0 servicecidrs; ignored 1 objects of other kinds"),
+        "kproxy: debug: read 1 services, 0 endpointslices, 0 pods, 0 nodes, 0 servicecidrs; ignored 1 object: 1 of kinds kproxy does not read (ConfigMap)"),
       "\(r.stderr)")
     #expect(r.stdout.contains("10.96.0.5 . tcp . 80 comment \"default/web\" : goto reject-chain"))
   }
