@@ -60,6 +60,7 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
       writeJSON(context: context, head: head, code: failure.status, body: status.json, extraHeaders: headers)
       return
     }
+    if faults.takeCompaction(uri: head.uri) { router.store.compact(afterUnrelatedWrite: true) }
     guard authorized(context: context, head: head) else {
       writeJSON(context: context, head: head, code: 401, body: APIStatus.unauthorized.json)
       return

@@ -28,7 +28,21 @@ final class FaultPlan: @unchecked Sendable {
   }
   private var _slowDelay: Double = 0
 
+  private var compactions: [String] = []
+
   func add(_ failure: InjectedFailure) { lock.withLock { failures.append(failure) } }
+
+  /// Compacts the store just before the next request whose URI contains `matching`.
+  func compactBefore(matching: String) { lock.withLock { compactions.append(matching) } }
+
+  /// Whether the store is to be compacted before answering `uri` (once per registration).
+  func takeCompaction(uri: String) -> Bool {
+    lock.withLock {
+      guard let index = compactions.firstIndex(where: { uri.contains($0) }) else { return false }
+      compactions.remove(at: index)
+      return true
+    }
+  }
 
   /// Records the request and returns the failure to answer it with, if one is due.
   func take(method: String, uri: String) -> InjectedFailure? {

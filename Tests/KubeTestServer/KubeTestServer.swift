@@ -95,6 +95,10 @@ public final class KubeTestServer: Sendable {
   /// Answers the next matching requests with `failure.status` (and a Retry-After header if given).
   public func inject(_ failure: InjectedFailure) { faults.add(failure) }
 
+  /// Compacts the store (after an unrelated write) right before answering the next request whose
+  /// URI contains `matching` (e.g. "continue=" to expire a list's continue token between its pages).
+  public func compactBefore(matching: String) { faults.compactBefore(matching: matching) }
+
   /// Ends every open watch (of `resource`, or all) as `ending` says.
   public func endWatches(_ ending: WatchEnding, resource: APIResource? = nil) {
     for watch in watches.open where resource == nil || watch.resource == resource { watch.end(ending) }

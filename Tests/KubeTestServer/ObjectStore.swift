@@ -89,9 +89,12 @@ public final class ObjectStore: @unchecked Sendable {
     }.object
   }
 
-  /// Forgets the history up to now: watches and continue tokens from before get 410.
-  public func compact() {
+  /// Forgets the history up to now: watches and continue tokens from before get 410. With
+  /// `afterUnrelatedWrite`, the resourceVersion first moves on by one (as a write to a resource
+  /// this server does not serve would move it), so that even the latest list's continue token expires.
+  public func compact(afterUnrelatedWrite: Bool = false) {
     lock.withLock {
+      if afterUnrelatedWrite { resourceVersion += 1 }
       compactedThrough = resourceVersion
       history.removeAll()
       snapshots = snapshots.filter { $0.key >= compactedThrough }
