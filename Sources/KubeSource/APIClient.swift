@@ -32,7 +32,8 @@ public final class APIClient: Sendable {
   /// The largest response body or watch event read, in bytes.
   static let maxBodyBytes = 512 * 1024 * 1024
 
-  public init(connection: ClusterConnection) throws {
+  /// `connectTimeout`: seconds to establish a connection (TCP and TLS; failed attempts are retried within it).
+  public init(connection: ClusterConnection, connectTimeout: Double = 10) throws {
     self.connection = connection
     tokens = TokenReader(connection.credentials)
     var configuration = HTTPClient.Configuration()
@@ -56,7 +57,7 @@ public final class APIClient: Sendable {
       }
       configuration.tlsConfiguration = tls
     }
-    configuration.timeout.connect = .seconds(10)
+    configuration.timeout.connect = .milliseconds(Int64(connectTimeout * 1000))
     http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
   }
 

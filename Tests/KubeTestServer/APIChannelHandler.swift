@@ -6,9 +6,21 @@ import NIOHTTP1
 import NIOSSL
 
 /// Authentication the server demands: a bearer token, a verified client certificate, either, or none.
-struct AuthPolicy: Sendable {
-  var token: String?
-  var acceptsClientCertificates: Bool
+final class AuthPolicy: @unchecked Sendable {
+  private let lock = NSLock()
+  private var _token: String?
+  let acceptsClientCertificates: Bool
+
+  init(token: String?, acceptsClientCertificates: Bool) {
+    _token = token
+    self.acceptsClientCertificates = acceptsClientCertificates
+  }
+
+  /// The accepted bearer token; the test may change it (token rotation).
+  var token: String? {
+    get { lock.withLock { _token } }
+    set { lock.withLock { _token = newValue } }
+  }
   var required: Bool { token != nil || acceptsClientCertificates }
 }
 

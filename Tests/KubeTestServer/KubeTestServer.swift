@@ -29,14 +29,16 @@ public final class KubeTestServer: Sendable {
   private let channel: Channel
   private let group: MultiThreadedEventLoopGroup
   private let watches: WatchRegistry
+  private let auth: AuthPolicy
 
   /// `https://127.0.0.1:PORT` or `http://…`.
   public var url: String { "\(isTLS ? "https" : "http")://127.0.0.1:\(port)" }
 
   private init(
     store: ObjectStore, port: Int, isTLS: Bool, faults: FaultPlan, channel: Channel, group: MultiThreadedEventLoopGroup,
-    watches: WatchRegistry
+    watches: WatchRegistry, auth: AuthPolicy
   ) {
+    self.auth = auth
     self.store = store
     self.port = port
     self.isTLS = isTLS
@@ -81,7 +83,8 @@ public final class KubeTestServer: Sendable {
     let channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
     let port = channel.localAddress?.port ?? 0
     address.value = "127.0.0.1:\(port)"
-    return KubeTestServer(store: store, port: port, isTLS: tls != nil, faults: faults, channel: channel, group: group, watches: watches)
+    return KubeTestServer(
+      store: store, port: port, isTLS: tls != nil, faults: faults, channel: channel, group: group, watches: watches, auth: auth)
   }
 
   public func shutdown() async throws {
@@ -114,6 +117,9 @@ public final class KubeTestServer: Sendable {
   public func openWatchCount(_ resource: APIResource? = nil) -> Int {
     watches.open.filter { resource == nil || $0.resource == resource }.count
   }
+
+  /// Changes the accepted bearer token (a rotated service-account token).
+  public func acceptToken(_ token: String) { auth.token = token }
 
   /// Every request so far, as "METHOD URI".
   public var requests: [String] { faults.requests }
