@@ -35,7 +35,7 @@ public struct ListWatch: Sendable {
       guard let from = resourceVersion else {
         do {
           let listed = try await list(out)
-          out.yield(.replaced(listed.objects))
+          out.yield(.replaced(listed.objects, rejected: Set(listed.rejected.compactMap(\.key))))
           for rejected in listed.rejected { out.yield(.rejected(rejected)) }
           if !synced {
             synced = true

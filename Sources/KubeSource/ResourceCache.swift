@@ -13,8 +13,9 @@ public struct ResourceCache: Sendable {
   @discardableResult
   public mutating func apply(_ event: ResourceEvent) -> Set<NamespacedName> {
     switch event {
-    case .replaced(let snapshot):
+    case .replaced(let snapshot, let rejected):
       var next: [NamespacedName: APIObject] = [:]
+      for key in rejected { next[key] = objects[key] }
       for object in snapshot { next[object.key] = object }
       var changed = Set(objects.keys.filter { next[$0] == nil })
       for (key, object) in next where objects[key] != object { changed.insert(key) }

@@ -29,8 +29,10 @@ public struct RejectedObject: Sendable, Equatable, CustomStringConvertible {
 /// One event of a resource's list + watch.
 public enum ResourceEvent: Sendable, Equatable {
   /// The complete set of valid objects, from the initial list or a relist: it replaces everything
-  /// the consumer holds for this resource (objects missing from it are gone).
-  case replaced([APIObject])
+  /// the consumer holds for this resource (objects missing from it are gone), except the keys in
+  /// `rejected`: listed but invalid, for which the consumer keeps what it had (each is also
+  /// reported by a `rejected` event that follows).
+  case replaced([APIObject], rejected: Set<NamespacedName>)
   /// Sent once, right after the first `replaced`: the initial list is complete.
   case synced
   case added(APIObject)

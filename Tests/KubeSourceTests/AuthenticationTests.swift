@@ -9,7 +9,7 @@ import Testing
 @Suite struct AuthenticationTests {
   static func firstReplace(_ client: APIClient) async -> [String] {
     for await event in ListWatch(client: client, resource: .services, backoff: WatchHarness.fastBackoff).events() {
-      if case .replaced(let objects) = event { return objects.map(\.key.description) }
+      if case .replaced(let objects, _) = event { return objects.map(\.key.description) }
     }
     return []
   }

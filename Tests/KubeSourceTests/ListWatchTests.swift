@@ -125,4 +125,22 @@ import Testing
     #expect(harness.recorder.cache.objects.keys.map(\.name).sorted() == ["after", "good"])
     try await harness.stop()
   }
+
+  @Test func objectTurnedInvalidKeepsItsLastValidVersionAcrossRelists() async throws {
+    let harness = try await WatchHarness.start { store in
+      try store.create(.services, namespace: "default", object: TestObjects.service("web", 1))
+    }
+    try await harness.waitConverged()
+    let valid = harness.recorder.cache.objects[NamespacedName(namespace: "default", name: "web")]
+    try await waitUntil { harness.server.openWatchCount(.services) == 1 }
+    let key = ObjectKey(resource: "services", namespace: "default", name: "web")
+    try harness.server.store.update(key, resource: .services, object: TestObjects.service("web", 1, port: 0))
+    try await waitUntil { harness.recorder.events.contains { if case .rejected = $0 { true } else { false } } }
+    harness.server.store.compact(afterUnrelatedWrite: true)
+    harness.server.endWatches(.expired)
+    try await waitUntil { harness.recorder.events.filter(\.isReplaced).count == 2 }
+    #expect(harness.recorder.cache.objects[NamespacedName(namespace: "default", name: "web")] == valid)
+    #expect(harness.recorder.changes.last(where: { _ in true }) == [])
+    try await harness.stop()
+  }
 }

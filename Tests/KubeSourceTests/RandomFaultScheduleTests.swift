@@ -85,7 +85,7 @@ struct SeededGenerator: RandomNumberGenerator {
     var seen = Set<String>()
     for event in events {
       switch event {
-      case .replaced(let objects):
+      case .replaced(let objects, _):
         let newest = objects.compactMap { Int($0.resourceVersion) }.max() ?? 0
         #expect(newest >= last || objects.isEmpty, "a relist went back in time", sourceLocation: sourceLocation)
       case .added(let object), .modified(let object), .deleted(let object):
