@@ -88,6 +88,27 @@ import Testing
     try await harness.stop()
   }
 
+  @Test func watchAnsweredWithHTTP410Relists() async throws {
+    let harness = try await WatchHarness.start { store in
+      try store.create(.services, namespace: "default", object: TestObjects.service("web", 1))
+    }
+    try await harness.waitConverged()
+    try await waitUntil { harness.server.openWatchCount(.services) == 1 }
+    harness.server.setWatchGoneAsHTTPStatus(true)
+    let store = harness.server.store
+    try store.create(.services, namespace: "default", object: TestObjects.service("api", 2))
+    store.compact(afterUnrelatedWrite: true)
+    harness.server.endWatches(.abrupt)
+    try await waitUntil { harness.recorder.events.filter(\.isReplaced).count == 2 }
+    try await harness.waitConverged()
+    let relists = harness.recorder.events.filter(\.relists).map { event -> String in
+      if case .interrupted(let reason, _, _) = event { return reason }
+      return ""
+    }
+    #expect(relists.contains { $0.contains("HTTP 410 Expired") }, "\(relists)")
+    try await harness.stop()
+  }
+
   @Test func relistWithNothingChangedChangesNothing() async throws {
     let harness = try await WatchHarness.start { store in
       for n in 0..<3 { try store.create(.services, namespace: "default", object: TestObjects.service("web-\(n)", n)) }

@@ -87,6 +87,11 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     case .json(let code, let body):
       writeJSON(context: context, head: head, code: code, body: body)
     case .watch(let target, let selector, let resourceVersion, let bookmarks, let timeout):
+      let oldest = router.store.oldestWatchableResourceVersion
+      if faults.goneAsHTTPStatus, let resourceVersion, resourceVersion > 0, resourceVersion < oldest {
+        writeJSON(context: context, head: head, code: 410, body: APIStatus.tooOld(resourceVersion, oldest: oldest).json)
+        return
+      }
       startWatch(context: context, target: target, selector: selector, from: resourceVersion, bookmarks: bookmarks, timeout: timeout)
     }
   }
@@ -94,10 +99,8 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
   private func authorized(context: ChannelHandlerContext, head: HTTPRequestHead) -> Bool {
     guard auth.required else { return true }
     if let token = auth.token, head.headers.first(name: "authorization") == "Bearer \(token)" { return true }
-    if auth.acceptsClientCertificates, let certificate = try? context.pipeline.syncOperations.nioSSL_peerCertificate() {
-      return certificate != nil
-    }
-    return false
+    // The TLS handler has verified the certificate against the client CA before handing it out.
+    return auth.acceptsClientCertificates && (try? context.pipeline.syncOperations.nioSSL_peerCertificate()) != nil
   }
 
   private func startWatch(

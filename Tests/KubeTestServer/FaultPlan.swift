@@ -27,6 +27,13 @@ final class FaultPlan: @unchecked Sendable {
     set { lock.withLock { _slowDelay = newValue } }
   }
   private var _slowDelay: Double = 0
+  /// Answer a watch from a compacted resourceVersion with HTTP 410 instead of a 200 stream
+  /// holding one ERROR event (the API server does either, depending on where the watch is served).
+  var goneAsHTTPStatus: Bool {
+    get { lock.withLock { _goneAsHTTPStatus } }
+    set { lock.withLock { _goneAsHTTPStatus = newValue } }
+  }
+  private var _goneAsHTTPStatus = false
 
   private var compactions: [String] = []
 

@@ -55,8 +55,7 @@ public final class KubeTestServer: Sendable {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let faults = FaultPlan()
     let watches = WatchRegistry()
-    var sslContext: NIOSSLContext?
-    if let tls {
+    let sslContext = try tls.map { tls in
       var configuration = TLSConfiguration.makeServerConfiguration(
         certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
         privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)))
@@ -64,7 +63,7 @@ public final class KubeTestServer: Sendable {
         configuration.trustRoots = .file(ca)
         configuration.certificateVerification = .optionalVerification
       }
-      sslContext = try NIOSSLContext(configuration: configuration)
+      return try NIOSSLContext(configuration: configuration)
     }
     let auth = AuthPolicy(token: token, acceptsClientCertificates: tls?.clientCA != nil)
     let address = AddressBox()
@@ -112,6 +111,9 @@ public final class KubeTestServer: Sendable {
     faults.slowDelay = delay
     for watch in watches.open { watch.setSlow(delay) }
   }
+
+  /// Answers watches from a compacted resourceVersion with HTTP 410 (true) or an ERROR event (false, the default).
+  public func setWatchGoneAsHTTPStatus(_ value: Bool) { faults.goneAsHTTPStatus = value }
 
   /// Watches that are open now (of `resource`, or all).
   public func openWatchCount(_ resource: APIResource? = nil) -> Int {
