@@ -52,7 +52,7 @@ struct SeededGenerator: RandomNumberGenerator {
         let index = Int.random(in: 0..<names.count, using: &random)
         try store.delete(Self.key(store, names.remove(at: index)), resource: .services)
       case 13: store.compact()
-      case 14: server.endWatches([WatchEnding.clean, .expired, .abrupt].randomElement(using: &random)!)
+      case 14: server.endWatches([WatchEnding.clean, .expired, .abrupt, .internalError].randomElement(using: &random)!)
       case 15:
         let retryAfter = Bool.random(using: &random) ? 0 : nil
         server.inject(InjectedFailure(count: Int.random(in: 1...3, using: &random), status: 503, retryAfterSeconds: retryAfter))

@@ -81,6 +81,26 @@ import Testing
     try await harness.stop()
   }
 
+  @Test func errorEventOtherThanGoneRetriesTheWatchWithoutRelist() async throws {
+    let harness = try await WatchHarness.start()
+    try await harness.waitConverged()
+    try harness.server.store.create(.services, namespace: "default", object: TestObjects.service("web", 1))
+    try await harness.waitConverged()
+    try await waitUntil { harness.server.openWatchCount(.services) == 1 }
+    harness.server.endWatches(.internalError)
+    try harness.server.store.create(.services, namespace: "default", object: TestObjects.service("api", 2))
+    try await harness.waitConverged()
+    let interruptions = harness.recorder.events.filter(\.isInterrupted)
+    #expect(interruptions.count == 1)
+    if case .interrupted(let reason, _, let relist) = interruptions.first {
+      #expect(reason == "watch services: HTTP 500 InternalError: ERROR event: an error on the server has prevented the watch")
+      #expect(!relist)
+    }
+    #expect(harness.recorder.events.filter(\.isReplaced).count == 1)
+    #expect(Self.changeVersions(harness.recorder.events) == [1001, 1002])
+    try await harness.stop()
+  }
+
   @Test func serverClosedWatchResumesFromTheLastEvent() async throws {
     let harness = try await WatchHarness.start()
     try await harness.waitConverged()

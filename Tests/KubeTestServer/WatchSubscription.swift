@@ -10,6 +10,8 @@ public enum WatchEnding: Sendable {
   case expired
   /// The connection is closed with half an event line written (an abrupt disconnect mid-stream).
   case abrupt
+  /// An ERROR event with a 500 Status (InternalError), then a clean end.
+  case internalError
 }
 
 /// Where a subscription's bytes go: implemented over a NIO channel by the request handler.
@@ -93,8 +95,11 @@ final class WatchSubscription: @unchecked Sendable {
       let delay = slowDelay
       switch ending {
       case .clean: sink.finish(abrupt: false, after: delay)
-      case .expired:
-        let status = APIStatus.tooOld(lastResourceVersion, oldest: lastResourceVersion + 1)
+      case .expired, .internalError:
+        let status =
+          ending == .expired
+          ? APIStatus.tooOld(lastResourceVersion, oldest: lastResourceVersion + 1)
+          : APIStatus(code: 500, reason: "InternalError", message: "an error on the server has prevented the watch")
         let json = (try? JSONSerialization.data(withJSONObject: status.object, options: [.sortedKeys])) ?? Data()
         sink.write(watchEventLine(.error, objectJSON: json), after: delay)
         sink.finish(abrupt: false, after: 0)
