@@ -1,5 +1,5 @@
 // The test API server's in-memory store: objects by key, one global resourceVersion counter,
-// the history of changes since the compaction point, list snapshots for continue tokens, watchers.
+// the history of changes since the compaction point, sorted listings for continue tokens, watchers.
 import Foundation
 
 /// Thread-safe store. Every mutation takes the next resourceVersion and is handed to the matching
@@ -11,8 +11,9 @@ public final class ObjectStore: @unchecked Sendable {
   /// Changes with resourceVersion > compactedThrough, oldest first.
   private var history: [StoreChange] = []
   private var compactedThrough: Int
-  /// Object sets as they were at a list's resourceVersion, for its continue tokens.
-  private var snapshots: [Int: [ObjectKey: StoredObject]] = [:]
+  /// The sorted results of lists that have more pages, by listing id, for their continue tokens.
+  private var listings: [Int: (resourceVersion: Int, items: [StoredObject])] = [:]
+  private var nextListingID = 0
   private var watchers: [Int: WatchSubscription] = [:]
   private var nextWatcherID = 0
   private var uidCounter = 0
@@ -97,7 +98,7 @@ public final class ObjectStore: @unchecked Sendable {
       if afterUnrelatedWrite { resourceVersion += 1 }
       compactedThrough = resourceVersion
       history.removeAll()
-      snapshots = snapshots.filter { $0.key >= compactedThrough }
+      listings = listings.filter { $0.value.resourceVersion >= compactedThrough }
     }
   }
 
@@ -138,36 +139,41 @@ public final class ObjectStore: @unchecked Sendable {
 
   // MARK: lists and watches
 
-  /// One page of a list: items after the continue token's key, at the token's (or the current) resourceVersion.
+  /// One page of a list: the first `limit` items, or those after the continue token's offset in
+  /// the listing it names (sorted once, as it was at the list's resourceVersion).
   func list(_ resource: APIResource, namespace: String?, selector: Selector, limit: Int?, continueToken: String?) throws(APIStatus)
     -> ListPage
   {
     lock.lock()
     defer { lock.unlock() }
     var listRV = resourceVersion
-    var startAfter: ObjectKey?
-    var source = objects
+    var all: [StoredObject]
+    var offset = 0
+    var listingID: Int
     if let continueToken, !continueToken.isEmpty {
       guard let token = ContinueToken(text: continueToken) else { throw .badRequest("invalid continue token") }
-      guard token.resourceVersion >= compactedThrough, let snapshot = snapshots[token.resourceVersion] else {
-        throw .expiredContinue
+      guard token.resourceVersion >= compactedThrough, let listing = listings[token.listingID] else { throw .expiredContinue }
+      listRV = listing.resourceVersion
+      all = listing.items
+      offset = min(token.offset, all.count)
+      listingID = token.listingID
+    } else {
+      all = objects.values.filter {
+        $0.key.resource == resource.name && (namespace == nil || $0.key.namespace == namespace) && selector.matches($0)
       }
-      listRV = token.resourceVersion
-      startAfter = token.lastKey
-      source = snapshot
+      all.sort { $0.key < $1.key }
+      nextListingID += 1
+      listingID = nextListingID
     }
-    var items = source.values.filter {
-      $0.key.resource == resource.name && (namespace == nil || $0.key.namespace == namespace) && selector.matches($0)
-    }
-    items.sort { $0.key < $1.key }
-    if let startAfter { items.removeAll { $0.key <= startAfter } }
+    let end = limit.map { $0 > 0 ? min(offset + $0, all.count) : all.count } ?? all.count
     var next: String?
-    if let limit, limit > 0, items.count > limit {
-      items.removeSubrange(limit...)
-      snapshots[listRV] = source
-      next = ContinueToken(resourceVersion: listRV, lastKey: items[limit - 1].key).text
+    if end < all.count {
+      listings[listingID] = (listRV, all)
+      next = ContinueToken(resourceVersion: listRV, listingID: listingID, offset: end).text
+    } else {
+      listings.removeValue(forKey: listingID)
     }
-    return ListPage(items: items, resourceVersion: listRV, continueToken: next)
+    return ListPage(items: Array(all[offset..<end]), resourceVersion: listRV, continueToken: next)
   }
 
   /// Registers a watcher and returns the events it must send first: the changes after
@@ -207,25 +213,24 @@ struct ListPage {
   var continueToken: String?
 }
 
-/// `resourceVersion` of the list's snapshot and the last key sent, base64 of "RV/resource/namespace/name".
+/// A list's resourceVersion, its listing id and the offset of the next page: base64 of "RV/ID/OFFSET".
 struct ContinueToken {
   var resourceVersion: Int
-  var lastKey: ObjectKey
+  var listingID: Int
+  var offset: Int
 
-  init(resourceVersion: Int, lastKey: ObjectKey) {
+  init(resourceVersion: Int, listingID: Int, offset: Int) {
     self.resourceVersion = resourceVersion
-    self.lastKey = lastKey
+    self.listingID = listingID
+    self.offset = offset
   }
 
   init?(text: String) {
     guard let data = Data(base64Encoded: text), let plain = String(data: data, encoding: .utf8) else { return nil }
-    let parts = plain.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-    guard parts.count == 4, let rv = Int(parts[0]) else { return nil }
-    resourceVersion = rv
-    lastKey = ObjectKey(resource: parts[1], namespace: parts[2], name: parts[3])
+    let parts = plain.split(separator: "/").compactMap { Int($0) }
+    guard parts.count == 3 else { return nil }
+    (resourceVersion, listingID, offset) = (parts[0], parts[1], parts[2])
   }
 
-  var text: String {
-    Data("\(resourceVersion)/\(lastKey.resource)/\(lastKey.namespace)/\(lastKey.name)".utf8).base64EncodedString()
-  }
+  var text: String { Data("\(resourceVersion)/\(listingID)/\(offset)".utf8).base64EncodedString() }
 }
