@@ -99,4 +99,31 @@ import Testing
     config.environment = [:]
     #expect(throws: ConnectionConfigError.self) { try config.connection() }
   }
+
+  @Test func flagsChooseKubeconfigMasterOrInCluster() throws {
+    let directory = try Self.temporaryDirectory()
+    let text = """
+      current-context: c
+      clusters: [{name: k, cluster: {server: "https://k:443"}}]
+      users: [{name: u, user: {token: t}}]
+      contexts: [{name: c, context: {cluster: k, user: u}}]
+      """
+    try text.write(toFile: directory + "/config", atomically: true, encoding: .utf8)
+    try "sa-token".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
+    try "CA".write(toFile: directory + "/ca.crt", atomically: true, encoding: .utf8)
+    let inCluster = InClusterConfig(
+      tokenPath: directory + "/token", caPath: directory + "/ca.crt",
+      environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"])
+    let both = try ClusterConnection.fromFlags(kubeconfig: directory + "/config", master: "https://m:6443", inCluster: inCluster)
+    #expect(both.server == "https://m:6443")
+    #expect(both.credentials.token == "t")
+    let file = try ClusterConnection.fromFlags(kubeconfig: directory + "/config", master: nil, inCluster: inCluster)
+    #expect(file.server == "https://k:443")
+    #expect(
+      try ClusterConnection.fromFlags(kubeconfig: nil, master: "http://127.0.0.1:8080", inCluster: inCluster)
+        == ClusterConnection(server: "http://127.0.0.1:8080"))
+    let pod = try ClusterConnection.fromFlags(kubeconfig: "", master: "", inCluster: inCluster)
+    #expect(pod.server == "https://10.96.0.1:443")
+    #expect(pod.credentials.tokenFile == directory + "/token")
+  }
 }
