@@ -46,4 +46,19 @@ struct APIObjectDecoder: Sendable {
       return reject(error)
     }
   }
+
+  /// Decodes a whole list page (`text`, whose parsed items are `items`) in one pass of the KubeAPI
+  /// decoder; when that fails (an invalid item), each item alone, so that only the bad ones are rejected.
+  func decodePage(_ text: String, items: [[String: Any]], source: String) -> [Outcome] {
+    if let manifest = try? ManifestDecoder.decodeObjects(text, file: source), manifest.objects.count == items.count {
+      var outcomes: [Outcome] = []
+      outcomes.reserveCapacity(items.count)
+      for (index, decoded) in manifest.objects.enumerated() {
+        guard decoded.item == index, let version = Self.resourceVersion(items[index]), !version.isEmpty else { break }
+        outcomes.append(.object(APIObject(object: decoded.object, resourceVersion: version)))
+      }
+      if outcomes.count == items.count { return outcomes }
+    }
+    return items.map { decode($0, source: source) }
+  }
 }

@@ -111,8 +111,9 @@ public struct ListWatch: Sendable {
         throw APIError(message: "list \(resource): the response is not a \(resource.kind)List")
       }
       let meta = page["metadata"] as? [String: Any] ?? [:]
-      for case let item as [String: Any] in items {
-        switch decoder.decode(item, source: "list \(resource)") {
+      let objects = items.compactMap { $0 as? [String: Any] }
+      for outcome in decoder.decodePage(String(buffer: body), items: objects, source: "list \(resource)") {
+        switch outcome {
         case .object(let object): listed.objects.append(object)
         case .rejected(let rejected): listed.rejected.append(rejected)
         }
