@@ -1,5 +1,5 @@
-// Turns one object of a list or watch event (a JSON mapping) into an APIObject with the KubeAPI
-// decoder, so that its validation is the boundary here too; list items get the list's kind.
+// Turns list pages and watch-event objects into APIObjects with the KubeAPI decoder, so that its
+// validation is the boundary here too; list items get the list's kind, invalid objects are rejected.
 import Foundation
 import KubeAPI
 
