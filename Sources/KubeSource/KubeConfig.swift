@@ -43,6 +43,9 @@ public enum KubeConfig {
     var user: [String: Any] = [:]
     if let userName = contextEntry["user"] as? String, !userName.isEmpty {
       user = try fields.named(root, "users", userName, field: "user")
+      for plugin in ["exec", "auth-provider", "username"] where user[plugin] != nil {
+        throw ConnectionConfigError("\(file): users[\(userName)].user.\(plugin) is not supported (use a token or a client certificate)")
+      }
     }
     let credentials = Credentials(
       token: user["token"] as? String, tokenFile: (user["tokenFile"] as? String).map(fields.resolve),

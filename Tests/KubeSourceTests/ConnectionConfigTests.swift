@@ -80,6 +80,11 @@ import Testing
       "kc: certificate-authority-data is not valid base64"
     ),
     ("- a list\n", "kc: not a kubeconfig mapping"),
+    (
+      "current-context: x\ncontexts: [{name: x, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: {server: s}}]\n"
+        + "users: [{name: u, user: {exec: {command: aws}}}]\n",
+      "kc: users[u].user.exec is not supported (use a token or a client certificate)"
+    ),
   ])
   func badKubeconfigsNameTheProblem(text: String, message: String) {
     #expect(throws: ConnectionConfigError(message)) { try KubeConfig.parse(text, file: "kc", baseDirectory: "/base") }
