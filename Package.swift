@@ -12,14 +12,24 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
   ],
   targets: [
     // Leaf: IP addresses and prefixes, shared by the Kubernetes model and the nftables model.
     .target(name: "NetAddress"),
     // Kubernetes objects as Swift values; YAML/JSON decoding; Kubernetes-style validation.
     .target(name: "KubeAPI", dependencies: ["NetAddress", .product(name: "Yams", package: "Yams")]),
-    // Where objects come from: manifest files and folders.
-    .target(name: "KubeSource", dependencies: ["KubeAPI"]),
+    // Where objects come from: manifest files and folders, and the Kubernetes API (list + watch).
+    .target(
+      name: "KubeSource",
+      dependencies: [
+        "KubeAPI", .product(name: "Yams", package: "Yams"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ]),
     // The reconciler: objects -> service ports -> endpoints.
     .target(name: "ServiceProxy", dependencies: ["KubeAPI", "NetAddress"]),
     // nftables model: tables, chains, sets, typed rules, text rendering, diff.
@@ -46,7 +56,16 @@ let package = Package(
     .target(
       name: "KernelTestSupport", dependencies: ["KubeAPI", "KubeSource", "ProxyRules", "ServiceProxy"],
       path: "Tests/KernelTestSupport"),
+    // An in-process Kubernetes API server (list, watch, create, update, delete; faults on demand) for tests.
+    .target(
+      name: "KubeTestServer",
+      dependencies: [
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ],
+      path: "Tests/KubeTestServer"),
     .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
+    .testTarget(name: "KubeSourceTests", dependencies: ["KubeSource", "KubeAPI", "KubeTestServer"]),
     .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSource"]),
     .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI"]),
     .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
