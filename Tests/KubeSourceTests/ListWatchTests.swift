@@ -32,10 +32,12 @@ import Testing
   }
 
   @Test func expiredContinueTokenStartsTheListOver() async throws {
-    let harness = try await WatchHarness.start(options: ListWatchOptions(pageSize: 2)) { store in
-      for n in 0..<5 { try store.create(.services, namespace: "default", object: TestObjects.service("web-\(n)", n)) }
-    }
-    harness.server.compactBefore(matching: "continue=")
+    let harness = try await WatchHarness.start(
+      options: ListWatchOptions(pageSize: 2),
+      seed: { store in
+        for n in 0..<5 { try store.create(.services, namespace: "default", object: TestObjects.service("web-\(n)", n)) }
+      },
+      faults: { $0.compactBefore(matching: "continue=") })
     try await harness.waitConverged()
     let events = harness.recorder.events
     #expect(events.filter(\.relists).count == 1, "\(events.filter(\.isInterrupted)) \(harness.server.requests)")

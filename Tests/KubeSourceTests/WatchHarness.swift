@@ -56,10 +56,12 @@ struct WatchHarness {
   /// Starts the server (with `seed` objects stored first), the client and the watch.
   static func start(
     options: ListWatchOptions = ListWatchOptions(pageSize: 3), resource: KubeResource = .services,
-    seed: (ObjectStore) throws -> Void = { _ in }
+    seed: (ObjectStore) throws -> Void = { _ in }, faults: (KubeTestServer) -> Void = { _ in }
   ) async throws -> WatchHarness {
     let server = try await KubeTestServer.start()
     try seed(server.store)
+    // Faults are armed before the client starts, so that its first requests meet them.
+    faults(server)
     let client = try APIClient(connection: ClusterConnection(server: server.url))
     return WatchHarness(server: server, client: client, resource: resource, options: options)
   }
