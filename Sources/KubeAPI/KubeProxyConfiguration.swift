@@ -11,6 +11,18 @@ public struct KubeProxyConfiguration: Sendable, Hashable {
   public var detectLocalMode: String?
   /// `nftables.masqueradeAll`.
   public var masqueradeAll: Bool?
+  /// `bindAddress`: kube-proxy's node IP setting (0.0.0.0 and :: mean none).
+  public var bindAddress: IPAddress?
+  /// `healthzBindAddress`, `metricsBindAddress`: `host:port` of the agent's HTTP servers.
+  public var healthzBindAddress: String?
+  public var metricsBindAddress: String?
+  /// `nftables.syncPeriod` and `nftables.minSyncPeriod`, in seconds.
+  public var syncPeriod: Double?
+  public var minSyncPeriod: Double?
+  /// `clientConnection.kubeconfig`: the kubeconfig file to reach the API server.
+  public var kubeconfig: String?
+  /// `mode`: only "nftables" (or empty) is a kube-proxy mode kproxy implements.
+  public var mode: String?
 
   public init(
     hostnameOverride: String? = nil, clusterCIDRs: [IPPrefix] = [], nodePortAddresses: [String] = [], detectLocalMode: String? = nil,

@@ -72,7 +72,44 @@ extension KubeProxyConfiguration {
       config.detectLocalMode = mode
     }
     config.masqueradeAll = try root.bool("nftables.masqueradeAll")
+    try decodeAgentFields(root, into: &config)
     return config
+  }
+
+  /// The settings only `kproxy run` uses: addresses, sync periods, the API connection, mode.
+  static func decodeAgentFields(_ root: FieldReader, into config: inout KubeProxyConfiguration) throws(FieldError) {
+    if let field = try root.optional("bindAddress") {
+      let text = try field.asString().trimmingWhitespace()
+      if !text.isEmpty {
+        guard let ip = IPAddress(text) else { throw field.invalid("\(quoted(text)) is not a valid IP address") }
+        config.bindAddress = ip
+      }
+    }
+    for (key, path) in [("healthzBindAddress", \KubeProxyConfiguration.healthzBindAddress), ("metricsBindAddress", \.metricsBindAddress)] {
+      guard let field = try root.optional(key) else { continue }
+      let text = try field.asString().trimmingWhitespace()
+      if text.isEmpty { continue }
+      if let problem = HostPort.problem(text) { throw field.invalid("\(quoted(text)) \(problem)") }
+      config[keyPath: path] = text
+    }
+    for (key, path) in [("nftables.syncPeriod", \KubeProxyConfiguration.syncPeriod), ("nftables.minSyncPeriod", \.minSyncPeriod)] {
+      guard let field = try root.optional(key) else { continue }
+      switch GoDuration.seconds(try field.asString()) {
+      case .success(let seconds): config[keyPath: path] = seconds
+      case .failure(let e): throw field.invalid(e.description)
+      }
+    }
+    if let field = try root.optional("clientConnection.kubeconfig") {
+      let path = try field.asString()
+      if !path.isEmpty { config.kubeconfig = path }
+    }
+    if let field = try root.optional("mode") {
+      let mode = try field.asString()
+      guard mode.isEmpty || mode == "nftables" else {
+        throw field.invalid("\(quoted(mode)) is not supported (kproxy programs nftables; \"nftables\" or empty)")
+      }
+      config.mode = mode.isEmpty ? nil : mode
+    }
   }
 }
 

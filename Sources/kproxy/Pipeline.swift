@@ -4,6 +4,7 @@ import Foundation
 import KubeAPI
 import KubeSource
 import NFTables
+import NetAddress
 import ProxyRules
 import ServiceProxy
 
@@ -27,7 +28,9 @@ enum Pipeline {
       } catch {
         throw UserError(description: error.description)
       }
-      for w in FlagConfigOverlap.warnings(settings: settings, config: config!, file: file) { try Output.warn(w) }
+      for w in FlagConfigOverlap.warnings(
+        settings: settings, bindAddress: node.bindAddress.flatMap { IPAddress($0) }, config: config!, file: file)
+      { try Output.warn(w) }
     }
     let objects: ObjectSet
     var skipped: [String] = []
@@ -44,8 +47,9 @@ enum Pipeline {
       throw UserError(description: EmptyInputRule.refusal(paths: paths))
     }
     var nodeConfig = settings.resolve(config: config, objects: objects, systemHostname: ProcessInfo.processInfo.hostName)
-    if let bind = try node.bindAddressNodeIP() {
-      // kube-proxy: a --bind-address other than 0.0.0.0 / :: is the primary IP of its family.
+    if let bind = try node.bindAddressNodeIP() ?? config?.bindAddress.flatMap({ $0.isUnspecified ? nil : $0 }) {
+      // kube-proxy: a bind address (flag, else the file's bindAddress) other than 0.0.0.0 / ::
+      // is the primary IP of its family.
       nodeConfig.nodeIPs = [bind] + nodeConfig.nodeIPs.filter { $0 != bind }
     }
     let state = Reconciler.reconcile(objects, node: nodeConfig)

@@ -20,11 +20,12 @@ import Testing
           syncPeriod: 30s
         """
     let config = try KubeProxyConfiguration.decode(text, file: "config.yaml")
-    #expect(
-      config
-        == KubeProxyConfiguration(
-          hostnameOverride: "node-1", clusterCIDRs: [IPPrefix("10.244.0.0/16")!, IPPrefix("fd00:244::/56")!],
-          nodePortAddresses: ["192.168.0.0/24", "fd00::/64"], detectLocalMode: "ClusterCIDR", masqueradeAll: true))
+    var expected = KubeProxyConfiguration(
+      hostnameOverride: "node-1", clusterCIDRs: [IPPrefix("10.244.0.0/16")!, IPPrefix("fd00:244::/56")!],
+      nodePortAddresses: ["192.168.0.0/24", "fd00::/64"], detectLocalMode: "ClusterCIDR", masqueradeAll: true)
+    expected.syncPeriod = 30
+    expected.mode = "nftables"
+    #expect(config == expected)
   }
 
   @Test func emptyConfigurationHasDefaults() throws {

@@ -95,6 +95,18 @@ import Testing
     #expect(bad.stderr.contains("--bind-address: \"nope\" is not a valid IP address"))
   }
 
+  @Test func configFileBindAddressActsLikeTheFlag() throws {
+    let config = try CLITests.tempFile(
+      "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nbindAddress: 192.168.7.8\n", name: "c.yaml")
+    let manifests = CLITests.demo.drop { $0 != "--manifests" }
+    let r = try CLITests.kproxy(["compile", "-v", "--config", config] + manifests)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("node IPs [192.168.7.8"), "\(r.stderr)")
+    let both = try CLITests.kproxy(["compile", "-v", "--config", config, "--bind-address", "192.168.7.9"] + manifests)
+    #expect(both.stderr.contains("node IPs [192.168.7.9"), "\(both.stderr)")
+    #expect(both.stderr.contains("--bind-address 192.168.7.9 overrides bindAddress: 192.168.7.8 of \(config)"), "\(both.stderr)")
+  }
+
   @Test(arguments: [[String](), ["--manifests", "EMPTY"]])
   func applyRefusesInputWithoutServices(manifests: [String]) throws {
     let empty = try CLITests.tempFile("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
