@@ -2,7 +2,7 @@
 // ("api:services"): snapshots replace its set, and rejected objects keep their last valid version.
 import KubeAPI
 
-extension ObjectStore {
+extension KubeObjectStore {
   /// The conventional source name of an API resource, e.g. "api:services".
   public static func apiSourceName(_ resource: String) -> String { "api:\(resource)" }
 

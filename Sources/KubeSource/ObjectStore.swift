@@ -8,7 +8,7 @@ import KubeAPI
 /// reported once, and when the owner drops the object the next source's object takes over.
 /// Every operation returns the changes to the effective objects: an update whose decoded
 /// content is unchanged (status or managedFields only, a relist or resync echo) returns none.
-public struct ObjectStore: Sendable {
+public struct KubeObjectStore: Sendable {
   struct Identity: Hashable, Comparable {
     var kind: String
     var key: NamespacedName

@@ -29,6 +29,11 @@ public struct ServiceChangeTracker: Sendable {
   /// or no drain yet). A pending change may still turn out to change no port.
   public var hasPendingChanges: Bool { lastNode == nil || nodeLevelSince != nil || !pending.isEmpty }
 
+  /// The services recorded as possibly changed since the last drain, sorted.
+  var pendingServices: [NamespacedName] { pending.keys.sorted() }
+  /// Whether a node-level change was recorded since the last drain.
+  var hasNodeLevelChange: Bool { nodeLevelSince != nil }
+
   /// Records changes seen at `now`.
   public mutating func record(_ changes: [ObjectChange], at now: ContinuousClock.Instant = .now) {
     for change in changes { record(change, at: now) }
