@@ -112,7 +112,7 @@ private struct Identity: Hashable, Comparable {
 }
 
 @Suite struct IncrementalReconcileTests {
-  @Test(arguments: 1...40) func randomChangesMatchFullReconcile(seed: UInt64) {
+  @Test(arguments: 1...16) func randomChangesMatchFullReconcile(seed: UInt64) {
     var factory = ObjectFactory(rng: SeededGenerator(state: seed))
     let settings = NodeSettings()
     var objects: [Identity: KubeObject] = [:]
