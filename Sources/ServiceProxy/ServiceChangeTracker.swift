@@ -45,8 +45,8 @@ public struct ServiceChangeTracker: Sendable {
     guard change.old != change.new else { return }
     let affected = affectedServices(change)
     index.apply(change)
-    // A pod's selecting services are found in the index before and after the change (its
-    // labels and the services do not change, but either version may match).
+    // A pod's old labels were matched above, its new labels are matched here: services whose
+    // selector matches either version may gain or lose the pod as an endpoint.
     var services = affected.services
     if case .pod(let pod) = change.new {
       services += index.podSelectingServices(namespace: pod.meta.namespace, labels: pod.meta.labels)
