@@ -28,8 +28,29 @@ public struct NodeSettings: Sendable, Hashable {
   /// else from the Node object named like this node (InternalIPs, then ExternalIPs). The zone
   /// comes only from that Node object's `topology.kubernetes.io/zone` label, as in kube-proxy.
   public func resolve(config: KubeProxyConfiguration?, objects: ObjectSet, systemHostname: String) -> NodeConfig {
-    let hostname = (hostnameOverride ?? config?.hostnameOverride ?? systemHostname).lowercased()
-    let thisNode = objects.nodes.first(where: { $0.meta.name == hostname })
+    let hostname = self.hostname(config: config, systemHostname: systemHostname)
+    return resolve(
+      config: config, hostname: hostname, thisNode: objects.nodes.first(where: { $0.meta.name == hostname }),
+      serviceCIDRs: objects.serviceCIDRs)
+  }
+
+  /// `resolve(config:objects:systemHostname:)` from the indexed objects a change tracker keeps
+  /// (only this node's Node and the ServiceCIDRs are read): what the sync loop calls before each
+  /// drain, so that Node and ServiceCIDR changes reach the node config without a restart.
+  public func resolve(config: KubeProxyConfiguration?, index: ServiceObjectIndex, systemHostname: String) -> NodeConfig {
+    let hostname = self.hostname(config: config, systemHostname: systemHostname)
+    return resolve(config: config, hostname: hostname, thisNode: index.nodes[hostname], serviceCIDRs: index.sortedServiceCIDRs)
+  }
+
+  /// This node's name: `--hostname-override`, else the file's `hostnameOverride`, else the
+  /// system's hostname; lower-cased, as kube-proxy does.
+  public func hostname(config: KubeProxyConfiguration?, systemHostname: String) -> String {
+    (hostnameOverride ?? config?.hostnameOverride ?? systemHostname).lowercased()
+  }
+
+  private func resolve(config: KubeProxyConfiguration?, hostname: String, thisNode: Node?, serviceCIDRs objectCIDRs: [ServiceCIDR])
+    -> NodeConfig
+  {
     var ips = nodeIPs
     if ips.isEmpty, let node = thisNode {
       ips = node.internalIPs + node.externalIPs
@@ -39,7 +60,7 @@ public struct NodeSettings: Sendable, Hashable {
       npa = fromFile == ["primary"] ? .primary : .cidrs(fromFile.compactMap { IPPrefix($0) })
     }
     var serviceCIDRs = self.serviceCIDRs
-    for sc in objects.serviceCIDRs { serviceCIDRs += sc.cidrs }
+    for sc in objectCIDRs { serviceCIDRs += sc.cidrs }
     return NodeConfig(
       hostname: hostname, nodeIPs: ips,
       clusterCIDRs: clusterCIDRs ?? config?.clusterCIDRs ?? [],
