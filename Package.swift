@@ -15,6 +15,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     // Leaf: IP addresses and prefixes, shared by the Kubernetes model and the nftables model.
@@ -42,6 +43,14 @@ let package = Package(
     .target(name: "NFTNetlink", dependencies: ["NFTables", "NetAddress", "CNftnl"]),
     // Backends that put a ruleset into the kernel: netlink or `nft -f`.
     .target(name: "Dataplane", dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy"]),
+    // The agent's HTTP surface: /healthz and /livez, Prometheus /metrics, health-check node ports.
+    .target(
+      name: "AgentHTTP",
+      dependencies: [
+        "KubeAPI", "NetAddress", "ServiceProxy",
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Prometheus", package: "swift-prometheus"),
+      ]),
     .executableTarget(
       name: "kproxy",
       dependencies: [
@@ -75,6 +84,14 @@ let package = Package(
     .testTarget(
       name: "NFTNetlinkTests",
       dependencies: ["NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "KernelTestSupport"]),
+    .testTarget(
+      name: "AgentHTTPTests",
+      dependencies: [
+        "AgentHTTP", "KubeAPI", "NetAddress", "ServiceProxy", "KubeSource", "KubeTestServer", .product(name: "Yams", package: "Yams"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ]),
     .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "NFTNetlink", "NFTables", "ProxyRules", "KernelTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,0 +1,178 @@
+// The agent's Prometheus metrics: kube-proxy's (pkg/proxy/metrics/metrics.go: names, help texts,
+// bucket layouts, ip_family labels) and kproxy's own (transaction sizes, drift, sources, watches).
+import Foundation
+import NetAddress
+import Prometheus
+
+/// Which kind of sync a duration belongs to.
+public enum SyncKind: Sendable {
+  /// Everything recompiled and compared (kube-proxy's full resync).
+  case full
+  /// Only the changed service ports (kube-proxy's partial resync).
+  case partial
+}
+
+/// The metrics registry and the calls the sync loop and the sources make. Thread-safe.
+public final class ProxyMetrics: Sendable {
+  public let registry: PrometheusCollectorRegistry
+
+  /// kube-proxy's ExponentialBuckets(0.001, 2, 15): 1 ms … 16.384 s.
+  public static let syncDurationBuckets: [Double] = exponential(start: 0.001, factor: 2, count: 15)
+  /// kube-proxy's MergeBuckets(0 (MergeBuckets starts with it), 0.25…0.5, 1…59, 60…115 by 5, 120…300 by 30).
+  public static let networkProgrammingBuckets: [Double] =
+    [0] + linear(start: 0.25, width: 0.25, count: 2) + linear(start: 1, width: 1, count: 59)
+    + linear(start: 60, width: 5, count: 12) + linear(start: 120, width: 30, count: 7)
+  /// Commands per transaction: 1, 4, 16, … 262144.
+  public static let transactionSizeBuckets: [Double] = exponential(start: 1, factor: 4, count: 10)
+
+  /// Registers every unlabeled metric and the per-family ones for `families` (so they read 0 at once).
+  public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), families: [IPFamily] = IPFamily.allCases) {
+    self.registry = registry
+    for family in families {
+      for kind in [nil, SyncKind.full, .partial] { _ = syncDuration(kind, family) }
+      _ = gauge(.lastTimestamp, family)
+      _ = gauge(.lastQueuedTimestamp, family)
+      _ = counter(.syncFailures, family)
+      _ = histogram(.networkProgramming, buckets: Self.networkProgrammingBuckets, labels: [("ip_family", family.rawValue)])
+      for policy in ["internal", "external"] {
+        _ = gauge(.noLocalEndpoints, labels: [("ip_family", family.rawValue), ("traffic_policy", policy)])
+      }
+    }
+    _ = counter(.endpointChangesTotal)
+    _ = counter(.serviceChangesTotal)
+    _ = gauge(.endpointChangesPending)
+    _ = gauge(.serviceChangesPending)
+    _ = counter(.driftRepairs)
+    _ = histogram(.transactionCommands, buckets: Self.transactionSizeBuckets, labels: [])
+  }
+
+  // MARK: the sync loop
+
+  /// A sync was requested (kube-proxy's SyncProxyRulesLastQueuedTimestamp).
+  public func syncQueued(_ families: [IPFamily] = IPFamily.allCases, at time: Date = Date()) {
+    for family in families { gauge(.lastQueuedTimestamp, family).set(time.timeIntervalSince1970) }
+  }
+
+  /// A sync committed: its duration (overall and by kind), the last-sync timestamp, its transaction size.
+  public func syncSucceeded(
+    _ kind: SyncKind, seconds: Double, commands: Int, families: [IPFamily] = IPFamily.allCases, at time: Date = Date()
+  ) {
+    for family in families {
+      syncDuration(nil, family).record(seconds)
+      syncDuration(kind, family).record(seconds)
+      gauge(.lastTimestamp, family).set(time.timeIntervalSince1970)
+    }
+    histogram(.transactionCommands, buckets: Self.transactionSizeBuckets, labels: []).record(Double(commands))
+  }
+
+  /// A sync's transaction failed (kube-proxy's NFTablesSyncFailuresTotal).
+  public func syncFailed(_ families: [IPFamily] = IPFamily.allCases) {
+    for family in families { counter(.syncFailures, family).increment() }
+  }
+
+  /// One change's network-programming latency: object seen → committed in the kernel.
+  public func networkProgrammed(seconds: Double, family: IPFamily) {
+    histogram(.networkProgramming, buckets: Self.networkProgrammingBuckets, labels: [("ip_family", family.rawValue)])
+      .record(seconds)
+  }
+
+  /// Changes the trackers recorded (kube-proxy counts each tracked Service / EndpointSlice update).
+  public func changesSeen(services: Int, endpoints: Int) {
+    if services > 0 { counter(.serviceChangesTotal).increment(by: Int64(services)) }
+    if endpoints > 0 { counter(.endpointChangesTotal).increment(by: Int64(endpoints)) }
+  }
+
+  /// Changes recorded but not yet synced (set when tracking and after each sync drains them).
+  public func changesPending(services: Int, endpoints: Int) {
+    gauge(.serviceChangesPending).set(Double(services))
+    gauge(.endpointChangesPending).set(Double(endpoints))
+  }
+
+  /// Services with a Local traffic policy and no local endpoints, per policy, after a sync.
+  public func noLocalEndpoints(internalPolicy: Int, externalPolicy: Int, family: IPFamily) {
+    gauge(.noLocalEndpoints, labels: [("ip_family", family.rawValue), ("traffic_policy", "internal")]).set(Double(internalPolicy))
+    gauge(.noLocalEndpoints, labels: [("ip_family", family.rawValue), ("traffic_policy", "external")]).set(Double(externalPolicy))
+  }
+
+  /// Conntrack entries deleted for stale UDP endpoints and first endpoints.
+  public func conntrackEntriesDeleted(_ count: Int, family: IPFamily) {
+    counter(.conntrackDeleted, family).increment(by: Int64(count))
+  }
+
+  /// Someone else changed kproxy's tables and a sync put them back.
+  public func driftRepaired() { counter(.driftRepairs).increment() }
+
+  // MARK: the sources
+
+  /// A source failed to read or decode something (`source`: a fixed short name, e.g. "manifests", "api").
+  public func sourceError(source: String) { counter(.sourceErrors, labels: [("source", source)]).increment() }
+
+  /// An object was skipped because it failed decoding or validation.
+  public func objectRejected(source: String) { counter(.rejectedObjects, labels: [("source", source)]).increment() }
+
+  /// A watch of `resource` (e.g. "services") ended and was reopened.
+  public func watchRestarted(resource: String) { counter(.watchRestarts, labels: [("resource", resource)]).increment() }
+
+  /// `resource` was listed again (410 Gone, an expired continue token, a failed list).
+  public func relisted(resource: String) { counter(.relists, labels: [("resource", resource)]).increment() }
+
+  // MARK: the health servers
+
+  func healthzAnswered(code: Int) { counter(.healthzTotal, labels: [("code", String(code))]).increment() }
+  func livezAnswered(code: Int) { counter(.livezTotal, labels: [("code", String(code))]).increment() }
+
+  /// The Prometheus text exposition of every metric.
+  public func exposition() -> String { registry.emitToString() }
+
+  // MARK: registry access
+
+  private func syncDuration(_ kind: SyncKind?, _ family: IPFamily) -> ValueHistogram {
+    let metric: Metric =
+      switch kind {
+      case nil: .syncDuration
+      case .full: .syncFullDuration
+      case .partial: .syncPartialDuration
+      }
+    return histogram(metric, buckets: Self.syncDurationBuckets, labels: [("ip_family", family.rawValue)])
+  }
+
+  private func counter(_ metric: Metric, _ family: IPFamily) -> Counter {
+    counter(metric, labels: [("ip_family", family.rawValue)])
+  }
+
+  private func counter(_ metric: Metric, labels: [(String, String)] = []) -> Counter {
+    registry.makeCounter(descriptor: metric.descriptor, labels: labels)
+  }
+
+  private func gauge(_ metric: Metric, _ family: IPFamily) -> Gauge {
+    gauge(metric, labels: [("ip_family", family.rawValue)])
+  }
+
+  private func gauge(_ metric: Metric, labels: [(String, String)] = []) -> Gauge {
+    registry.makeGauge(descriptor: metric.descriptor, labels: labels)
+  }
+
+  private func histogram(_ metric: Metric, buckets: [Double], labels: [(String, String)]) -> ValueHistogram {
+    registry.makeValueHistogram(descriptor: metric.descriptor, labels: labels, buckets: buckets)
+  }
+
+  static func exponential(start: Double, factor: Double, count: Int) -> [Double] {
+    var buckets: [Double] = []
+    var next = start
+    for _ in 0..<count {
+      buckets.append(next)
+      next *= factor
+    }
+    return buckets
+  }
+
+  static func linear(start: Double, width: Double, count: Int) -> [Double] {
+    var buckets: [Double] = []
+    var next = start
+    for _ in 0..<count {
+      buckets.append(next)
+      next += width
+    }
+    return buckets
+  }
+}
