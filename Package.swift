@@ -71,7 +71,7 @@ let package = Package(
     .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
     .testTarget(
       name: "ProxyRulesTests", dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "KernelTestSupport"]),
-    .testTarget(name: "kproxyTests", dependencies: ["kproxy"]),
+    .testTarget(name: "kproxyTests", dependencies: ["kproxy", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink"]),
     .testTarget(
       name: "NFTNetlinkTests",
       dependencies: ["NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "KernelTestSupport"]),
