@@ -41,7 +41,7 @@ let package = Package(
     // nf_tables over netlink: lowering, transactions, read-back (the only user of CNftnl).
     .target(name: "NFTNetlink", dependencies: ["NFTables", "NetAddress", "CNftnl"]),
     // Backends that put a ruleset into the kernel: netlink or `nft -f`.
-    .target(name: "Dataplane", dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy"]),
+    .target(name: "Dataplane", dependencies: ["NFTables", "NFTNetlink", "NetAddress", "ProxyRules", "ServiceProxy"]),
     .executableTarget(
       name: "kproxy",
       dependencies: [
