@@ -42,7 +42,7 @@ let package = Package(
     // nf_tables over netlink: lowering, transactions, read-back (the only user of CNftnl).
     .target(name: "NFTNetlink", dependencies: ["NFTables", "NetAddress", "CNftnl"]),
     // Backends that put a ruleset into the kernel: netlink or `nft -f`.
-    .target(name: "Dataplane", dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy"]),
+    .target(name: "Dataplane", dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NetAddress"]),
     // The agent's HTTP surface: /healthz and /livez, Prometheus /metrics, health-check node ports.
     .target(
       name: "AgentHTTP",
@@ -80,7 +80,7 @@ let package = Package(
     .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
     .testTarget(
       name: "ProxyRulesTests", dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "KernelTestSupport"]),
-    .testTarget(name: "kproxyTests", dependencies: ["kproxy"]),
+    .testTarget(name: "kproxyTests", dependencies: ["kproxy", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink"]),
     .testTarget(
       name: "NFTNetlinkTests",
       dependencies: ["NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "KernelTestSupport"]),

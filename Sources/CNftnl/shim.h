@@ -1,4 +1,4 @@
-// The C surface kproxy's netlink backend imports: libnftnl, libmnl and the nf_tables uapi.
+// The C surface kproxy's netlink backend imports: libnftnl, libmnl, the nf_tables and ctnetlink uapi.
 // Inline shims exist only for what Swift cannot import, each with its reason.
 #ifndef KPROXY_CNFTNL_SHIM_H
 #define KPROXY_CNFTNL_SHIM_H
@@ -13,6 +13,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/table.h>

@@ -44,12 +44,13 @@ enum TrafficClient {
   /// Makes `count` attempts from `namespace` to `host`:`port`, each with its own socket.
   static func send(
     in topology: Topology, from namespace: String, _ proto: TransportProtocol, to host: String, port: Int,
-    count: Int, timeout: Double = 2, source: String? = nil
+    count: Int, timeout: Double = 2, source: String? = nil, sourcePort: Int? = nil
   ) throws -> [Attempt] {
     var arguments = [
       "python3", PacketTestPaths.client, proto.rawValue, host, String(port), "--count", String(count), "--timeout", String(timeout),
     ]
     if let source { arguments += ["--source", source] }
+    if let sourcePort { arguments += ["--source-port", String(sourcePort)] }
     let result = try topology.run(in: namespace, arguments, timeout: Double(count) * (timeout + 1) + 10)
     try result.check()
     let attempts = result.lines.map { Attempt(line: $0) }
