@@ -23,7 +23,8 @@ public enum ManifestFolderEvent: Sendable, Equatable {
 /// recursively (a folder created below one is watched and read; a removed one's files are
 /// removed); a file given directly is watched through its parent folder, which also follows a
 /// mounted ConfigMap's `..data` swap. Standard input ("-") and explicit paths that are neither
-/// regular files nor folders (a FIFO from `<(kubectl …)`) are read once.
+/// regular files nor folders (a FIFO from `<(kubectl …)`) are read once. Keep the watcher
+/// while consuming `events`: releasing it stops watching, as `stop()` does.
 public final class ManifestFolderWatcher: Sendable {
   /// The events; the stream finishes after `stop()` (or when its consumer stops iterating),
   /// once the inotify descriptor is closed.

@@ -155,6 +155,28 @@ import Testing
     #expect(watch.failures.isEmpty)
   }
 
+  @Test func filesGivenDirectlyAreWatchedThroughTheirFolder() async throws {
+    let folder = try ScratchFolder()
+    let a = try folder.write("a.yaml", Self.service("a"))
+    let missing = folder.path + "/later.yaml"
+    let watch = try WatchedEvents(paths: [a, missing])
+    defer { watch.stop() }
+    try await watch.expect { $0.contains(.synced) }
+    #expect(watch.services(of: a) == ["a:80"])
+    #expect(watch.failures.map(\.description) == ["\(missing): no such file or directory"])
+
+    try folder.write("sibling.yaml", Self.service("sibling"))  // not given: never read
+    try folder.write("a.yaml", Self.service("a", port: 81))
+    try await watch.expect { _ in watch.services(of: a) == ["a:81"] }
+    try folder.write("later.yaml", Self.service("later"))
+    try await watch.expect { _ in watch.services(of: missing) == ["later:80"] }
+    try FileManager.default.removeItem(atPath: a)
+    try await watch.expect { $0.contains(.removed(file: a)) }
+    try folder.write("a.yaml", Self.service("a", port: 82))
+    try await watch.expect { _ in watch.services(of: a) == ["a:82"] }
+    #expect(!watch.events.contains { if case .objects(let file, _) = $0 { file.hasSuffix("sibling.yaml") } else { false } })
+  }
+
   @Test func aLinkThatDanglesIsAFailureAndKeepsTheFile() async throws {
     let folder = try ScratchFolder()
     let a = try folder.write("a.yaml", Self.service("a"))
