@@ -32,6 +32,16 @@ struct ManifestFileList {
   var warnings: [String] = []
 }
 
+/// A folder walked completely: what `ManifestFileReader.scan` found, and what it could not examine.
+struct FolderScan {
+  var files: [ManifestFile] = []
+  /// Every folder walked, as reached (through symbolic links).
+  var folders: [String] = []
+  var warnings: [String] = []
+  /// Entries (or folders) that could not be examined, each naming its path in `file`.
+  var failures: [ManifestError] = []
+}
+
 /// Where manifest text comes from.
 enum ManifestFileReader {
   static let stdinName = "<stdin>"
@@ -51,31 +61,58 @@ enum ManifestFileReader {
       list.files = [ManifestFile(path: path, identity: identity(info))]
       return list
     }
-    var visited: Set<FileIdentity> = [identity(info)]
-    try walk(folder: path, into: &list, visited: &visited)
-    list.files.sort { $0.path < $1.path }
-    list.warnings.sort()
+    let scan = scan(folder: path, identity: identity(info))
+    if let failure = scan.failures.first { throw failure }
+    list.files = scan.files
+    list.warnings = scan.warnings
     return list
   }
 
-  /// Adds the manifest files below `folder` to `list`.
-  private static func walk(folder: String, into list: inout ManifestFileList, visited: inout Set<FileIdentity>) throws(ManifestError) {
-    for name in try entries(of: folder) where !name.hasPrefix(".") {
+  /// Everything below `folder` (whose stat identity is `identity`): its manifest files sorted
+  /// by path, the folders walked (`folder` first), warnings for skipped entries, and every entry
+  /// that could not be examined, in walk order (the folder watcher keeps what it knew below them).
+  static func scan(folder: String, identity: FileIdentity) -> FolderScan {
+    var scan = FolderScan()
+    var visited: Set<FileIdentity> = [identity]
+    walk(folder: folder, into: &scan, visited: &visited)
+    scan.files.sort { $0.path < $1.path }
+    scan.warnings.sort()
+    return scan
+  }
+
+  /// Adds the manifest files below `folder` to `scan`.
+  private static func walk(folder: String, into scan: inout FolderScan, visited: inout Set<FileIdentity>) {
+    scan.folders.append(folder)
+    let names: [String]
+    do { names = try entries(of: folder) } catch {
+      scan.failures.append(error)
+      return
+    }
+    for name in names where !name.hasPrefix(".") {
       let full = folder.hasSuffix("/") ? folder + name : folder + "/" + name
-      let info = try status(of: full)
+      let info: stat
+      do { info = try status(of: full) } catch {
+        scan.failures.append(error)
+        continue
+      }
       switch info.st_mode & S_IFMT {
       case S_IFDIR:
-        if visited.insert(identity(info)).inserted { try walk(folder: full, into: &list, visited: &visited) }
+        if visited.insert(identity(info)).inserted { walk(folder: full, into: &scan, visited: &visited) }
       case S_IFREG:
-        if manifestExtensions.contains((name as NSString).pathExtension.lowercased()) {
-          list.files.append(ManifestFile(path: full, identity: identity(info)))
-        }
+        if isManifestName(name) { scan.files.append(ManifestFile(path: full, identity: identity(info))) }
       default:
-        if manifestExtensions.contains((name as NSString).pathExtension.lowercased()) {
-          list.warnings.append("\(full): skipped: not a regular file (\(typeName(info.st_mode)))")
-        }
+        if isManifestName(name) { scan.warnings.append(notRegularWarning(full, info.st_mode)) }
       }
     }
+  }
+
+  /// Whether a folder entry's name is one of a manifest (*.yaml, *.yml, *.json).
+  static func isManifestName(_ name: String) -> Bool {
+    manifestExtensions.contains((name as NSString).pathExtension.lowercased())
+  }
+
+  static func notRegularWarning(_ path: String, _ mode: mode_t) -> String {
+    "\(path): skipped: not a regular file (\(typeName(mode)))"
   }
 
   /// The names in `folder` (hidden ones included), or an error naming it and saying why
@@ -93,13 +130,13 @@ enum ManifestFileReader {
   }
 
   /// stat(2) of `path` (following symbolic links), or an error naming it.
-  private static func status(of path: String) throws(ManifestError) -> stat {
+  static func status(of path: String) throws(ManifestError) -> stat {
     var info = stat()
     guard stat(path, &info) == 0 else { throw ManifestError(file: path, message: errnoText(errno)) }
     return info
   }
 
-  private static func identity(_ info: stat) -> FileIdentity {
+  static func identity(_ info: stat) -> FileIdentity {
     FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
   }
 
