@@ -8,21 +8,32 @@ extension NetlinkClient {
   /// when the ruleset generation changes while it is read. `spelling` (normally the desired
   /// ruleset) decides how values the kernel stores identically are written (`A` or `A/32`).
   public func currentRuleset(tables refs: [TableRef], spelling: Ruleset? = nil) throws -> Ruleset {
+    try currentRuleset(tables: refs, spelling: spelling, elementDumpLimit: nil).ruleset
+  }
+
+  /// As `currentRuleset(tables:spelling:)`, except that the elements of a set the desired
+  /// ruleset (`spelling`) gives more than `elementDumpLimit` elements are not dumped: their
+  /// sets come back empty and are named in `unread` (see `Ruleset.diff(to:unreadElements:)`).
+  public func currentRuleset(
+    tables refs: [TableRef], spelling: Ruleset?, elementDumpLimit: Int?
+  ) throws -> (ruleset: Ruleset, unread: UnreadElements) {
     for _ in 0..<8 {
       let before = try generation()
       var out = Ruleset()
+      var unread = UnreadElements()
       var interrupted = false
       do {
         let present = try dumpTables()
         for ref in refs {
           guard let comment = present[ref] else { continue }
           let hint = spelling?.tables.first { $0.ref == ref }
-          out.tables.append(try readTable(ref, comment: comment, spelling: hint))
+          out.tables.append(
+            try readTable(ref, comment: comment, spelling: hint, elementDumpLimit: elementDumpLimit, unread: &unread))
         }
       } catch DumpInterrupted.interrupted {
         interrupted = true
       }
-      if !interrupted, try generation() == before { return out }
+      if !interrupted, try generation() == before { return (out, unread) }
     }
     throw NetlinkError.unexpectedReply("the ruleset kept changing while it was read")
   }
@@ -58,7 +69,9 @@ extension NetlinkClient {
     }
   }
 
-  func readTable(_ ref: TableRef, comment: String?, spelling: Table?) throws -> Table {
+  func readTable(
+    _ ref: TableRef, comment: String?, spelling: Table?, elementDumpLimit: Int?, unread: inout UnreadElements
+  ) throws -> Table {
     let family = TransactionEncoder.family(ref.family)
     var table = Table(family: ref.family, name: ref.name, comment: comment)
     // Chains (the kernel filters by NFTA_CHAIN_TABLE).
@@ -87,6 +100,11 @@ extension NetlinkClient {
     // Elements of each set, except dynamic ones: what rules add to those (affinity: the
     // clients recently sent to an endpoint) is the kernel's state, never kproxy's to diff.
     for i in sets.indices where !sets[i].flags.contains(.dynamic) {
+      let hint = spelling?.sets.first { $0.name == sets[i].name }
+      if let limit = elementDumpLimit, let hint, hint.elements.count > limit {
+        unread[ref, default: []].insert(sets[i].name)
+        continue
+      }
       let list = try NftnlElementList(table: ref.name, set: sets[i].name)
       try request(
         type: NFT_MSG_GETSETELEM, family: family, dump: true,
@@ -96,7 +114,6 @@ extension NetlinkClient {
       ) { nlh in
         guard list.parse(nlh) else { throw NetlinkError.unexpectedReply("cannot parse elements of set \(sets[i].name)") }
       }
-      let hint = spelling?.sets.first { $0.name == sets[i].name }
       guard let elements = ElementLifting.lift(list.elements, of: sets[i], spelling: hint) else {
         throw NetlinkError.unexpectedReply("elements of set \(sets[i].name) in table \(ref) are not ones kproxy writes")
       }

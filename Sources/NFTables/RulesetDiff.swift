@@ -36,12 +36,20 @@ extension Ruleset {
   /// The transaction that turns `self` (what the kernel has) into `target`.
   /// Tables absent from `target` are deleted; tables absent from `self` are created.
   public func diff(to target: Ruleset) -> Transaction {
+    diff(to: target, unreadElements: [:])
+  }
+
+  /// As `diff(to:)`, where `self` was read without the elements of the sets in
+  /// `unreadElements` (too large to dump; nothing is known of them): each such set that
+  /// `target` keeps is declared anew with all its elements in the same transaction, which
+  /// repairs whatever anyone did to its elements (see BENCHMARKS.md, "Read-back").
+  public func diff(to target: Ruleset, unreadElements: UnreadElements) -> Transaction {
     var tx = Transaction()
     let oldTables = Dictionary(tables.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
     let newRefs = Set(target.tables.map(\.ref))
     for t in target.tables {
       if let old = oldTables[t.ref] {
-        TableDiff(old: old, new: t).commands(into: &tx)
+        TableDiff(old: old, new: t, unreadSets: unreadElements[t.ref] ?? []).commands(into: &tx)
       } else {
         Self.create(t, into: &tx)
       }
@@ -53,10 +61,16 @@ extension Ruleset {
   }
 }
 
+/// Per table, the sets whose elements a read-back left out (`NetlinkClient.currentRuleset(
+/// tables:spelling:elementDumpLimit:)`).
+public typealias UnreadElements = [TableRef: Set<String>]
+
 /// The difference between two versions of one table.
 struct TableDiff {
   let old: Table
   let new: Table
+  /// Sets of `old` whose elements were not read: recreated whole.
+  var unreadSets: Set<String> = []
 
   func commands(into tx: inout Transaction) {
     let ref = new.ref
@@ -77,7 +91,7 @@ struct TableDiff {
     let newSets = Dictionary(new.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     var recreatedSets = Set(
       new.sets.compactMap { s -> String? in
-        guard let o = oldSets[s.name], o.header != s.header else { return nil }
+        guard let o = oldSets[s.name], o.header != s.header || unreadSets.contains(s.name) else { return nil }
         return s.name
       })
     let removedSets = old.sets.filter { newSets[$0.name] == nil }
