@@ -35,17 +35,17 @@ let package = Package(
     // nftables model: tables, chains, sets, typed rules, text rendering, diff.
     .target(name: "NFTables", dependencies: ["NetAddress"]),
     // Compiler: reconciler state + node config -> nftables ruleset.
-    .target(name: "ProxyRules", dependencies: ["ServiceProxy", "NFTables"]),
+    .target(name: "ProxyRules", dependencies: ["ServiceProxy", "NFTables", "KubeAPI", "NetAddress"]),
     // libnftnl + libmnl headers and link flags for the netlink backend.
     .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
     // nf_tables over netlink: lowering, transactions, read-back (the only user of CNftnl).
     .target(name: "NFTNetlink", dependencies: ["NFTables", "NetAddress", "CNftnl"]),
     // Backends that put a ruleset into the kernel: netlink or `nft -f`.
-    .target(name: "Dataplane", dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy"]),
+    .target(name: "Dataplane", dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy", "NetAddress"]),
     .executableTarget(
       name: "kproxy",
       dependencies: [
-        "KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables", "Dataplane",
+        "KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables", "Dataplane", "NFTNetlink", "NetAddress",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -65,17 +65,27 @@ let package = Package(
       ],
       path: "Tests/KubeTestServer"),
     .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
-    .testTarget(name: "KubeSourceTests", dependencies: ["KubeSource", "KubeAPI", "KubeTestServer"]),
-    .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSource"]),
-    .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI"]),
-    .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
     .testTarget(
-      name: "ProxyRulesTests", dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "KernelTestSupport"]),
-    .testTarget(name: "kproxyTests", dependencies: ["kproxy"]),
+      name: "KubeSourceTests",
+      dependencies: ["KubeSource", "KubeAPI", "KubeTestServer", .product(name: "NIOCore", package: "swift-nio")]),
+    .testTarget(
+      name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSource", "NetAddress", .product(name: "Yams", package: "Yams")]),
+    .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI", "NetAddress"]),
+    .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NetAddress"]),
+    .testTarget(
+      name: "ProxyRulesTests",
+      dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),
+    .testTarget(name: "kproxyTests", dependencies: ["kproxy", "NFTNetlink"]),
     .testTarget(
       name: "NFTNetlinkTests",
-      dependencies: ["NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "KernelTestSupport"]),
-    .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "NFTNetlink", "NFTables", "ProxyRules", "KernelTestSupport"]),
+      dependencies: [
+        "NFTNetlink", "NFTables", "NetAddress", "CNftnl", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "KernelTestSupport",
+      ]),
+    .testTarget(
+      name: "DataplaneTests",
+      dependencies: [
+        "Dataplane", "NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KernelTestSupport",
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )
