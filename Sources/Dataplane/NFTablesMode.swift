@@ -30,7 +30,8 @@ public actor NFTablesMode: ProxyMode {
   private var needsResync = true
   /// The generation after kproxy's last commit, when known to be kproxy's.
   private var expectedGeneration: UInt32?
-  /// The compiler's warnings for the current state (lost claims, NodePorts without addresses).
+  /// The compiler's warnings (lost claims, NodePorts without addresses) for the last full
+  /// state: the first sync, a resync, a node change, a `full` batch of changes.
   public private(set) var warnings: [String] = []
 
   public init(backend: TransactionBackend) {
@@ -58,8 +59,13 @@ public actor NFTablesMode: ProxyMode {
     // Out of step until the kernel confirms: a failure makes the next sync a full one.
     needsResync = true
     self.compiler = nil
-    let tx = compiler.update(to: state)
-    warnings = compiler.warnings
+    let tx: Transaction
+    if changes.full != nil {
+      tx = compiler.update(to: state)
+      warnings = compiler.warnings
+    } else {
+      tx = compiler.update(changed: changes.changed, removed: changes.removed.map { ($0.family, $0.name) })
+    }
     try await commit(tx, knownSets: Ruleset(), context)
     self.compiler = compiler
     needsResync = false
