@@ -12,10 +12,11 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     // Leaf: IP addresses and prefixes, shared by the Kubernetes model and the nftables model.
@@ -36,7 +37,7 @@ let package = Package(
     // nftables model: tables, chains, sets, typed rules, text rendering, diff.
     .target(name: "NFTables", dependencies: ["NetAddress"]),
     // Compiler: reconciler state + node config -> nftables ruleset.
-    .target(name: "ProxyRules", dependencies: ["ServiceProxy", "NFTables"]),
+    .target(name: "ProxyRules", dependencies: ["ServiceProxy", "NFTables", "KubeAPI", "NetAddress"]),
     // libnftnl + libmnl headers and link flags for the netlink backend.
     .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
     // nf_tables over netlink: lowering, transactions, read-back (the only user of CNftnl).
@@ -54,7 +55,8 @@ let package = Package(
     .executableTarget(
       name: "kproxy",
       dependencies: [
-        "KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables", "Dataplane",
+        "KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables", "Dataplane", "NFTNetlink", "NetAddress", "AgentHTTP",
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -74,16 +76,17 @@ let package = Package(
       ],
       path: "Tests/KubeTestServer"),
     .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
-    .testTarget(name: "KubeSourceTests", dependencies: ["KubeSource", "KubeAPI", "KubeTestServer"]),
-    .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSource"]),
-    .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI"]),
-    .testTarget(name: "NFTablesTests", dependencies: ["NFTables"]),
     .testTarget(
-      name: "ProxyRulesTests", dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "KernelTestSupport"]),
+      name: "KubeSourceTests",
+      dependencies: ["KubeSource", "KubeAPI", "KubeTestServer", .product(name: "NIOCore", package: "swift-nio")]),
+    .testTarget(
+      name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSource", "NetAddress", .product(name: "Yams", package: "Yams")]),
+    .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI", "NetAddress"]),
+    .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NetAddress"]),
+    .testTarget(
+      name: "ProxyRulesTests",
+      dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),
     .testTarget(name: "kproxyTests", dependencies: ["kproxy", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink"]),
-    .testTarget(
-      name: "NFTNetlinkTests",
-      dependencies: ["NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "KernelTestSupport"]),
     .testTarget(
       name: "AgentHTTPTests",
       dependencies: [
@@ -92,7 +95,16 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
       ]),
-    .testTarget(name: "DataplaneTests", dependencies: ["Dataplane", "NFTNetlink", "NFTables", "ProxyRules", "KernelTestSupport"]),
+    .testTarget(
+      name: "NFTNetlinkTests",
+      dependencies: [
+        "NFTNetlink", "NFTables", "NetAddress", "CNftnl", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "KernelTestSupport",
+      ]),
+    .testTarget(
+      name: "DataplaneTests",
+      dependencies: [
+        "Dataplane", "NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KernelTestSupport",
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -43,9 +43,13 @@ public final class NftBackend: Backend {
 }
 
 /// `nft -f` failed; `stderr` is nft's message (it names the offending line).
-public struct NftCommandError: Error, CustomStringConvertible {
+public struct NftCommandError: Error, Sendable, Equatable, CustomStringConvertible {
   public var status: Int32
   public var stderr: String
+  public init(status: Int32, stderr: String) {
+    self.status = status
+    self.stderr = stderr
+  }
   public var description: String {
     if status < 0 { return "nft -f: \(stderr)" }
     return "nft -f exited with status \(status): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))"

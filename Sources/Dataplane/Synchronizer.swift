@@ -25,24 +25,39 @@ public struct Synchronizer {
   }
 
   public let backend: Backend
+  /// How often a read-back that the ruleset kept changing under is tried before giving up
+  /// (each try is itself retried by the reader while the generation moves).
+  public static let readAttempts = 3
   public init(backend: Backend) { self.backend = backend }
 
   /// Brings kproxy's tables to `desired`. Without `full`, the tables are read back and only
-  /// the difference is applied; when they hold something kproxy does not write, everything
-  /// is replaced instead. Either way `desired.absentTables` are deleted if present, in the
+  /// the difference is applied; when they hold something kproxy does not write, or cannot be
+  /// parsed, everything is replaced instead (`fallbackReason` says why). A read-back that the
+  /// ruleset kept changing under is tried again; a transaction the encoder cannot hold is an
+  /// error, never a reason to replace. Either way `desired.absentTables` are deleted if present, in the
   /// same transaction.
   public func sync(to desired: Ruleset, full: Bool) throws -> Outcome {
     if full { return try replace(desired, reason: nil, readBack: .zero) }
     let clock = ContinuousClock()
     let t0 = clock.now
-    let current: Ruleset
-    do {
-      // The absent tables are read too, so that the difference deletes them (a family the node
-      // no longer serves) in the same transaction.
-      current = try backend.currentRuleset(tables: desired.tables.map(\.ref) + desired.absentTables, spelling: desired)
-    } catch let e as NetlinkError {
-      guard case .unexpectedReply(let why) = e else { throw e }
-      return try replace(desired, reason: why, readBack: clock.now - t0)
+    var current = Ruleset()
+    var attempt = 0
+    while true {
+      do {
+        // The absent tables are read too, so that the difference deletes them (a family the
+        // node no longer serves) in the same transaction.
+        current = try backend.currentRuleset(tables: desired.tables.map(\.ref) + desired.absentTables, spelling: desired)
+        break
+      } catch NetlinkError.foreignObject(let why) {
+        // Not ours to diff: replacing is the only way to the desired state.
+        return try replace(desired, reason: why, readBack: clock.now - t0)
+      } catch NetlinkError.unparsable(let why) {
+        // Our own tables, but unreadable: reported through the reason, and replaced.
+        return try replace(desired, reason: "cannot parse \(why)", readBack: clock.now - t0)
+      } catch NetlinkError.concurrentChange where attempt + 1 < Self.readAttempts {
+        // Someone is changing the ruleset right now: read again rather than replace.
+        attempt += 1
+      }
     }
     let t1 = clock.now
     let tx = current.diff(to: desired)

@@ -36,7 +36,7 @@ struct AckTracker {
       throw NetlinkError.rejected(operation: batch.operations[first.index], errno: first.errno)
     }
     if ackCount < acked.count, let missing = acked.firstIndex(of: false) {
-      throw NetlinkError.unexpectedReply(
+      throw NetlinkError.missingAcknowledgement(
         "no acknowledgement for \(batch.operations[missing]) (\(acked.count - ackCount) of \(acked.count) missing)")
     }
   }

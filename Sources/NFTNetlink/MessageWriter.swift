@@ -71,7 +71,7 @@ final class MessageWriter {
 
   private func commit(_ nlh: UnsafeMutablePointer<nlmsghdr>) throws {
     let len = Int(kp_nlmsg_align(nlh.pointee.nlmsg_len))
-    guard len <= headroom else { throw NetlinkError.unexpectedReply("message of \(len) bytes exceeds the scratch page") }
+    guard len <= headroom else { throw NetlinkError.encodingOverflow("message of \(len) bytes exceeds the scratch page") }
     count += len
     messageCount += 1
   }

@@ -16,8 +16,19 @@ public enum NetlinkError: Error, Sendable, Hashable, CustomStringConvertible {
   case lowering(operation: String, reason: String)
   /// libnftnl could not allocate an object.
   case outOfMemory(what: String)
-  /// The kernel's reply did not have the expected shape, or a dumped object is not one kproxy writes.
-  case unexpectedReply(String)
+  /// A dumped object in kproxy's tables is not one kproxy writes (someone else added it, or
+  /// an older kproxy did): the tables are replaced rather than diffed.
+  case foreignObject(String)
+  /// A reply from the kernel could not be parsed (libnftnl refused it).
+  case unparsable(String)
+  /// The ruleset kept changing while it was read (the generation moved, or the kernel
+  /// interrupted the dump with NLM_F_DUMP_INTR, EINTR or ERESTART): read again later.
+  case concurrentChange(String)
+  /// A message of a transaction does not fit the encoder's buffer: kproxy's own limit, not
+  /// the kernel's; nothing was sent.
+  case encodingOverflow(String)
+  /// The kernel acknowledged fewer commands of a batch than were sent.
+  case missingAcknowledgement(String)
 
   public var errno: Int32? {
     switch self {
@@ -35,9 +46,17 @@ public enum NetlinkError: Error, Sendable, Hashable, CustomStringConvertible {
     case .notANetworkNamespace(let path): "\(path) is not a network namespace"
     case .lowering(let op, let reason): "netlink: \(op): \(reason)"
     case .outOfMemory(let what): "netlink: cannot allocate \(what)"
-    case .unexpectedReply(let what): "netlink: \(what)"
+    case .foreignObject(let what): "netlink: \(what)"
+    case .unparsable(let what): "netlink: cannot parse \(what)"
+    case .concurrentChange(let what): "netlink: \(what)"
+    case .encodingOverflow(let what): "netlink: \(what)"
+    case .missingAcknowledgement(let what): "netlink: \(what)"
     }
   }
+
+  /// Whether a dump's error means "the ruleset changed while it was dumped, read again":
+  /// EINTR, or ERESTART (85, not exported by Glibc) from nf_tables.
+  static func interruptsDump(errno e: Int32) -> Bool { e == EINTR || e == 85 }
 
   /// `strerror` text followed by the symbolic errno name: `No such file or directory (ENOENT)`.
   public static func describe(errno e: Int32) -> String {

@@ -1,5 +1,5 @@
 // The ruleset generation (`struct nftnl_gen`): read before and after a multi-part dump to
-// tell whether the ruleset changed in between.
+// tell whether the ruleset changed in between, and by the sync loop to detect drift.
 import CNftnl
 
 /// The corresponding libnftnl calls are `nftnl_gen_alloc` / `nftnl_gen_free`.
@@ -17,4 +17,10 @@ final class NftnlGeneration {
   func parse(_ nlh: UnsafePointer<nlmsghdr>) -> Bool { nftnl_gen_nlmsg_parse(nlh, pointer) >= 0 }
 
   var id: UInt32 { nftnl_gen_get_u32(pointer, UInt16(NFTNL_GEN_ID)) }
+}
+
+extension NetlinkClient {
+  /// The ruleset generation id (NFT_MSG_GETGEN): each committed batch, of any process, moves
+  /// it by one, so an unchanged id means nobody committed in between.
+  public func rulesetGeneration() throws -> UInt32 { try generation() }
 }

@@ -35,7 +35,7 @@ extension NetlinkClient {
       }
       if !interrupted, try generation() == before { return (out, unread) }
     }
-    throw NetlinkError.unexpectedReply("the ruleset kept changing while it was read")
+    throw NetlinkError.concurrentChange("the ruleset kept changing while it was read")
   }
 
   enum DumpInterrupted: Error { case interrupted }
@@ -88,13 +88,13 @@ extension NetlinkClient {
     ) { nlh in
       let c = try NftnlChain()
       guard c.parse(nlh), c.table == ref.name else { return }
-      guard let header = c.header else { throw NetlinkError.unexpectedReply("chain \(c.name) in table \(ref) is not one kproxy creates") }
+      guard let header = c.header else { throw NetlinkError.foreignObject("chain \(c.name) in table \(ref) is not one kproxy creates") }
       chains.append(header)
     }
     // Sets.
     var sets: [NFTSet] = []
     try forEachSet(in: ref) { s in
-      guard let header = s.header else { throw NetlinkError.unexpectedReply("set \(s.name) in table \(ref) is not one kproxy creates") }
+      guard let header = s.header else { throw NetlinkError.foreignObject("set \(s.name) in table \(ref) is not one kproxy creates") }
       sets.append(header)
     }
     // Elements of each set, except dynamic ones: what rules add to those (affinity: the
@@ -112,10 +112,10 @@ extension NetlinkClient {
           list.withPointer { nftnl_set_elems_nlmsg_build_payload(nlh, $0) }
         }
       ) { nlh in
-        guard list.parse(nlh) else { throw NetlinkError.unexpectedReply("cannot parse elements of set \(sets[i].name)") }
+        guard list.parse(nlh) else { throw NetlinkError.unparsable("elements of set \(sets[i].name) in table \(ref)") }
       }
       guard let elements = ElementLifting.lift(list.elements, of: sets[i], spelling: hint) else {
-        throw NetlinkError.unexpectedReply("elements of set \(sets[i].name) in table \(ref) are not ones kproxy writes")
+        throw NetlinkError.foreignObject("elements of set \(sets[i].name) in table \(ref) are not ones kproxy writes")
       }
       sets[i].elements = elements
     }
@@ -152,7 +152,7 @@ extension NetlinkClient {
             exprs = known.flatMap { lifting.lift($0) }
           }
           guard let exprs else {
-            throw NetlinkError.unexpectedReply("a rule in chain \(chainName) of table \(ref) is not one kproxy writes")
+            throw NetlinkError.foreignObject("a rule in chain \(chainName) of table \(ref) is not one kproxy writes")
           }
           rules.append(Rule(exprs, comment: comment()))
         }
@@ -196,6 +196,13 @@ extension NetlinkClient {
           done = true
         case NLMSG_ERROR:
           let err = UnsafeRawPointer(nlh).advanced(by: MemoryLayout<nlmsghdr>.size).assumingMemoryBound(to: nlmsgerr.self).pointee
+          // A dump the ruleset changed under, aborted with EINTR or ERESTART: the same as
+          // NLM_F_DUMP_INTR, the caller reads again.
+          if dump && NetlinkError.interruptsDump(errno: -err.error) {
+            interrupted = true
+            done = true
+            return
+          }
           if err.error != 0 { throw NetlinkError.rejected(operation: "dump \(Self.dumpName(type))", errno: -err.error) }
           done = true  // the ACK of a plain request
         default:

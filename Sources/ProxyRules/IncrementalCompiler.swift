@@ -2,6 +2,7 @@
 // transaction that changes only what changed: the changed service ports' chains, affinity sets
 // and their claims on shared sets (the sync loop's fast path; `RulesetCompiler` is the
 // reference it must agree with, see IncrementalCompilerTests).
+import KubeAPI
 import NFTables
 import NetAddress
 import ServiceProxy
@@ -26,7 +27,11 @@ struct ServicePortFragment: Equatable {
 /// The incremental compiler for one node configuration.
 public struct IncrementalCompiler: Sendable {
   public let node: NodeConfig
-  /// The service ports last compiled, per family.
+  /// The service ports as given (before contested destinations are settled), per family.
+  private var given: [IPFamily: [ServicePortName: ServicePortInfo]] = [:]
+  /// For each destination (per family), the given service ports that claim it.
+  private var claimants: [IPFamily: [DestinationKey: Set<ServicePortName>]] = [:]
+  /// The service ports last compiled (contested destinations settled), per family.
   private var infos: [IPFamily: [ServicePortName: ServicePortInfo]] = [:]
   private var fragments: [IPFamily: [ServicePortName: ServicePortFragment]] = [:]
   /// For each shared set and element key, the service ports claiming it and their element.
@@ -51,6 +56,7 @@ public struct IncrementalCompiler: Sendable {
     let (ports, warnings) = RulesetCompiler.prepare(state, node: node)
     self.warnings = warnings
     served = Set(RulesetCompiler.servedFamilies(ports, node: node))
+    for svc in state.servicePorts { give(svc) }
     for svc in ports { record(svc, ServicePortFragment(ctx: contexts[svc.family]!, svc: svc)) }
     for family in IPFamily.allCases { countPickers(family) }
   }
@@ -95,14 +101,13 @@ public struct IncrementalCompiler: Sendable {
   /// Moves to `state` and returns the transaction that takes the kernel from the previous
   /// state's ruleset to the new one. Service ports whose info is unchanged are not recompiled.
   public mutating func update(to state: ProxyState) -> Transaction {
-    let (ports, warnings) = RulesetCompiler.prepare(state, node: node)
-    self.warnings = warnings
+    self.warnings = RulesetCompiler.prepare(state, node: node).warnings
     var byFamily: [IPFamily: [ServicePortName: ServicePortInfo]] = [:]
-    for svc in ports { byFamily[svc.family, default: [:]][svc.name] = svc }
+    for svc in state.servicePorts { byFamily[svc.family, default: [:]][svc.name] = svc }
     var changed: [ServicePortInfo] = []
     var removed: [(IPFamily, ServicePortName)] = []
     for family in IPFamily.allCases {
-      let old = infos[family] ?? [:]
+      let old = given[family] ?? [:]
       let new = byFamily[family] ?? [:]
       for (name, svc) in new where old[name] != svc { changed.append(svc) }
       for name in old.keys where new[name] == nil { removed.append((family, name)) }
@@ -112,11 +117,69 @@ public struct IncrementalCompiler: Sendable {
 
   /// The transaction for a known change (what a change tracker reports): `changed` service
   /// ports are new or different, `removed` ones are gone. The cost is proportional to the
-  /// change, not to the cluster. Claims on one destination are resolved per shared set here
-  /// (the smallest claimant's element wins); `update(to:)` resolves them across sets first, as
-  /// a full compile does. A family's table is created with its first service port when the
-  /// node has no other reason to serve the family, and deleted with its last.
+  /// change, not to the cluster: contested destinations are settled by `DestinationClaims`
+  /// (as a full compile settles them) among the changed ports and every port connected to
+  /// them through a shared destination, before and after. `warnings` stay those of the last
+  /// full state given.
   public mutating func update(changed: [ServicePortInfo], removed: [(IPFamily, ServicePortName)]) -> Transaction {
+    var settledChanged: [ServicePortInfo] = []
+    var settledRemoved: [(IPFamily, ServicePortName)] = []
+    for family in IPFamily.allCases {
+      let mine = changed.filter { $0.family == family }
+      let gone = removed.filter { $0.0 == family }.map(\.1)
+      if mine.isEmpty && gone.isEmpty { continue }
+      let seeds = Set(mine.map(\.name) + gone)
+      // The ports whose settlement may change: connected to a changed one before the change…
+      var affected = connected(family, from: seeds)
+      for name in gone { forgetGiven(family, name) }
+      for svc in mine {
+        forgetGiven(family, svc.name)
+        give(svc)
+      }
+      // …or after it.
+      affected.formUnion(connected(family, from: affected))
+      let ports = affected.sorted().compactMap { given[family]?[$0] }
+      let settled = DestinationClaims.resolve(ports).ports
+      let settledNames = Set(settled.map(\.name))
+      for svc in settled where infos[family]?[svc.name] != svc { settledChanged.append(svc) }
+      for name in affected.sorted() where !settledNames.contains(name) && infos[family]?[name] != nil {
+        settledRemoved.append((family, name))
+      }
+    }
+    return apply(changed: settledChanged, removed: settledRemoved)
+  }
+
+  /// Records a given service port and its destinations.
+  private mutating func give(_ svc: ServicePortInfo) {
+    given[svc.family, default: [:]][svc.name] = svc
+    for k in DestinationKey.of(svc) { claimants[svc.family, default: [:]][k, default: []].insert(svc.name) }
+  }
+
+  private mutating func forgetGiven(_ family: IPFamily, _ name: ServicePortName) {
+    guard let svc = given[family]?[name] else { return }
+    for k in DestinationKey.of(svc) {
+      claimants[family]?[k]?.remove(name)
+      if claimants[family]?[k]?.isEmpty == true { claimants[family]?[k] = nil }
+    }
+    given[family]?[name] = nil
+  }
+
+  /// `seeds` and every given port reachable from them through shared destinations.
+  private func connected(_ family: IPFamily, from seeds: Set<ServicePortName>) -> Set<ServicePortName> {
+    var seen = seeds
+    var queue = Array(seeds)
+    while let name = queue.popLast() {
+      guard let svc = given[family]?[name] else { continue }
+      for k in DestinationKey.of(svc) {
+        for other in claimants[family]?[k] ?? [] where seen.insert(other).inserted { queue.append(other) }
+      }
+    }
+    return seen
+  }
+
+  /// The transaction for settled service ports (no destination contested among them and the
+  /// rest): `changed` replace their fragments, `removed` lose them.
+  private mutating func apply(changed: [ServicePortInfo], removed: [(IPFamily, ServicePortName)]) -> Transaction {
     var tx = Transaction()
     var withPorts = Set<IPFamily>()
     for family in IPFamily.allCases {
@@ -195,5 +258,19 @@ public struct IncrementalCompiler: Sendable {
     var out = FamilyRules(servicePorts: ports.count, endpoints: ports.reduce(0) { $0 + $1.endpoints.count })
     for svc in ports { ServicePortRules(ctx: ctx, svc: svc).add(into: &out) }
     tx.append(contentsOf: Ruleset(tables: [RulesetCompiler.table(ctx, out)]).replaceTransaction())
+  }
+}
+
+/// A destination service ports can contest: an address with protocol and port (clusterIP,
+/// externalIP, LB IP), or a node port with protocol (within one family).
+enum DestinationKey: Hashable {
+  case address(IPAddress, L4Protocol, Int)
+  case nodePort(L4Protocol, Int)
+
+  static func of(_ svc: ServicePortInfo) -> [DestinationKey] {
+    let proto = svc.name.protocol_
+    var keys = ([svc.clusterIP] + svc.externalIPs + svc.loadBalancerIPs).map { DestinationKey.address($0, proto, svc.port) }
+    if svc.nodePort != 0 { keys.append(.nodePort(proto, svc.nodePort)) }
+    return keys
   }
 }

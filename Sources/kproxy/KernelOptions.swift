@@ -1,5 +1,5 @@
 // Command-line options that say where and how to reach the kernel (network namespace and
-// backend), and the kernel errors explained in words, for `apply` and `cleanup`.
+// backend) for `apply` and `cleanup`; kernel errors come explained from Dataplane.
 import ArgumentParser
 import Dataplane
 import Foundation
@@ -29,9 +29,9 @@ struct KernelOptions: ParsableArguments {
     }
   }
 
-  /// Runs `body` with the chosen backend, turning kernel failures into clear messages. There
-  /// is no up-front root check: a process may hold CAP_NET_ADMIN without being root, and the
-  /// kernel's EPERM is explained instead.
+  /// Runs `body` with the chosen backend; kernel failures become `DataplaneError`'s words.
+  /// There is no up-front root check: a process may hold CAP_NET_ADMIN without being root,
+  /// and the kernel's EPERM is explained instead.
   func withBackend<R>(_ body: (Backend) throws -> R) throws -> R {
     let namespace = netns.map(NetworkNamespace.init)
     if let namespace, !FileManager.default.fileExists(atPath: namespace.path) {
@@ -39,25 +39,12 @@ struct KernelOptions: ParsableArguments {
       throw UserError(description: "network namespace \(netns!) not found\(detail)")
     }
     do {
-      let b: Backend = backend == .netlink ? try NetlinkBackend(namespace: namespace) : try NftBackend(namespace: namespace)
-      return try body(b)
-    } catch let e as NetlinkError {
-      throw UserError(description: Self.explain(e))
-    } catch let e as NftCommandError {
+      return try DataplaneError.mapping {
+        let b: Backend = backend == .netlink ? try NetlinkBackend(namespace: namespace) : try NftBackend(namespace: namespace)
+        return try body(b)
+      }
+    } catch let e as DataplaneError {
       throw UserError(description: e.description)
-    }
-  }
-
-  /// The netlink error with a hint for the common causes.
-  static func explain(_ e: NetlinkError) -> String {
-    switch (e, e.errno) {
-    case (.namespace(let path, _), ENOENT?): return "network namespace \(path) not found"
-    case (.namespace, EPERM?): return "\(e) — entering a network namespace needs root (CAP_SYS_ADMIN)"
-    case (_, EPERM?), (_, EACCES?): return "\(e) — nftables needs root (CAP_NET_ADMIN)"
-    case (.system, EPROTONOSUPPORT?), (.system, EAFNOSUPPORT?), (.rejected("apply transaction", _), EOPNOTSUPP?),
-      (.rejected("dump generation", _), EOPNOTSUPP?), (.system, EOPNOTSUPP?):
-      return "\(e) — nf_tables is not available in this kernel (module nf_tables not loaded?)"
-    default: return e.description
     }
   }
 }

@@ -77,6 +77,23 @@ import Testing
     #expect(CanonicalRuleset(kernel.ruleset) == CanonicalRuleset(RulesetCompiler.compile(a, node: Self.node).ruleset))
   }
 
+  @Test func aKnownChangeSettlesContestedDestinationsLikeAFullCompile() throws {
+    // ops/squatter's externalIP 192.0.2.10:8443 loses to ops/legacy; when legacy goes as a
+    // tracked removal, squatter must get it, as a full compile of the new state gives it.
+    let a = try #require(Self.states["externalips"])
+    let legacy = a.servicePorts.filter { $0.name.service.name == "legacy" }
+    try #require(!legacy.isEmpty)
+    let b = ProxyState(servicePorts: a.servicePorts.filter { $0.name.service.name != "legacy" })
+    var inc = IncrementalCompiler(a, node: Self.node)
+    var kernel = InMemoryKernel()
+    try kernel.apply(RulesetCompiler.compile(a, node: Self.node).ruleset.replaceTransaction())
+    try kernel.apply(inc.update(changed: [], removed: legacy.map { ($0.family, $0.name) }))
+    #expect(CanonicalRuleset(kernel.ruleset) == CanonicalRuleset(RulesetCompiler.compile(b, node: Self.node).ruleset))
+    // And back as a tracked change: legacy takes the key again.
+    try kernel.apply(inc.update(changed: legacy, removed: []))
+    #expect(CanonicalRuleset(kernel.ruleset) == CanonicalRuleset(RulesetCompiler.compile(a, node: Self.node).ruleset))
+  }
+
   /// Commands of a transaction that touch chains or rules (what makes the kernel re-validate).
   static func ruleCommands(_ tx: Transaction) -> [Command] {
     tx.commands.filter { c in

@@ -1,0 +1,151 @@
+// The nftables mode: folds each batch of changes into the current state, compiles the changed
+// service ports incrementally and applies the transaction; adopts existing tables on the first
+// sync, resyncs (read back + diff) after a failure or someone else's commit.
+import NFTNetlink
+import NFTables
+import ProxyRules
+import ServiceProxy
+
+/// kproxy's nftables dataplane over a transaction backend.
+///
+/// - First sync (and any sync after a failed one): the kernel's kproxy tables are read back and
+///   diffed against the full desired ruleset (restart adoption: no rule missing at any
+///   moment, learned affinity kept). Tables holding objects kproxy does not write, or that
+///   cannot be parsed, are replaced; a read-back the ruleset kept changing under is retried.
+/// - Otherwise: the incremental compiler's transaction for the changed service ports.
+/// - A node change (`ProxyChanges.full` with another `NodeConfig`): the difference between the
+///   full compiles for the old and the new node, and a fresh incremental compiler.
+/// - Periodic syncs compare the ruleset generation with the one after kproxy's last commit
+///   (each commit moves it by one) and read back and repair only when someone else committed.
+public actor NFTablesMode: ProxyMode {
+  public let backend: TransactionBackend
+  /// How often a read-back that the ruleset kept changing under is tried per sync.
+  public static let readAttempts = 3
+
+  private var node: NodeConfig?
+  private var ports: [ServicePortKey: ServicePortInfo] = [:]
+  private var reconcilerWarnings: [String] = []
+  private var compiler: IncrementalCompiler?
+  /// The next sync compares the kernel's tables with the whole desired state.
+  private var needsResync = true
+  /// The generation after kproxy's last commit, when known to be kproxy's.
+  private var expectedGeneration: UInt32?
+  /// The compiler's warnings (lost claims, NodePorts without addresses) for the last full
+  /// state: the first sync, a resync, a node change, a `full` batch of changes.
+  public private(set) var warnings: [String] = []
+
+  public init(backend: TransactionBackend) {
+    self.backend = backend
+  }
+
+  /// The state the mode is bringing the dataplane to (sorted as the reconciler sorts it).
+  public var state: ProxyState {
+    ProxyState(servicePorts: ports.keys.sorted().map { ports[$0]! }, warnings: reconcilerWarnings)
+  }
+
+  public func sync(_ changes: ProxyChanges, cause: SyncCause, context: SyncContext) async throws -> ModeSyncReport {
+    let oldNode = node
+    let oldState = oldNode != nil && oldNode != changes.node && !needsResync ? state : nil
+    fold(changes)
+    let state = self.state
+    let node = changes.node
+    guard !needsResync, var compiler else { return try await resync(state, node, context, drift: false) }
+    if let oldState, let oldNode { return try await rebuild(from: oldState, oldNode, to: state, node, context) }
+    if cause == .periodic {
+      let now = try await backend.generation()
+      if now != expectedGeneration { return try await resync(state, node, context, drift: true) }
+    }
+    if changes.isEmpty { return ModeSyncReport(full: false, commands: 0) }
+    // Out of step until the kernel confirms: a failure makes the next sync a full one.
+    needsResync = true
+    self.compiler = nil
+    let tx: Transaction
+    if changes.full != nil {
+      tx = compiler.update(to: state)
+      warnings = compiler.warnings
+    } else {
+      tx = compiler.update(changed: changes.changed, removed: changes.removed.map { ($0.family, $0.name) })
+    }
+    try await commit(tx, knownSets: Ruleset(), context)
+    self.compiler = compiler
+    needsResync = false
+    return ModeSyncReport(full: false, commands: tx.commands.count)
+  }
+
+  private func fold(_ changes: ProxyChanges) {
+    if let full = changes.full {
+      ports = Dictionary(full.servicePorts.map { (ServicePortKey(family: $0.family, name: $0.name), $0) }, uniquingKeysWith: { a, _ in a })
+    } else {
+      for key in changes.removed { ports[key] = nil }
+      for svc in changes.changed { ports[ServicePortKey(family: svc.family, name: svc.name)] = svc }
+    }
+    reconcilerWarnings = changes.warnings
+    node = changes.node
+  }
+
+  /// Reads the kernel's tables back and applies the difference to the full desired ruleset.
+  private func resync(_ state: ProxyState, _ node: NodeConfig, _ context: SyncContext, drift: Bool) async throws -> ModeSyncReport {
+    needsResync = true
+    compiler = nil
+    let before = try await backend.generation()
+    let compiled = RulesetCompiler.compile(state, node: node)
+    let desired = compiled.ruleset
+    var tx = Transaction()
+    var replaceReason: String?
+    var attempt = 0
+    while true {
+      do {
+        let current = try await backend.currentRuleset(tables: desired.tables.map(\.ref) + desired.absentTables, spelling: desired)
+        tx = current.diff(to: desired)
+        break
+      } catch let e as DataplaneError {
+        switch e.netlinkError {
+        case .foreignObject(let why)?:
+          // Not ours to diff: replacing is the only way to the desired state.
+          replaceReason = why
+        case .unparsable(let why)?:
+          replaceReason = "cannot parse \(why)"
+        case .concurrentChange? where attempt + 1 < Self.readAttempts:
+          attempt += 1
+          continue
+        default: throw e
+        }
+        tx = desired.replaceTransaction()
+        break
+      }
+    }
+    expectedGeneration = before
+    try await commit(tx, knownSets: desired, context)
+    warnings = compiled.warnings
+    compiler = IncrementalCompiler(state, node: node)
+    needsResync = false
+    return ModeSyncReport(full: true, commands: tx.commands.count, repairedDrift: drift && !tx.isEmpty, replaceReason: replaceReason)
+  }
+
+  /// A node change: the difference between the full rulesets for the old and the new node.
+  private func rebuild(
+    from oldState: ProxyState, _ oldNode: NodeConfig, to state: ProxyState, _ node: NodeConfig, _ context: SyncContext
+  ) async throws -> ModeSyncReport {
+    needsResync = true
+    compiler = nil
+    let old = RulesetCompiler.compile(oldState, node: oldNode).ruleset
+    let compiled = RulesetCompiler.compile(state, node: node)
+    let tx = old.diff(to: compiled.ruleset)
+    try await commit(tx, knownSets: compiled.ruleset, context)
+    warnings = compiled.warnings
+    compiler = IncrementalCompiler(state, node: node)
+    needsResync = false
+    return ModeSyncReport(full: true, commands: tx.commands.count)
+  }
+
+  /// Applies `tx` (nothing when empty) and keeps track of the generation: when the commit
+  /// moved it by exactly one from the expected value, the new one is expected; otherwise
+  /// someone else committed too, and the next periodic sync reads back.
+  private func commit(_ tx: Transaction, knownSets: Ruleset, _ context: SyncContext) async throws {
+    guard !tx.isEmpty else { return }
+    let expected = expectedGeneration
+    expectedGeneration = nil
+    try await backend.apply(tx, knownSets: knownSets, context: context)
+    if let expected, let now = try? await backend.generation(), now == expected &+ 1 { expectedGeneration = now }
+  }
+}

@@ -1,0 +1,34 @@
+// The transaction layer of the dataplane: something that applies a ready nf_tables transaction
+// atomically, reads kproxy's tables back and tells the ruleset generation (async, Sendable).
+import Foundation
+import NFTables
+
+/// What the loop tells a backend about the sync a transaction belongs to.
+public struct SyncContext: Sendable, Hashable {
+  /// The sync's number, from 1.
+  public var number: Int
+  /// Why it runs (`SyncCause.description`).
+  public var cause: String
+  /// Wall-clock time of its start (for the dry-run heading).
+  public var date: Date
+
+  public init(number: Int, cause: String, date: Date) {
+    self.number = number
+    self.cause = cause
+    self.date = date
+  }
+}
+
+/// Puts transactions into nf_tables (or somewhere that stands for it). Errors are
+/// `DataplaneError`s.
+public protocol TransactionBackend: Sendable {
+  /// Applies `tx` atomically: every command or none. `knownSets` holds declarations of sets
+  /// the transaction's rules may use without declaring them (the kernel is asked otherwise).
+  func apply(_ tx: Transaction, knownSets: Ruleset, context: SyncContext) async throws
+  /// The given tables as the kernel holds them (absent ones left out; elements of dynamic
+  /// sets left out: they are the kernel's state). `spelling` is the desired ruleset.
+  func currentRuleset(tables: [TableRef], spelling: Ruleset?) async throws -> Ruleset
+  /// The ruleset generation (nf_tables' NFT_MSG_GETGEN): every committed batch, anyone's,
+  /// moves it by one.
+  func generation() async throws -> UInt32
+}

@@ -1,0 +1,104 @@
+// Restart adoption on a real kernel: a new daemon's first sync reads back the tables a previous
+// run programmed and sends only the difference: no table deleted, no unaffected chain flushed,
+// learned affinity clients kept; then drift by someone else is noticed and repaired.
+import Dataplane
+import Foundation
+import KubeAPI
+import NFTNetlink
+import NFTables
+import NetAddress
+import ProxyRules
+import ServiceProxy
+import Synchronization
+import Testing
+
+/// Forwards to a backend and records what it applied.
+actor RecordingTransactionBackend: TransactionBackend {
+  let inner: TransactionBackend
+  private(set) var applied: [Transaction] = []
+  init(_ inner: TransactionBackend) { self.inner = inner }
+  func apply(_ tx: Transaction, knownSets: Ruleset, context: SyncContext) async throws {
+    try await inner.apply(tx, knownSets: knownSets, context: context)
+    applied.append(tx)
+  }
+  func currentRuleset(tables: [TableRef], spelling: Ruleset?) async throws -> Ruleset {
+    try await inner.currentRuleset(tables: tables, spelling: spelling)
+  }
+  func generation() async throws -> UInt32 { try await inner.generation() }
+}
+
+@Suite(.kernelTests) struct RestartAdoptionTests {
+  static let node = NodeConfig(hostname: "node-a", nodeIPs: [IPAddress("192.168.1.10")!], clusterCIDRs: [IPPrefix("10.244.0.0/16")!])
+
+  static func endpoints(_ n: Int, base: Int) -> [EndpointInfo] {
+    (0..<n).map {
+      EndpointInfo(ip: IPAddress("10.244.1.\(base + $0)")!, port: 8080, isLocal: false, ready: true, serving: true, terminating: false)
+    }
+  }
+
+  static func state(apiEndpoints: Int) -> ProxyState {
+    func name(_ s: String) -> ServicePortName {
+      ServicePortName(service: NamespacedName(namespace: "default", name: s), port: "", protocol_: .tcp)
+    }
+    return ProxyState(servicePorts: [
+      ServicePortInfo(
+        name: name("api"), family: .v4, clusterIP: IPAddress("10.96.0.20")!, port: 80, nodePort: 30080,
+        endpoints: endpoints(apiEndpoints, base: 20)),
+      ServicePortInfo(
+        name: name("web"), family: .v4, clusterIP: IPAddress("10.96.0.10")!, port: 80, affinityTimeoutSeconds: 10800,
+        endpoints: endpoints(2, base: 10)),
+    ])
+  }
+
+  static func loop(_ backend: TransactionBackend, _ state: ProxyState) -> SyncLoop {
+    let changes = ProxyChanges(node: node, full: state)
+    let handed = Mutex(false)
+    return SyncLoop(
+      mode: NFTablesMode(backend: backend),
+      drain: {
+        handed.withLock { h in
+          defer { h = true }; return h ? ProxyChanges(node: node) : changes
+        }
+      })
+  }
+
+  @Test func aRestartedDaemonAdoptsItsTablesWithADiff() async throws {
+    let ns = try ScratchNetns.make("adopt")
+    let a = Self.state(apiEndpoints: 3)
+    let b = Self.state(apiEndpoints: 4)
+    // The previous run.
+    let first = await Self.loop(try NetlinkTransactionBackend(namespace: ns.namespace), a).sync()
+    #expect(first.succeeded, "\(first.failure ?? "")")
+    let compiledA = RulesetCompiler.compile(a, node: Self.node).ruleset
+    let affinity = try #require(compiledA.tables[0].sets.first { $0.flags.contains(.dynamic) }).name
+    try ns.nft("add", "element", "ip", "kproxy", affinity, "{ 192.0.2.7 }")
+
+    // The new run, with one more endpoint for api.
+    let backend = RecordingTransactionBackend(try NetlinkTransactionBackend(namespace: ns.namespace))
+    let loop = Self.loop(backend, b)
+    let adopted = await loop.sync()
+    #expect(adopted.succeeded, "\(adopted.failure ?? "")")
+    #expect(adopted.report?.full == true && adopted.report?.replaceReason == nil)
+    let tx = try #require(await backend.applied.first)
+    #expect(!tx.commands.contains { if case .deleteTable = $0 { true } else { false } })
+    let compiledB = RulesetCompiler.compile(b, node: Self.node).ruleset
+    let rulesA = Dictionary(uniqueKeysWithValues: compiledA.tables[0].chains.map { ($0.name, $0.rules) })
+    let rulesB = Dictionary(uniqueKeysWithValues: compiledB.tables[0].chains.map { ($0.name, $0.rules) })
+    for case .flushChain(_, let chain) in tx.commands {
+      #expect(rulesA[chain] != rulesB[chain], "chain \(chain) was flushed though it did not change")
+    }
+    #expect(try ns.nft("list", "set", "ip", "kproxy", affinity).contains("192.0.2.7"))
+    let kernel = try await backend.currentRuleset(tables: compiledB.tables.map(\.ref), spelling: compiledB)
+    #expect(CanonicalRuleset(kernel) == CanonicalRuleset(compiledB))
+
+    // A quiet periodic sync sends nothing; someone else's flush is repaired by the next one.
+    let quiet = await loop.sync(cause: .periodic)
+    #expect(quiet.report == ModeSyncReport(full: false, commands: 0))
+    try ns.nft("flush", "chain", "ip", "kproxy", "services")
+    let repair = await loop.sync(cause: .periodic)
+    #expect(repair.report?.repairedDrift == true, "\(repair.failure ?? "")")
+    let repaired = try await backend.currentRuleset(tables: compiledB.tables.map(\.ref), spelling: compiledB)
+    #expect(CanonicalRuleset(repaired) == CanonicalRuleset(compiledB))
+    #expect(try ns.nft("list", "set", "ip", "kproxy", affinity).contains("192.0.2.7"))
+  }
+}
