@@ -115,6 +115,11 @@ public actor ObjectHub {
     return node
   }
 
+  /// The Services that ask for a health-check node port (`externalTrafficPolicy: Local`).
+  public func healthCheckServices() -> [Service] {
+    tracker.index.services.values.filter { $0.healthCheckNodePort != 0 }
+  }
+
   /// What changed since the last drain (the full state on the first one), or nil while some
   /// source has not synced: nothing may reach the kernel before every source listed.
   public func drain() -> ProxyChanges? {
