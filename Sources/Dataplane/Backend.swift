@@ -7,11 +7,24 @@ public protocol Backend {
   /// The given tables as the kernel has them now (absent tables are left out). `spelling` is
   /// the desired ruleset, which decides how equivalent values are written back.
   func currentRuleset(tables: [TableRef], spelling: Ruleset?) throws -> Ruleset
+  /// As `currentRuleset`, except that sets whose desired contents exceed `elementDumpLimit`
+  /// elements are not dumped (a set dump costs the kernel time quadratic in its size): they
+  /// come back empty and named in `unread`, and `diff(to:unreadElements:)` declares them anew.
+  func currentRuleset(tables: [TableRef], spelling: Ruleset?, elementDumpLimit: Int) throws -> (Ruleset, UnreadElements)
   /// Applies `tx` atomically; `desired` is the ruleset `tx` leads to.
   func apply(_ tx: Transaction, desired: Ruleset) throws
 }
 
+/// Sets with more elements than this are rewritten rather than read back: at 100k elements a
+/// dump costs about as much kernel time as declaring the set anew, and beyond it much more.
+public let readBackElementLimit = 100_000
+
 extension Backend {
+  /// Backends that cannot skip elements read everything.
+  public func currentRuleset(tables: [TableRef], spelling: Ruleset?, elementDumpLimit: Int) throws -> (Ruleset, UnreadElements) {
+    (try currentRuleset(tables: tables, spelling: spelling), [:])
+  }
+
   /// Deletes the given tables if they exist, in one transaction (`add` first, so that an
   /// absent table is not an error), touching nothing else.
   public func deleteTables(_ refs: [TableRef]) throws {

@@ -34,8 +34,12 @@ public actor NFTablesMode: ProxyMode {
   /// state: the first sync, a resync, a node change, a `full` batch of changes.
   public private(set) var warnings: [String] = []
 
-  public init(backend: TransactionBackend) {
+  /// Sets with more desired elements than this are declared anew instead of read back.
+  public let elementLimit: Int
+
+  public init(backend: TransactionBackend, elementLimit: Int = readBackElementLimit) {
     self.backend = backend
+    self.elementLimit = elementLimit
   }
 
   /// The state the mode is bringing the dataplane to (sorted as the reconciler sorts it).
@@ -95,8 +99,9 @@ public actor NFTablesMode: ProxyMode {
     var attempt = 0
     while true {
       do {
-        let current = try await backend.currentRuleset(tables: desired.tables.map(\.ref) + desired.absentTables, spelling: desired)
-        tx = current.diff(to: desired)
+        let (current, unread) = try await backend.currentRuleset(
+          tables: desired.tables.map(\.ref) + desired.absentTables, spelling: desired, elementDumpLimit: elementLimit)
+        tx = current.diff(to: desired, unreadElements: unread)
         break
       } catch let e as DataplaneError {
         switch e.netlinkError {

@@ -15,6 +15,11 @@ public final class NetlinkBackend: Backend {
     try client.currentRuleset(tables: tables, spelling: spelling)
   }
 
+  public func currentRuleset(tables: [TableRef], spelling: Ruleset?, elementDumpLimit: Int) throws -> (Ruleset, UnreadElements) {
+    let read = try client.currentRuleset(tables: tables, spelling: spelling, elementDumpLimit: elementDumpLimit)
+    return (read.ruleset, read.unread)
+  }
+
   public func apply(_ tx: Transaction, desired: Ruleset) throws {
     try client.apply(tx, knownSets: desired)
   }

@@ -20,6 +20,13 @@ public actor NetlinkTransactionBackend: TransactionBackend {
     try DataplaneError.mapping { try client.currentRuleset(tables: tables, spelling: spelling) }
   }
 
+  public func currentRuleset(tables: [TableRef], spelling: Ruleset?, elementDumpLimit: Int) throws -> (Ruleset, UnreadElements) {
+    try DataplaneError.mapping {
+      let read = try client.currentRuleset(tables: tables, spelling: spelling, elementDumpLimit: elementDumpLimit)
+      return (read.ruleset, read.unread)
+    }
+  }
+
   public func generation() throws -> UInt32 {
     try DataplaneError.mapping { try client.rulesetGeneration() }
   }

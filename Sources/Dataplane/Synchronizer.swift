@@ -28,7 +28,12 @@ public struct Synchronizer {
   /// How often a read-back that the ruleset kept changing under is tried before giving up
   /// (each try is itself retried by the reader while the generation moves).
   public static let readAttempts = 3
-  public init(backend: Backend) { self.backend = backend }
+  /// Sets with more desired elements than this are declared anew instead of read back.
+  public let elementLimit: Int
+  public init(backend: Backend, elementLimit: Int = readBackElementLimit) {
+    self.backend = backend
+    self.elementLimit = elementLimit
+  }
 
   /// Brings kproxy's tables to `desired`. Without `full`, the tables are read back and only
   /// the difference is applied; when they hold something kproxy does not write, or cannot be
@@ -41,12 +46,14 @@ public struct Synchronizer {
     let clock = ContinuousClock()
     let t0 = clock.now
     var current = Ruleset()
+    var unread = UnreadElements()
     var attempt = 0
     while true {
       do {
         // The absent tables are read too, so that the difference deletes them (a family the
         // node no longer serves) in the same transaction.
-        current = try backend.currentRuleset(tables: desired.tables.map(\.ref) + desired.absentTables, spelling: desired)
+        (current, unread) = try backend.currentRuleset(
+          tables: desired.tables.map(\.ref) + desired.absentTables, spelling: desired, elementDumpLimit: elementLimit)
         break
       } catch NetlinkError.foreignObject(let why) {
         // Not ours to diff: replacing is the only way to the desired state.
@@ -60,7 +67,7 @@ public struct Synchronizer {
       }
     }
     let t1 = clock.now
-    let tx = current.diff(to: desired)
+    let tx = current.diff(to: desired, unreadElements: unread)
     let t2 = clock.now
     if tx.isEmpty { return Outcome(mode: .unchanged, commands: 0, readBack: t1 - t0, diff: t2 - t1) }
     try backend.apply(tx, desired: desired)

@@ -28,7 +28,17 @@ public protocol TransactionBackend: Sendable {
   /// The given tables as the kernel holds them (absent ones left out; elements of dynamic
   /// sets left out: they are the kernel's state). `spelling` is the desired ruleset.
   func currentRuleset(tables: [TableRef], spelling: Ruleset?) async throws -> Ruleset
+  /// As `currentRuleset`, skipping the elements of sets bigger than `elementDumpLimit` (see
+  /// `Backend.currentRuleset(tables:spelling:elementDumpLimit:)`).
+  func currentRuleset(tables: [TableRef], spelling: Ruleset?, elementDumpLimit: Int) async throws -> (Ruleset, UnreadElements)
   /// The ruleset generation (nf_tables' NFT_MSG_GETGEN): every committed batch, anyone's,
   /// moves it by one.
   func generation() async throws -> UInt32
+}
+
+extension TransactionBackend {
+  /// Backends that cannot skip elements read everything.
+  public func currentRuleset(tables: [TableRef], spelling: Ruleset?, elementDumpLimit: Int) async throws -> (Ruleset, UnreadElements) {
+    (try await currentRuleset(tables: tables, spelling: spelling), [:])
+  }
 }
