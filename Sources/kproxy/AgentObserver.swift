@@ -32,7 +32,7 @@ final class AgentObserver: SyncObserver {
   }
 
   func syncFinished(_ outcome: SyncOutcome) {
-    let seconds = Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) / 1e18
+    let seconds = outcome.duration.seconds
     guard let report = outcome.report, outcome.succeeded else {
       health.syncFailed()
       metrics.syncFailed()
@@ -45,7 +45,7 @@ final class AgentObserver: SyncObserver {
     var line = "sync \(outcome.number) (\(outcome.cause)): \(report.full ? "full" : "partial"), \(report.commands) commands"
     line += String(format: " in %.1f ms", seconds * 1000)
     if let latency = outcome.networkProgrammingLatency {
-      let l = Double(latency.components.seconds) + Double(latency.components.attoseconds) / 1e18
+      let l = latency.seconds
       for family in IPFamily.allCases { metrics.networkProgrammed(seconds: l, family: family) }
       line += String(format: ", change to commit %.1f ms", l * 1000)
     }
@@ -99,4 +99,9 @@ actor AfterSync {
     let wanted = ServiceHealthChecks.desired(services: await hub.healthCheckServices(), servicePorts: current)
     for failure in await serviceHealth.sync(wanted) { logger.warning("\(failure)") }
   }
+}
+
+extension Duration {
+  /// The duration in seconds, for metrics and log lines.
+  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
