@@ -6,13 +6,21 @@ import Foundation
 public struct FileSettling: Sendable, Equatable {
   /// Quiet time after the last event for a path before it is read.
   public var quiet: Duration
+  /// Quiet time after a writer closed the file or renamed it into place (IN_CLOSE_WRITE,
+  /// IN_MOVED_TO): the write is complete, so the file is read almost at once. A writer that
+  /// opens and closes the file per chunk is caught by the retry after a failure.
+  public var afterWrite: Duration
   /// A file that fails to decode and was modified less than `freshness` ago may still be being
   /// written: it is read once more this long after, and reported only if it fails again.
   public var retryAfterFailure: Duration
   public var freshness: Duration
 
-  public init(quiet: Duration = .milliseconds(75), retryAfterFailure: Duration = .milliseconds(300), freshness: Duration = .seconds(1)) {
+  public init(
+    quiet: Duration = .milliseconds(75), afterWrite: Duration = .milliseconds(5), retryAfterFailure: Duration = .milliseconds(300),
+    freshness: Duration = .seconds(1)
+  ) {
     self.quiet = quiet
+    self.afterWrite = afterWrite
     self.retryAfterFailure = retryAfterFailure
     self.freshness = freshness
   }

@@ -150,10 +150,13 @@ final class ManifestFolderTracker {
         // timestamped folders) may be on the way to the files of the folder.
         let hidden = event.name.hasPrefix(".")
         if hidden && Self.isRegularFile(full) { continue }
-        if treeFolders[folder] != nil { queue.touch(hidden ? folder : full, now: now, quiet: settling.quiet) }
+        // A file closed after writing, or renamed into place, is complete: read it at once.
+        let complete = !hidden && !event.mask.contains(.isDirectory) && !event.mask.isDisjoint(with: [.closeWrite, .movedTo])
+        let quiet = complete ? settling.afterWrite : settling.quiet
+        if treeFolders[folder] != nil { queue.touch(hidden ? folder : full, now: now, quiet: hidden ? settling.quiet : quiet) }
         if parentFolders[folder] != nil {
           for case .file(let path, let parent, let name) in roots where parent == folder && (hidden || name == event.name) {
-            queue.touch(path, now: now, quiet: settling.quiet)
+            queue.touch(path, now: now, quiet: hidden ? settling.quiet : quiet)
           }
         }
       }

@@ -103,6 +103,21 @@ import Testing
     try await watch.expect { _ in watch.services(of: a) == ["a:81"] }
   }
 
+  @Test func aClosedOrRenamedFileIsReadWithoutWaitingForTheQuietTime() async throws {
+    let folder = try ScratchFolder()
+    // A quiet time far above the 5 s the expectations wait: only the after-write path can pass.
+    let watch = try WatchedEvents(paths: [folder.path], settling: FileSettling(quiet: .seconds(60)))
+    defer { watch.stop() }
+    try await watch.expect { $0.contains(.synced) }
+    let closed = folder.path + "/closed.yaml"
+    try Self.service("closed").write(toFile: closed, atomically: false, encoding: .utf8)
+    try await watch.expect { _ in watch.services(of: closed) == ["closed:80"] }
+    let renamed = folder.path + "/renamed.yaml"
+    try Self.service("renamed").write(toFile: folder.path + "/.renamed.tmp", atomically: false, encoding: .utf8)
+    #expect(rename(folder.path + "/.renamed.tmp", renamed) == 0)
+    try await watch.expect { _ in watch.services(of: renamed) == ["renamed:80"] }
+  }
+
   @Test func aFileWrittenInChunksIsReadOnceItSettles() async throws {
     let folder = try ScratchFolder()
     // A quiet time well above the 20 ms pauses, so that a loaded machine does not stretch one.
