@@ -180,13 +180,27 @@ struct AgentPacketTests {
         let client = t.pods[2].namespace
         let (p0, p1) = (t.pods[0].ipv4, t.pods[1].ipv4)
         let web = ServiceManifest(
-          name: "web", clusterIP: "10.96.0.10", protocols: [.tcp],
+          name: "web", clusterIP: "10.96.0.10", protocols: [.tcp, .udp],
           endpoints: [(p0, KproxyCompiler.hostname), (p1, KproxyCompiler.hostname)])
         try Self.write(web.yaml, to: dir.appendingPathComponent("web.yaml"))
         try EchoServer.startAll(in: t, pods: Array(t.pods[0..<2]), port: 8080)
         let first = try AgentProcess.start(node: t.node, sources: ["--manifests", dir.path])
         defer { first.kill() }
         try AgentTraffic.waitForServers([p0, p1], in: t, from: client, to: "10.96.0.10", agent: first)
+        // UDP flows (fixed source ports) pinned by conntrack to their endpoints: a restart that
+        // broke them (flushed or deleted their entries) would move about half of them.
+        let flowPorts = Array(40001...40008)
+        func udpFlows() throws -> [Int: String] {
+          var servers: [Int: String] = [:]
+          for port in flowPorts {
+            let reply = try TrafficClient.send(
+              in: t, from: client, .udp, to: "10.96.0.10", port: 80, count: 1, timeout: 1, sourcePort: port)
+            servers[port] = reply.first?.reply?.server.ip ?? reply.first?.line
+          }
+          return servers
+        }
+        let pinned = try udpFlows()
+        #expect(Set(pinned.values).isSubset(of: [p0, p1]), "UDP flows: \(pinned)")
 
         #expect(first.stop() == 0, "\(first.logTail)")
         let whileDown = try TrafficClient.send(in: t, from: client, .tcp, to: "10.96.0.10", port: 80, count: 10, timeout: 1)
@@ -206,6 +220,7 @@ struct AgentPacketTests {
         #expect(attempts.count >= 30 && attempts.errors.isEmpty, "through the restart: \(attempts.summary)")
         #expect(!second.log.contains("replaced the tables"), "the restarted agent replaced instead of adopting:\n\(second.logTail)")
         try AgentTraffic.waitForServers([p0, p1], in: t, from: client, to: "10.96.0.10", agent: second, within: 0)
+        #expect(try udpFlows() == pinned, "UDP flows moved across the restart")
         #expect(second.stop() == 0, "\(second.logTail)")
       }
     }
