@@ -86,7 +86,7 @@ let package = Package(
     .testTarget(
       name: "ProxyRulesTests",
       dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),
-    .testTarget(name: "kproxyTests", dependencies: ["kproxy", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink"]),
+    .testTarget(name: "kproxyTests", dependencies: ["kproxy", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink", "KubeTestServer"]),
     .testTarget(
       name: "AgentHTTPTests",
       dependencies: [
