@@ -51,13 +51,14 @@ public actor NFTablesMode: ProxyMode {
     let oldNode = node
     let oldState = oldNode != nil && oldNode != changes.node && !needsResync ? state : nil
     fold(changes)
-    let state = self.state
+    // `state` sorts every service port: computed only on the paths that need all of them, never
+    // for a partial sync (at 10k services it was most of a one-endpoint sync).
     let node = changes.node
-    guard !needsResync, var compiler else { return try await resync(state, node, context, drift: false) }
-    if let oldState, let oldNode { return try await rebuild(from: oldState, oldNode, to: state, node, context) }
+    guard !needsResync, var compiler else { return try await resync(self.state, node, context, drift: false) }
+    if let oldState, let oldNode { return try await rebuild(from: oldState, oldNode, to: self.state, node, context) }
     if cause == .periodic {
       let now = try await backend.generation()
-      if now != expectedGeneration { return try await resync(state, node, context, drift: true) }
+      if now != expectedGeneration { return try await resync(self.state, node, context, drift: true) }
     }
     if changes.isEmpty { return ModeSyncReport(full: false, commands: 0) }
     // Out of step until the kernel confirms: a failure makes the next sync a full one.
@@ -65,7 +66,7 @@ public actor NFTablesMode: ProxyMode {
     self.compiler = nil
     let tx: Transaction
     if changes.full != nil {
-      tx = compiler.update(to: state)
+      tx = compiler.update(to: self.state)
       warnings = compiler.warnings
     } else {
       tx = compiler.update(changed: changes.changed, removed: changes.removed.map { ($0.family, $0.name) })
