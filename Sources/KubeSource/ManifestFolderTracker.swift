@@ -323,7 +323,9 @@ final class ManifestFolderTracker {
   }
 
   private func forget(below path: String) {
-    for file in files.keys.sorted() where Self.isBelow(file, path) { removeFile(file) }
+    // Filtered before sorting: this runs for every file read, and sorting every known path
+    // (50k files) cost ~40 ms per change.
+    for file in files.keys.filter({ Self.isBelow($0, path) }).sorted() { removeFile(file) }
     for folder in treeFolders.keys where Self.isBelow(folder, path) { unwatch(tree: folder) }
     for failed in failures.keys where Self.isBelow(failed, path) { failures[failed] = nil }
   }
