@@ -50,6 +50,10 @@ public struct ListWatchOptions: Sendable, Hashable {
   public var pageSize: Int
   /// `timeoutSeconds` of each watch request; the server ends the watch then and the client reopens it.
   public var watchTimeoutSeconds: Int
+  /// A resource the API server may not serve (404 on the list, e.g. ServiceCIDRs before
+  /// Kubernetes 1.33): taken as empty and synced, so that it never holds the agent back, and
+  /// listed again with backoff in case it appears.
+  public var emptyWhenNotServed = false
 
   public init(
     namespace: String? = nil, fieldSelector: String? = nil, labelSelector: String? = nil, pageSize: Int = 500,

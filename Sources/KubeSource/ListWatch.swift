@@ -45,6 +45,19 @@ public struct ListWatch: Sendable {
           backoff.reset()
         } catch {
           let delay = backoff.next(retryAfter: (error as? APIError)?.retryAfter)
+          if options.emptyWhenNotServed, (error as? APIError)?.status == 404 {
+            // Not served: nothing of this kind exists; do not hold back the sync.
+            out.yield(.replaced([], rejected: []))
+            if !synced {
+              synced = true
+              out.yield(.synced)
+            }
+            out.yield(
+              .interrupted(
+                reason: "list \(resource): not served by this API server (HTTP 404); taken as empty", retryDelay: delay, relist: true))
+            await Self.sleep(delay)
+            continue
+          }
           out.yield(.interrupted(reason: "list \(resource): \(error)", retryDelay: delay, relist: true))
           await Self.sleep(delay)
         }

@@ -120,7 +120,7 @@ enum NodeAgent {
         let hostname = s.node.hostname(config: s.config, systemHostname: ProcessInfo.processInfo.hostName)
         let watches: [(KubeResource, ListWatchOptions)] = [
           (.services, ListWatchOptions()), (.endpointSlices, ListWatchOptions()), (.pods, ListWatchOptions()),
-          (.nodes, ListWatchOptions(fieldSelector: "metadata.name=\(hostname)")), (.serviceCIDRs, ListWatchOptions()),
+          (.nodes, ListWatchOptions(fieldSelector: "metadata.name=\(hostname)")), (.serviceCIDRs, Self.optionalResource),
         ]
         for (resource, options) in watches {
           let source = KubeObjectStore.apiSourceName(resource.name)
@@ -138,6 +138,13 @@ enum NodeAgent {
       await loop.run()
       group.cancelAll()
     }
+  }
+
+  /// ServiceCIDRs are GA only since Kubernetes 1.33: an older API server's 404 means none.
+  static var optionalResource: ListWatchOptions {
+    var options = ListWatchOptions()
+    options.emptyWhenNotServed = true
+    return options
   }
 
   static func listen(_ what: String, _ host: String, _ port: Int, route: @escaping HTTPRoute) async throws -> HTTPEndpointServer {

@@ -167,3 +167,24 @@ import Testing
     try await harness.stop()
   }
 }
+
+@Suite struct NotServedResourceTests {
+  static let widgets = KubeResource(group: "example.com", version: "v1", name: "widgets", kind: "Widget", namespaced: false)
+
+  @Test func aResourceTheServerDoesNotServeIsEmptyAndSyncedWhenAllowed() async throws {
+    var options = ListWatchOptions()
+    options.emptyWhenNotServed = true
+    let harness = try await WatchHarness.start(options: options, resource: Self.widgets)
+    try await waitUntil { harness.recorder.cache.isSynced }
+    #expect(harness.recorder.cache.objects.isEmpty)
+    #expect(harness.recorder.events.contains { if case .interrupted(let reason, _, _) = $0 { reason.contains("HTTP 404") } else { false } })
+    try await harness.stop()
+  }
+
+  @Test func withoutTheOptionANotServedResourceNeverSyncs() async throws {
+    let harness = try await WatchHarness.start(resource: Self.widgets)
+    try await Task.sleep(for: .milliseconds(300))
+    #expect(!harness.recorder.cache.isSynced)
+    try await harness.stop()
+  }
+}
