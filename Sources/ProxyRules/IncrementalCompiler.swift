@@ -183,10 +183,11 @@ public struct IncrementalCompiler: Sendable {
     var tx = Transaction()
     var withPorts = Set<IPFamily>()
     for family in IPFamily.allCases {
-      var names = Set(infos[family].map { Array($0.keys) } ?? [])
-      for (f, name) in removed where f == family { names.remove(name) }
-      for svc in changed where svc.family == family { names.insert(svc.name) }
-      if !names.isEmpty { withPorts.insert(family) }
+      // Counted, not collected: a set of every port name per update cost O(cluster).
+      let known = infos[family] ?? [:]
+      let gone = Set(removed.filter { $0.0 == family && known[$0.1] != nil }.map(\.1))
+      let added = Set(changed.filter { $0.family == family && (known[$0.name] == nil || gone.contains($0.name)) }.map(\.name))
+      if known.count - gone.count + added.count > 0 { withPorts.insert(family) }
     }
     let nowServed = Set(RulesetCompiler.servedFamilies(withPorts: withPorts, node: node))
     for family in IPFamily.allCases {
