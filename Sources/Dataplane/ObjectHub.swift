@@ -24,7 +24,6 @@ public actor ObjectHub {
   private var tracker: ServiceChangeTracker
   private let settings: NodeSettings
   private let config: KubeProxyConfiguration?
-  private let bindAddress: IPAddress?
   private let systemHostname: String
   private let changed: @Sendable () -> Void
   private let notify: @Sendable (HubNotice) -> Void
@@ -37,12 +36,11 @@ public actor ObjectHub {
   /// `changed` is called after every event that changed something (the sync loop's runner
   /// decides when to sync); `notify` receives everything worth a log line.
   public init(
-    settings: NodeSettings, config: KubeProxyConfiguration?, bindAddress: IPAddress?, systemHostname: String,
+    settings: NodeSettings, config: KubeProxyConfiguration?, systemHostname: String,
     changed: @escaping @Sendable () -> Void, notify: @escaping @Sendable (HubNotice) -> Void
   ) {
     self.settings = settings
     self.config = config
-    self.bindAddress = bindAddress
     self.systemHostname = systemHostname
     self.changed = changed
     self.notify = notify
@@ -106,13 +104,9 @@ public actor ObjectHub {
   }
 
   /// The node as resolved from the flags, the config file and the store's Node and
-  /// ServiceCIDR objects (a bind address other than 0.0.0.0/:: first among the node IPs).
+  /// ServiceCIDR objects.
   public func node() -> NodeConfig {
-    var node = settings.resolve(config: config, index: tracker.index, systemHostname: systemHostname)
-    if let bind = bindAddress ?? config?.bindAddress, !bind.isUnspecified {
-      node.nodeIPs = [bind] + node.nodeIPs.filter { $0 != bind }
-    }
-    return node
+    settings.resolve(config: config, index: tracker.index, systemHostname: systemHostname)
   }
 
   /// The Services that ask for a health-check node port (`externalTrafficPolicy: Local`).

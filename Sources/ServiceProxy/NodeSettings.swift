@@ -11,11 +11,14 @@ public struct NodeSettings: Sendable, Hashable {
   public var serviceCIDRs: [IPPrefix]
   public var nodePortAddresses: NodePortAddresses?
   public var masqueradeAll: Bool
+  /// kube-proxy's `--bind-address` as given (0.0.0.0 and :: included: they mean "none").
+  public var bindAddress: IPAddress?
 
   public init(
     hostnameOverride: String? = nil, nodeIPs: [IPAddress] = [], clusterCIDRs: [IPPrefix]? = nil, serviceCIDRs: [IPPrefix] = [],
-    nodePortAddresses: NodePortAddresses? = nil, masqueradeAll: Bool = false
+    nodePortAddresses: NodePortAddresses? = nil, masqueradeAll: Bool = false, bindAddress: IPAddress? = nil
   ) {
+    self.bindAddress = bindAddress
     self.hostnameOverride = hostnameOverride
     self.nodeIPs = nodeIPs
     self.clusterCIDRs = clusterCIDRs
@@ -27,6 +30,8 @@ public struct NodeSettings: Sendable, Hashable {
   /// Flags override the file; the file overrides defaults. Node IPs come from `--node-ip`,
   /// else from the Node object named like this node (InternalIPs, then ExternalIPs). The zone
   /// comes only from that Node object's `topology.kubernetes.io/zone` label, as in kube-proxy.
+  /// A bind address (the flag, else the file's `bindAddress`) other than 0.0.0.0 / :: is the
+  /// primary IP of its family, as kube-proxy takes it.
   public func resolve(config: KubeProxyConfiguration?, objects: ObjectSet, systemHostname: String) -> NodeConfig {
     let hostname = self.hostname(config: config, systemHostname: systemHostname)
     return resolve(
@@ -54,6 +59,10 @@ public struct NodeSettings: Sendable, Hashable {
     var ips = nodeIPs
     if ips.isEmpty, let node = thisNode {
       ips = node.internalIPs + node.externalIPs
+    }
+    func specified(_ ip: IPAddress?) -> IPAddress? { ip.flatMap { $0.isUnspecified ? nil : $0 } }
+    if let bind = specified(bindAddress) ?? specified(config?.bindAddress) {
+      ips = [bind] + ips.filter { $0 != bind }
     }
     var npa = nodePortAddresses ?? .primary
     if nodePortAddresses == nil, let fromFile = config?.nodePortAddresses, !fromFile.isEmpty {

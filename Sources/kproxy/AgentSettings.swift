@@ -13,7 +13,6 @@ struct AgentSettings {
   var connection: ClusterConnection?
   var node: NodeSettings
   var config: KubeProxyConfiguration?
-  var bindAddress: IPAddress?
   var mode: RunCommand.Mode
   var namespace: NetworkNamespace?
   var healthz: (host: String, port: Int)?
@@ -22,28 +21,15 @@ struct AgentSettings {
   var syncPeriod: Double
   var verbose: Bool
   /// Warnings to log once the logger is up (a flag overriding the config file).
-  var warnings: [String] = []
+  var warnings: [String]
 
   init(command c: RunCommand) throws {
     node = try c.node.settings()
-    bindAddress = try c.node.bindAddressNodeIP()
-    if let file = c.node.config {
-      do {
-        config = try KubeProxyConfiguration.decode(try ConfigFileReader.text(at: file), file: file)
-      } catch {
-        throw UserError(description: error.description)
-      }
-      warnings += FlagConfigOverlap.warnings(
-        settings: node, bindAddress: c.node.bindAddress.flatMap { IPAddress($0) }, config: config!, file: file)
-    }
+    (config, warnings) = try c.node.configuration(settings: node)
     manifests = c.manifests
     mode = c.mode
     verbose = c.verbose
-    if let netns = c.netns {
-      let ns = NetworkNamespace(netns)
-      guard FileManager.default.fileExists(atPath: ns.path) else { throw UserError(description: "network namespace \(netns) not found") }
-      namespace = ns
-    }
+    namespace = try KernelOptions.namespace(c.netns)
     healthz = try Self.address(c.healthzBindAddress ?? config?.healthzBindAddress ?? "0.0.0.0:10256")
     metrics = try Self.address(c.metricsBindAddress ?? config?.metricsBindAddress ?? "127.0.0.1:10249")
     minSyncPeriod = try c.minSyncPeriod.map { try GoDuration.seconds($0).get() } ?? config?.minSyncPeriod ?? 1

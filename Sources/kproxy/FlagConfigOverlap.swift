@@ -6,7 +6,7 @@ import ServiceProxy
 
 enum FlagConfigOverlap {
   /// One warning per value set differently by a flag and by `config` (read from `file`).
-  static func warnings(settings: NodeSettings, bindAddress: IPAddress?, config: KubeProxyConfiguration, file: String) -> [String] {
+  static func warnings(settings: NodeSettings, config: KubeProxyConfiguration, file: String) -> [String] {
     var out: [String] = []
     func overrides(_ flag: String, _ flagValue: String, _ field: String, _ fileValue: String) {
       out.append("\(flag) \(flagValue) overrides \(field): \(fileValue) of \(file) (flags take precedence over the config file)")
@@ -28,7 +28,7 @@ enum FlagConfigOverlap {
         overrides("--nodeport-addresses", flagText.joined(separator: ","), "nodePortAddresses", "[\(fileText.joined(separator: ", "))]")
       }
     }
-    if let flag = bindAddress, let fromFile = config.bindAddress, flag != fromFile {
+    if let flag = settings.bindAddress, let fromFile = config.bindAddress, flag != fromFile {
       overrides("--bind-address", flag.description, "bindAddress", fromFile.description)
     }
     if settings.masqueradeAll, config.masqueradeAll == false {

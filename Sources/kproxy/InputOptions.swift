@@ -2,6 +2,8 @@
 // node settings (hostname, node IPs, CIDRs, NodePort addresses, masquerade-all, config file).
 import ArgumentParser
 import Foundation
+import KubeAPI
+import KubeSource
 import NetAddress
 import ServiceProxy
 
@@ -61,21 +63,31 @@ struct NodeOptions: ParsableArguments {
   var config: String?
 
   /// Checked while parsing, so that a bad value is reported with the command's usage.
-  func validate() throws {
-    _ = try settings()
-    _ = try bindAddressNodeIP()
+  func validate() throws { _ = try settings() }
+
+  /// The --config file, decoded, and a warning for each value a flag in `settings` sets
+  /// differently; no file, no configuration.
+  func configuration(settings: NodeSettings) throws -> (config: KubeProxyConfiguration?, warnings: [String]) {
+    guard let file = config else { return (nil, []) }
+    let decoded: KubeProxyConfiguration
+    do {
+      decoded = try KubeProxyConfiguration.decode(try ConfigFileReader.text(at: file), file: file)
+    } catch {
+      throw UserError(description: error.description)
+    }
+    return (decoded, FlagConfigOverlap.warnings(settings: settings, config: decoded, file: file))
   }
 
-  /// The node IP that --bind-address names, as kube-proxy reads it: nil when absent or unspecified.
-  func bindAddressNodeIP() throws -> IPAddress? {
+  /// --bind-address as given (0.0.0.0 and :: included; `NodeSettings.resolve` ignores them).
+  func bindAddressIP() throws -> IPAddress? {
     guard let bindAddress else { return nil }
     guard let ip = IPAddress(bindAddress) else { throw ValidationError("--bind-address: \"\(bindAddress)\" is not a valid IP address") }
-    return ip.isUnspecified ? nil : ip
+    return ip
   }
 
   /// The flags as settings; throws a ValidationError naming the flag for a bad value.
   func settings() throws -> NodeSettings {
-    var s = NodeSettings(hostnameOverride: hostnameOverride, masqueradeAll: masqueradeAll)
+    var s = NodeSettings(hostnameOverride: hostnameOverride, masqueradeAll: masqueradeAll, bindAddress: try bindAddressIP())
     for text in nodeIPs {
       guard let ip = IPAddress(text) else { throw ValidationError("--node-ip: \"\(text)\" is not a valid IP address") }
       s.nodeIPs.append(ip)

@@ -23,21 +23,31 @@ struct KernelOptions: ParsableArguments {
     help: ArgumentHelp("How to program the kernel: netlink (libnftnl) or nft (`nft -f -`).", valueName: "netlink|nft"))
   var backend: BackendKind = .netlink
 
-  func validate() throws {
+  func validate() throws { try Self.validate(netns: netns) }
+
+  /// `--netns ''` is a usage error (also for `run`, which has --netns but no backend choice).
+  static func validate(netns: String?) throws {
     if let netns, netns.isEmpty {
       throw ValidationError("--netns: \"\" is not a network namespace (give a name from `ip netns` or a path such as /proc/PID/ns/net)")
     }
+  }
+
+  /// The namespace `--netns` names, checked to exist; nil for the current one.
+  static func namespace(_ netns: String?) throws -> NetworkNamespace? {
+    guard let netns else { return nil }
+    let namespace = NetworkNamespace(netns)
+    if !FileManager.default.fileExists(atPath: namespace.path) {
+      let detail = namespace.path == netns ? "" : " (\(namespace.path) does not exist)"
+      throw UserError(description: "network namespace \(netns) not found\(detail)")
+    }
+    return namespace
   }
 
   /// Runs `body` with the chosen backend; kernel failures become `DataplaneError`'s words.
   /// There is no up-front root check: a process may hold CAP_NET_ADMIN without being root,
   /// and the kernel's EPERM is explained instead.
   func withBackend<R>(_ body: (Backend) throws -> R) throws -> R {
-    let namespace = netns.map(NetworkNamespace.init)
-    if let namespace, !FileManager.default.fileExists(atPath: namespace.path) {
-      let detail = namespace.path == netns ? "" : " (\(namespace.path) does not exist)"
-      throw UserError(description: "network namespace \(netns!) not found\(detail)")
-    }
+    let namespace = try Self.namespace(netns)
     do {
       return try DataplaneError.mapping {
         let b: Backend = backend == .netlink ? try NetlinkBackend(namespace: namespace) : try NftBackend(namespace: namespace)

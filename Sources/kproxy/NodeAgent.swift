@@ -48,7 +48,7 @@ enum NodeAgent {
     let health = ProxyHealth(healthTimeout: 2 * s.syncPeriod)
     let wake = LoopWake()
     let hub = ObjectHub(
-      settings: s.node, config: s.config, bindAddress: s.bindAddress, systemHostname: ProcessInfo.processInfo.hostName,
+      settings: s.node, config: s.config, systemHostname: ProcessInfo.processInfo.hostName,
       changed: { wake.changed() }, notify: { AgentLog.report($0, logger: logger, metrics: metrics) })
 
     let backend: TransactionBackend

@@ -21,17 +21,8 @@ enum Pipeline {
     -> CompiledRuleset
   {
     let settings = try node.settings()
-    var config: KubeProxyConfiguration?
-    if let file = node.config {
-      do {
-        config = try KubeProxyConfiguration.decode(try ConfigFileReader.text(at: file), file: file)
-      } catch {
-        throw UserError(description: error.description)
-      }
-      for w in FlagConfigOverlap.warnings(
-        settings: settings, bindAddress: node.bindAddress.flatMap { IPAddress($0) }, config: config!, file: file)
-      { try Output.warn(w) }
-    }
+    let (config, overlaps) = try node.configuration(settings: settings)
+    for w in overlaps { try Output.warn(w) }
     let objects: ObjectSet
     var skipped: [String] = []
     do {
@@ -46,12 +37,7 @@ enum Pipeline {
     if requireServices && objects.services.isEmpty {
       throw UserError(description: EmptyInputRule.refusal(paths: paths))
     }
-    var nodeConfig = settings.resolve(config: config, objects: objects, systemHostname: ProcessInfo.processInfo.hostName)
-    if let bind = try node.bindAddressNodeIP() ?? config?.bindAddress.flatMap({ $0.isUnspecified ? nil : $0 }) {
-      // kube-proxy: a bind address (flag, else the file's bindAddress) other than 0.0.0.0 / ::
-      // is the primary IP of its family.
-      nodeConfig.nodeIPs = [bind] + nodeConfig.nodeIPs.filter { $0 != bind }
-    }
+    let nodeConfig = settings.resolve(config: config, objects: objects, systemHostname: ProcessInfo.processInfo.hostName)
     let state = Reconciler.reconcile(objects, node: nodeConfig)
     let compiled = RulesetCompiler.compile(state, node: nodeConfig)
     if verbose {

@@ -99,9 +99,7 @@ struct RunCommand: ParsableCommand {
     for (flag, value) in [("--min-sync-period", minSyncPeriod), ("--sync-period", syncPeriod)] {
       if let value, case .failure(let e) = GoDuration.seconds(value) { throw ValidationError("\(flag): \(e)") }
     }
-    if let netns, netns.isEmpty {
-      throw ValidationError("--netns: \"\" is not a network namespace (give a name from `ip netns` or a path such as /proc/PID/ns/net)")
-    }
+    try KernelOptions.validate(netns: netns)
   }
 
   func run() throws {

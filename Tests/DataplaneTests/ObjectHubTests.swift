@@ -24,7 +24,7 @@ import Testing
 
   static func hub(_ notices: Notices) -> ObjectHub {
     ObjectHub(
-      settings: NodeSettings(hostnameOverride: "n1"), config: nil, bindAddress: nil, systemHostname: "n1",
+      settings: NodeSettings(hostnameOverride: "n1"), config: nil, systemHostname: "n1",
       changed: { notices.wakes.withLock { $0 += 1 } }, notify: { n in notices.list.withLock { $0.append(n) } })
   }
 

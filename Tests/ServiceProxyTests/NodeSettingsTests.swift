@@ -25,6 +25,23 @@ import Testing
     #expect(n.nodePortIPs(.v6) == [IPAddress("fd00::10")!])
   }
 
+  @Test(
+    arguments: [
+      // (flag, file's bindAddress, node IPs): the flag first, else the file; 0.0.0.0 means none.
+      ("203.0.113.5", nil, ["203.0.113.5", "192.168.1.10", "fd00::10"]),
+      (nil, "192.168.9.9", ["192.168.9.9", "192.168.1.10", "fd00::10", "203.0.113.5"]),
+      ("0.0.0.0", "192.168.9.9", ["192.168.9.9", "192.168.1.10", "fd00::10", "203.0.113.5"]),
+      ("192.168.7.7", "192.168.9.9", ["192.168.7.7", "192.168.1.10", "fd00::10", "203.0.113.5"]),
+      ("::", nil, ["192.168.1.10", "fd00::10", "203.0.113.5"]),
+    ] as [(String?, String?, [String])])
+  func bindAddressIsThePrimaryIPOfItsFamily(flag: String?, file: String?, expected: [String]) {
+    var config = KubeProxyConfiguration(hostnameOverride: "node-a")
+    config.bindAddress = file.flatMap { IPAddress($0) }
+    let n = NodeSettings(bindAddress: flag.flatMap { IPAddress($0) }).resolve(
+      config: config, objects: ObjectSet(nodes: [Self.nodeObject]), systemHostname: "x")
+    #expect(n.nodeIPs.map(\.description) == expected)
+  }
+
   @Test func explicitNodeIPsAndHostnameFallback() {
     let n = NodeSettings(nodeIPs: [IPAddress("10.1.1.1")!]).resolve(
       config: nil, objects: ObjectSet(nodes: [Self.nodeObject]), systemHostname: "Node-A")
