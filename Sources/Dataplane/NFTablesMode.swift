@@ -47,6 +47,10 @@ public actor NFTablesMode: ProxyMode {
     ProxyState(servicePorts: ports.keys.sorted().map { ports[$0]! }, warnings: reconcilerWarnings)
   }
 
+  /// The same service ports unsorted, for consumers that do not care about order (the
+  /// conntrack plan, health checks after every sync): no sort of the whole cluster.
+  public var servicePorts: [ServicePortInfo] { Array(ports.values) }
+
   public func sync(_ changes: ProxyChanges, cause: SyncCause, context: SyncContext) async throws -> ModeSyncReport {
     let oldNode = node
     let oldState = oldNode != nil && oldNode != changes.node && !needsResync ? state : nil

@@ -202,7 +202,9 @@ final class ManifestFolderTracker {
       removeFile(path)
       reconcileFolder(path, identity: ManifestFileReader.identity(info))
     case S_IFREG:
-      forget(below: path)
+      // A path known as a file has nothing tracked below it (had it become a folder, it would
+      // have left `files` then); only a path new as a file is checked, which scans them all.
+      if files[path] == nil { forget(below: path) }
       if isManifestPath(path) { read(path, info) }
     default:
       forget(at: path)
@@ -323,8 +325,7 @@ final class ManifestFolderTracker {
   }
 
   private func forget(below path: String) {
-    // Filtered before sorting: this runs for every file read, and sorting every known path
-    // (50k files) cost ~40 ms per change.
+    // Filtered before sorting: sorting every known path (50k files) cost ~40 ms.
     for file in files.keys.filter({ Self.isBelow($0, path) }).sorted() { removeFile(file) }
     for folder in treeFolders.keys where Self.isBelow(folder, path) { unwatch(tree: folder) }
     for failed in failures.keys where Self.isBelow(failed, path) { failures[failed] = nil }

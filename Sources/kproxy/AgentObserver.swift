@@ -84,7 +84,7 @@ actor AfterSync {
   }
 
   func run() async {
-    let current = await mode.state.servicePorts
+    let current = await mode.servicePorts
     if cleansConntrack {
       do {
         if let count = try ConntrackCleanup.run(previous: previous, current: current, namespace: namespace), count.deleted > 0 {
