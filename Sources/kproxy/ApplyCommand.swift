@@ -58,9 +58,7 @@ struct ApplyCommand: ParsableCommand {
     do {
       if let why = outcome.fallbackReason { try Output.warn("replaced the tables completely: \(why)") }
       if timing {
-        func ms(_ d: Duration) -> String {
-          String(format: "%.1f ms", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
-        }
+        func ms(_ d: Duration) -> String { String(format: "%.1f ms", d.seconds * 1000) }
         try Output.writeError(
           "kproxy: timing: compile \(ms(compileTime)), read-back \(ms(outcome.readBack)), diff \(ms(outcome.diff)), apply \(ms(outcome.apply)) (\(kernel.backend.rawValue) backend)"
         )
