@@ -43,7 +43,8 @@ let package = Package(
     // nf_tables over netlink: lowering, transactions, read-back (the only user of CNftnl).
     .target(name: "NFTNetlink", dependencies: ["NFTables", "NetAddress", "CNftnl"]),
     // Backends that put a ruleset into the kernel: netlink or `nft -f`.
-    .target(name: "Dataplane", dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NetAddress"]),
+    .target(
+      name: "Dataplane", dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NetAddress"]),
     // The agent's HTTP surface: /healthz and /livez, Prometheus /metrics, health-check node ports.
     .target(
       name: "AgentHTTP",
@@ -51,6 +52,13 @@ let package = Package(
         "KubeAPI", "NetAddress", "ServiceProxy",
         .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Prometheus", package: "swift-prometheus"),
+      ]),
+    // Userspace mode: a SwiftNIO round-robin TCP/UDP proxy over the reconciler's service ports.
+    .target(
+      name: "UserspaceProxy",
+      dependencies: [
+        "ServiceProxy", "KubeAPI", "NetAddress",
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
       ]),
     .executableTarget(
       name: "kproxy",
@@ -77,6 +85,12 @@ let package = Package(
       path: "Tests/KubeTestServer"),
     .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
     .testTarget(
+      name: "UserspaceProxyTests",
+      dependencies: [
+        "UserspaceProxy", "ServiceProxy", "KubeAPI", "NetAddress", .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+      ]),
+    .testTarget(
       name: "KubeSourceTests",
       dependencies: ["KubeSource", "KubeAPI", "KubeTestServer", .product(name: "NIOCore", package: "swift-nio")]),
     .testTarget(
@@ -86,7 +100,8 @@ let package = Package(
     .testTarget(
       name: "ProxyRulesTests",
       dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),
-    .testTarget(name: "kproxyTests", dependencies: ["kproxy", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink", "KubeTestServer"]),
+    .testTarget(
+      name: "kproxyTests", dependencies: ["kproxy", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink", "KubeTestServer"]),
     .testTarget(
       name: "AgentHTTPTests",
       dependencies: [
