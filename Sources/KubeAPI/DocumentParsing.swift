@@ -1,5 +1,6 @@
 // Parses one document's text as kubectl's YAMLOrJSONDecoder does: text that starts with `{` or
-// `[` is a JSON stream (one or more values), else, or when its first value is not JSON, YAML.
+// `[` is a JSON stream (one or more values), else, or when its first value is not JSON, YAML
+// (block-style YAML through BlockYAMLParser when it can, else Yams).
 import Yams
 
 extension DocumentContext {
@@ -29,7 +30,10 @@ extension DocumentContext {
         jsonFailure = failure
       }
     }
-    // Not JSON after all (YAML flow style, or invalid): Yams decides.
+    if jsonFailure == nil, blockYAMLFastPath, let tree = BlockYAMLParser.parse(bytes) {
+      return [FieldReader(node: .json(tree, 0), budget: WalkBudget(documentBytes: size))]
+    }
+    // Not JSON after all (YAML flow style, or invalid), or YAML outside the fast path's subset: Yams decides.
     var text = String(document.text)
     if jsonFailure != nil, bytes.contains(UInt8(ascii: "\t")) {
       // JSON allows tabs between tokens where YAML does not; raw tabs cannot occur inside JSON strings.

@@ -1,11 +1,11 @@
-// The node a FieldReader reads: a Yams node of a YAML document or a value of a JSON fast-path
-// tree; both resolve scalars to the same ScalarValue and describe themselves alike.
+// The node a FieldReader reads: a Yams node of a YAML document or a value of a fast-path tree
+// (JSON, or block YAML); all resolve scalars to the same ScalarValue and describe themselves alike.
 import Yams
 
 /// One node of a parsed document, from either parser.
 enum FieldNode {
   case yaml(Yams.Node)
-  /// A value of a JSON tree, by index.
+  /// A value of a fast-path tree (JSON or block YAML), by index.
   case json(JSONTree, Int)
 
   /// True for a null scalar (`null`, and in YAML `~` or empty), which Kubernetes treats as absent.
@@ -30,7 +30,7 @@ enum FieldNode {
       switch tree.values[index] {
       case .null: return .null
       case .bool(let value): return .bool(value)
-      case .number(let text): return ScalarValue.resolvePlain(text)
+      case .number(let text): return tree.plainScalarsAreYAML ? ScalarValue.resolvePlainYAML(text) : ScalarValue.resolvePlain(text)
       case .string(let text): return .string(text)
       case .array, .object: return nil
       }
@@ -46,6 +46,16 @@ enum FieldNode {
     case .json(let tree, let index):
       guard case .array = tree.values[index] else { return false }
       return true
+    }
+  }
+
+  /// The text of a YAML plain scalar (from Yams or the YAML fast path); nil for anything else.
+  var plainYAMLText: String? {
+    switch self {
+    case .yaml(let node): return node.scalar?.string
+    case .json(let tree, let index):
+      guard tree.plainScalarsAreYAML, case .number(let text) = tree.values[index] else { return nil }
+      return text
     }
   }
 

@@ -128,7 +128,7 @@ struct FieldReader {
 
   func asString() throws(FieldError) -> String {
     let scalar = scalarValue
-    if case .bool = scalar, case .yaml(let yaml) = node, let word = yaml.scalar?.string, word != "true", word != "false" {
+    if case .bool = scalar, let word = node.plainYAMLText, word != "true", word != "false" {
       throw invalid(
         "expected a string, got \(scalar!.described): YAML 1.1 (as kubectl reads it) makes a plain \(word) a boolean; quote it: \"\(word)\""
       )

@@ -1,11 +1,12 @@
-// The compact tree the JSON fast path builds: every value in one flat array, containers pointing
-// at their elements or members by index, numbers kept as their text.
+// The compact tree the JSON and YAML fast paths build: every value in one flat array, containers
+// pointing at their elements or members by index, numbers (and YAML plain scalars) kept as text.
 
 /// One JSON value; a container refers to a range of its tree's `elements` or `members`.
 enum JSONValue {
   case null
   case bool(Bool)
-  /// The number as written; resolved through ScalarValue's grammar when read.
+  /// The number as written; resolved through ScalarValue's grammar when read. In a tree of the
+  /// YAML fast path (`plainScalarsAreYAML`), a YAML plain scalar other than null, as written.
   case number(String)
   case string(String)
   /// `elements[first..<first + count]`.
@@ -28,10 +29,14 @@ final class JSONTree {
   let elements: [Int]
   /// The members of all objects.
   let members: [JSONMember]
+  /// True for a tree of the YAML fast path: its `number`s are YAML plain scalars, resolved as
+  /// YAML 1.1 (`ScalarValue.resolvePlainYAML`), as Yams' plain scalars are.
+  let plainScalarsAreYAML: Bool
 
-  init(values: [JSONValue], elements: [Int], members: [JSONMember]) {
+  init(values: [JSONValue], elements: [Int], members: [JSONMember], plainScalarsAreYAML: Bool = false) {
     self.values = values
     self.elements = elements
     self.members = members
+    self.plainScalarsAreYAML = plainScalarsAreYAML
   }
 }

@@ -8,6 +8,11 @@ extension KubeProxyConfiguration {
 
   /// Decodes a kubeproxy.config.k8s.io/v1alpha1 KubeProxyConfiguration document.
   public static func decode(_ text: String, file: String) throws(ManifestError) -> KubeProxyConfiguration {
+    try decode(text, file: file, blockYAMLFastPath: true)
+  }
+
+  /// As `decode(_:file:)`; `blockYAMLFastPath: false` reads YAML through Yams only (for tests).
+  static func decode(_ text: String, file: String, blockYAMLFastPath: Bool) throws(ManifestError) -> KubeProxyConfiguration {
     if text.utf8.count > ManifestDocuments.maxDocumentBytes {
       throw ManifestError(
         file: file,
@@ -18,7 +23,7 @@ extension KubeProxyConfiguration {
     if documents.count > 1 {
       throw ManifestError(file: file, document: documents[1].index, message: "a configuration file must hold exactly one document")
     }
-    let context = DocumentContext(file: file, document: document.index)
+    let context = DocumentContext(file: file, document: document.index, blockYAMLFastPath: blockYAMLFastPath)
     let roots = try context.parse(document)
     guard let root = roots.first else { throw ManifestError(file: file, message: "no KubeProxyConfiguration document found") }
     if roots.count > 1 {

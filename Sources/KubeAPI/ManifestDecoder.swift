@@ -22,7 +22,10 @@ public enum ManifestDecoder {
     try decodeObjects(text, file: file, limits: .standard)
   }
 
-  static func decodeObjects(_ text: String, file: String, limits: ManifestLimits) throws(ManifestError) -> DecodedManifest {
+  /// `blockYAMLFastPath: false` sends every YAML document through Yams (the reference the fast path is tested against).
+  static func decodeObjects(
+    _ text: String, file: String, limits: ManifestLimits, blockYAMLFastPath: Bool = true
+  ) throws(ManifestError) -> DecodedManifest {
     if text.utf8.count > limits.fileBytes {
       throw ManifestError(
         file: file, message: "file is \(text.utf8.count) bytes, more than the limit of \(limits.fileBytes / 1024 / 1024) MiB")
@@ -31,7 +34,8 @@ public enum ManifestDecoder {
     // Each value of a JSON stream (concatenated objects, NDJSON) counts as a document of its own.
     var extraDocuments = 0
     for document in ManifestDocuments.split(text) {
-      let context = DocumentContext(file: file, document: document.index + extraDocuments, limits: limits)
+      let context = DocumentContext(
+        file: file, document: document.index + extraDocuments, limits: limits, blockYAMLFastPath: blockYAMLFastPath)
       let roots = try context.parse(document)
       for (offset, root) in roots.enumerated() {
         let valueContext = DocumentContext(file: file, document: context.document + offset, limits: limits)
@@ -48,6 +52,8 @@ struct DocumentContext {
   let file: String
   let document: Int
   var limits = ManifestLimits.standard
+  /// Whether block-style YAML documents are parsed by BlockYAMLParser before Yams is tried.
+  var blockYAMLFastPath = true
 
   func error(_ failure: FieldError, object: String? = nil, kind: String? = nil) -> ManifestError {
     ManifestError(
