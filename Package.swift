@@ -8,6 +8,7 @@ let package = Package(
   products: [
     .executable(name: "kproxy", targets: ["kproxy"]),
     .executable(name: "kproxy-bench", targets: ["kproxy-bench"]),
+    .executable(name: "decode-bench", targets: ["decode-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,6 +72,8 @@ let package = Package(
       name: "kproxy-bench",
       dependencies: ["KubeAPI", "ServiceProxy", "ProxyRules", "NFTables", "NetAddress", "Dataplane", "NFTNetlink"],
       path: "Benchmarks/kproxy-bench"),
+    // Manifest decoding alone (BENCHMARKS.md "Manifest decoding"); only KubeAPI, so it builds fast.
+    .executableTarget(name: "decode-bench", dependencies: ["KubeAPI"], path: "Benchmarks/decode-bench"),
     // Shared by the kernel-facing test targets: fixture compilation, scratch namespaces, listings.
     .target(
       name: "KernelTestSupport", dependencies: ["KubeAPI", "KubeSource", "ProxyRules", "ServiceProxy"],

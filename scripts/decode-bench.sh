@@ -1,6 +1,6 @@
 #!/bin/sh
 # Generates the manifest-decoding benchmark inputs (BENCHMARKS.md "Manifest decoding") and times
-# `kproxy-bench --decode FILE` and `kproxy compile` on them; usage: scripts/decode-bench.sh [DIR] [RUNS].
+# `decode-bench FILE` (swift build -c release --product decode-bench) and `kproxy compile` on them; usage: scripts/decode-bench.sh [DIR] [RUNS].
 set -eu
 dir=${1:-/tmp/decode-big}
 runs=${2:-3}
@@ -29,7 +29,7 @@ ls -l "$dir"
 [ "${GENERATE_ONLY:-}" = 1 ] && exit 0
 for input in list.json list50k.json list.yaml; do
   for run in $(seq "$runs"); do
-    .build/release/kproxy-bench --decode "$dir/$input" --repeat 1
+    .build/release/decode-bench "$dir/$input" --repeat 1
   done
 done
 # End to end (decoding, compiling, rendering), when the release kproxy is built.

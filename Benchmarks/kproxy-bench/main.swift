@@ -16,16 +16,6 @@ func value(_ flag: String) -> String? {
   return args[i + 1]
 }
 
-if let file = value("--decode") {
-  do {
-    try DecodeBench.run(file: file, repeats: max(1, Int(value("--repeat") ?? "3") ?? 3))
-    exit(0)
-  } catch {
-    print("kproxy-bench: \(error)")
-    exit(1)
-  }
-}
-
 let services = Int(value("--services") ?? "1000") ?? 1000
 let endpoints = Int(value("--endpoints") ?? "10") ?? 10
 let emit = value("--emit")

@@ -39,6 +39,20 @@ enum ScalarValue: Equatable {
   /// turns into JSON integers before the API server sees them: `010` (octal 8), `0o10`, `0x50`,
   /// `0b101`, `1_000`.
   static func resolvePlainYAML(_ text: String) -> ScalarValue {
+    // Shortcut, same result: a word that starts with a letter other than `e` is no number (those
+    // start with a digit, a sign, a dot or an exponent), so it is a boolean, a null or a string.
+    if let first = text.utf8.first, first | 0x20 >= UInt8(ascii: "a"), first | 0x20 <= UInt8(ascii: "z"),
+      first | 0x20 != UInt8(ascii: "e")
+    {
+      guard text.utf8.count <= 5 else { return .string(text) }
+      if let value = yaml11Booleans[text] { return .bool(value) }
+      return text == "null" || text == "Null" || text == "NULL" ? .null : .string(text)
+    }
+    return resolvePlainYAMLInFull(text)
+  }
+
+  /// `resolvePlainYAML` without its shortcut for words (tests check both agree).
+  static func resolvePlainYAMLInFull(_ text: String) -> ScalarValue {
     if let value = yaml11Booleans[text] { return .bool(value) }
     let resolved = resolvePlain(text)
     switch resolved {
@@ -69,7 +83,7 @@ enum ScalarValue: Equatable {
 
   /// The digits, radix and sign of a YAML 1.1 integer spelling; nil when `text` is none.
   private static func yaml11IntegerDigits(_ text: String) -> (Substring, Int, Bool)? {
-    guard text.first != "_" else { return nil }
+    guard text.first != "_", text.utf8.allSatisfy(yaml11IntegerBytes.contains) else { return nil }
     var digits = Substring(text.filter { $0 != "_" })
     let negative = digits.first == "-"
     if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
@@ -85,6 +99,9 @@ enum ScalarValue: Equatable {
     guard !digits.isEmpty, digits.allSatisfy(isDigit) else { return nil }
     return (digits, radix, negative)
   }
+
+  /// Every byte an integer spelling of `yaml11IntegerDigits` can hold (a quick refusal of the rest).
+  private static let yaml11IntegerBytes = Set("0123456789abcdefABCDEFxXoO_+-".utf8)
 
   static func resolvePlain(_ text: String) -> ScalarValue {
     switch text {
