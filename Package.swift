@@ -44,7 +44,8 @@ let package = Package(
     .target(name: "NFTNetlink", dependencies: ["NFTables", "NetAddress", "CNftnl"]),
     // Backends that put a ruleset into the kernel: netlink or `nft -f`.
     .target(
-      name: "Dataplane", dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NetAddress"]),
+      name: "Dataplane",
+      dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NetAddress", "UserspaceProxy"]),
     // The agent's HTTP surface: /healthz and /livez, Prometheus /metrics, health-check node ports.
     .target(
       name: "AgentHTTP",
@@ -52,6 +53,7 @@ let package = Package(
         "KubeAPI", "NetAddress", "ServiceProxy",
         .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]),
     // Userspace mode: a SwiftNIO round-robin TCP/UDP proxy over the reconciler's service ports.
     .target(
@@ -64,7 +66,7 @@ let package = Package(
       name: "kproxy",
       dependencies: [
         "KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables", "Dataplane", "NFTNetlink", "NetAddress", "AgentHTTP",
-        .product(name: "Logging", package: "swift-log"),
+        "UserspaceProxy", .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -101,7 +103,8 @@ let package = Package(
       name: "ProxyRulesTests",
       dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),
     .testTarget(
-      name: "kproxyTests", dependencies: ["kproxy", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink", "KubeTestServer"]),
+      name: "kproxyTests",
+      dependencies: ["kproxy", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink", "KubeTestServer", "UserspaceProxy"]),
     .testTarget(
       name: "AgentHTTPTests",
       dependencies: [
@@ -119,6 +122,7 @@ let package = Package(
       name: "DataplaneTests",
       dependencies: [
         "Dataplane", "NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KernelTestSupport",
+        "UserspaceProxy",
       ]),
   ],
   swiftLanguageModes: [.v6]
