@@ -61,6 +61,7 @@ let package = Package(
       dependencies: [
         "ServiceProxy", "KubeAPI", "NetAddress",
         .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]),
     .executableTarget(
       name: "kproxy",
@@ -73,6 +74,10 @@ let package = Package(
       name: "kproxy-bench",
       dependencies: ["KubeAPI", "ServiceProxy", "ProxyRules", "NFTables", "NetAddress", "Dataplane", "NFTNetlink"],
       path: "Benchmarks/kproxy-bench"),
+    // Userspace proxy throughput benchmark: one service port, LISTEN → three backends.
+    .executableTarget(
+      name: "proxy-server-bench", dependencies: ["UserspaceProxy", "ServiceProxy", "KubeAPI", "NetAddress"],
+      path: "Benchmarks/proxy-server-bench"),
     // Shared by the kernel-facing test targets: fixture compilation, scratch namespaces, listings.
     .target(
       name: "KernelTestSupport", dependencies: ["KubeAPI", "KubeSource", "ProxyRules", "ServiceProxy"],
@@ -91,6 +96,7 @@ let package = Package(
       dependencies: [
         "UserspaceProxy", "ServiceProxy", "KubeAPI", "NetAddress", .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]),
     .testTarget(
       name: "KubeSourceTests",
