@@ -61,7 +61,7 @@ enum ListenerSocket {
         }
         .childChannelOption(.autoRead, value: false)
         .childChannelOption(.allowRemoteHalfClosure, value: true)
-        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
         .childChannelInitializer { client in
           client.eventLoop.makeCompletedFuture {
             try client.pipeline.syncOperations.addHandler(ConnectionStartHandler(setup: setup))
