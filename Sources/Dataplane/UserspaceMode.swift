@@ -28,6 +28,7 @@ public actor UserspaceMode: ProxyMode {
   private let store: PortAssignmentStore?
   private let binder: ServiceIPBinding?
   private let onStatistics: (@Sendable (ProxyStatistics) async -> Void)?
+  private let onWarnings: (@Sendable ([String]) -> Void)?
 
   private var node: NodeConfig?
   private var ports: [ServicePortKey: ServicePortInfo] = [:]
@@ -43,11 +44,13 @@ public actor UserspaceMode: ProxyMode {
 
   /// `store` keeps `--port-range` assignments across restarts (nil: only in memory); `binder`
   /// puts service IPs on kproxy's interface (`--bind-service-ips`); `onStatistics` gets the
-  /// runtime's counters after each sync (the metrics).
+  /// runtime's counters after each sync (the metrics); `onWarnings` the plan's warnings that
+  /// the previous sync did not have (the log).
   public init(
     server: any ProxyTableServing, options: ListenerPlanOptions, store: PortAssignmentStore? = nil, binder: ServiceIPBinding? = nil,
-    onStatistics: (@Sendable (ProxyStatistics) async -> Void)? = nil
+    onWarnings: (@Sendable ([String]) -> Void)? = nil, onStatistics: (@Sendable (ProxyStatistics) async -> Void)? = nil
   ) {
+    self.onWarnings = onWarnings
     self.server = server
     self.options = options
     self.store = store
@@ -71,7 +74,8 @@ public actor UserspaceMode: ProxyMode {
     }
     needsApply = true
     let all = Array(ports.values)
-    let plan = ListenerPlan(all, node: changes.node, options: options, previous: assignments)
+    let plan = ListenerPlan(all, node: changes.node, options: Self.options(options, changes.node), previous: assignments)
+    let known = Set(warnings)
     warnings = plan.warnings
     reassigned = plan.reassigned
     if plan.assignments != assignments {
@@ -82,6 +86,7 @@ public actor UserspaceMode: ProxyMode {
         warnings.append("cannot save port assignments to \(store!.path): \(error)")
       }
     }
+    if let onWarnings, case let new = warnings.filter({ !known.contains($0) }), !new.isEmpty { onWarnings(new) }
     if let binder { try await binder.bind(ListenerPlan.serviceIPs(all)) }
     let report = await server.apply(plan.table)
     table = plan.table
@@ -102,6 +107,13 @@ public actor UserspaceMode: ProxyMode {
   public func shutdown() async {
     await server.shutdown()
     if let binder { await binder.remove() }
+  }
+
+  /// The node's IPs are local addresses too (an externalIP that is a node IP gets a listener).
+  static func options(_ options: ListenerPlanOptions, _ node: NodeConfig) -> ListenerPlanOptions {
+    var o = options
+    o.localAddresses.formUnion(node.nodeIPs)
+    return o
   }
 
   private func fold(_ changes: ProxyChanges) {

@@ -1,10 +1,12 @@
 // `kproxy proxy`: the userspace proxy from manifests, one-shot: prints the service port → listen
 // address mapping (--print-ports), or serves it until SIGTERM or SIGINT.
 import ArgumentParser
+import Dataplane
 import Foundation
 import KubeAPI
 import KubeSource
 import ServiceProxy
+import Synchronization
 import UserspaceProxy
 
 struct ProxyCommand: ParsableCommand {
@@ -12,7 +14,8 @@ struct ProxyCommand: ParsableCommand {
     commandName: "proxy",
     abstract: "Proxy the given services in userspace (no nftables, no privilege needed with --listen-address).",
     discussion: """
-      Reads the manifests once. Each TCP and UDP service port gets listeners (its ClusterIP, \
+      Reads the manifests once, then serves until SIGTERM or SIGINT (exit status 0; 2 when a \
+      listener cannot be opened). Each TCP and UDP service port gets listeners (its ClusterIP, \
       NodePorts and local external IPs; with --listen-address that one address at the service's \
       port, or one from --port-range) and balances connections round robin over its endpoints, \
       chosen as kube-proxy chooses them. SCTP ports are skipped with a warning.
@@ -46,10 +49,68 @@ struct ProxyCommand: ParsableCommand {
     let options = try userspace.planOptions(node: nodeConfig)
     let plan = ListenerPlan(ports, node: nodeConfig, options: options, previous: userspace.store.load())
     for w in plan.warnings { try Output.warn(w) }
-    guard printPorts else {
-      throw UserError(description: "serving needs the userspace runtime (ProxyServer), which this build does not have; use --print-ports")
-    }
+    guard printPorts else { return try serve(plan, ports: ports) }
     try Output.write(json ? Self.json(plan) : Self.text(plan))
+  }
+
+  /// Serves `plan` until SIGTERM or SIGINT; exit status 2 when a listener cannot be opened.
+  private func serve(_ plan: ListenerPlan, ports: [ServicePortInfo]) throws {
+    do {
+      try userspace.store.save(plan.assignments)
+    } catch {
+      try Output.warn("cannot save port assignments to \(userspace.store.path): \(error)")
+    }
+    signal(SIGTERM, SIG_IGN)
+    signal(SIGINT, SIG_IGN)
+    let server = ProxyServer(
+      settings: ProxySettings(events: { event in
+        if case .allEndpointsFailed(let a, let tried) = event {
+          Output.error("\(a): every endpoint failed (\(tried.map(\.description).joined(separator: ", "))); connection reset")
+        }
+      }))
+    let binder = userspace.bindServiceIPs ? ServiceIPInterface() : nil
+    let started = Mutex<String?>(nil)
+    let ready = DispatchSemaphore(value: 0)
+    Task {
+      do {
+        try await binder?.bind(ListenerPlan.serviceIPs(ports))
+        let report = await server.apply(plan.table)
+        if !report.failed.isEmpty {
+          started.withLock {
+            $0 = report.failed.keys.sorted().map { "cannot listen on \($0): \(report.failed[$0]!)" }.joined(separator: "; ")
+          }
+        }
+      } catch {
+        started.withLock { $0 = "\(error)" }
+      }
+      ready.signal()
+    }
+    ready.wait()
+    let stop = {
+      let done = DispatchSemaphore(value: 0)
+      Task {
+        await server.shutdown()
+        await binder?.remove()
+        done.signal()
+      }
+      done.wait()
+    }
+    if let failure = started.withLock({ $0 }) {
+      stop()
+      throw UserError(description: failure)
+    }
+    let listeners = plan.table.ports.values.reduce(0) { $0 + $1.listeners.count }
+    try Output.writeError("kproxy: serving \(plan.table.ports.count) service ports on \(listeners) listeners; SIGTERM or SIGINT stops")
+    let signalled = DispatchSemaphore(value: 0)
+    let sources = [SIGTERM, SIGINT].map { number in
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler { signalled.signal() }
+      source.resume()
+      return source
+    }
+    signalled.wait()
+    for source in sources { source.cancel() }
+    stop()
   }
 
   /// Reads the manifests and reconciles them for the node.

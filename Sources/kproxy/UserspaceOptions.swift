@@ -60,11 +60,11 @@ struct UserspaceOptions: ParsableArguments {
       directory: stateDir ?? PortAssignmentStore.defaultDirectory(isRoot: geteuid() == 0, environment: ProcessInfo.processInfo.environment))
   }
 
-  /// The plan's options for `node`: its node IPs count as local addresses (an externalIP that
-  /// is a node IP gets a listener).
-  func planOptions(node: NodeConfig) throws -> ListenerPlanOptions {
+  /// The plan's options; `node`'s IPs count as local addresses (an externalIP that is a node IP
+  /// gets a listener; the agent's UserspaceMode adds them at each sync).
+  func planOptions(node: NodeConfig? = nil) throws -> ListenerPlanOptions {
     ListenerPlanOptions(
       listenAddress: try listenIP(), portRange: try range(), lowestBindablePort: BindPrivilege.lowestBindablePort(),
-      localAddresses: Set(node.nodeIPs), bindServiceIPs: bindServiceIPs)
+      localAddresses: Set(node?.nodeIPs ?? []), bindServiceIPs: bindServiceIPs)
   }
 }

@@ -67,7 +67,7 @@ actor RecordingBinder: ServiceIPBinding {
         ports = new
         changes = ProxyChanges(node: node, changed: changed, removed: removed)
       }
-      let expected = ListenerPlan(Array(ports.values), node: node, options: options).table
+      let expected = ListenerPlan(Array(ports.values), node: node, options: UserspaceMode.options(options, node)).table
       let willApply = step == 0 || failedBefore || !changes.isEmpty
       let fail = willApply && rng.chance(0.15) ? expected.ports.values.flatMap(\.listeners.keys).min() : nil
       if let fail { await server.failNext([fail]) }
