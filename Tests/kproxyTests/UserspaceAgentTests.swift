@@ -147,4 +147,24 @@ struct UserspaceAgentTests {
     user.waitUntilExit()
     #expect(user.terminationStatus == 0)
   }
+
+  @Test func proxyCommandServesUntilSIGTERM() throws {
+    let ns = try Netns()
+    try ns.echo("10.244.0.11")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kpu-manifests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("web.yaml")
+    try Self.manifests(endpoint: "10.244.0.11").write(to: file, atomically: true, encoding: .utf8)
+    let (proxy, log) = try ns.kproxy([
+      "proxy", "--manifests", file.path, "--hostname-override", "n1", "--listen-address", "127.0.0.1", "--state-dir", dir.path,
+    ])
+    let reply = try ns.waitFor("127.0.0.1", 80) { $0.hasPrefix("server=10.244.0.11:8080") }
+    #expect(reply.hasPrefix("server=10.244.0.11:8080"), "\(reply)\n\(Self.log(log))")
+    #expect(Self.log(log).contains("kproxy: serving 1 service ports on 1 listeners; SIGTERM or SIGINT stops"), "\(Self.log(log))")
+    kill(proxy.processIdentifier, SIGTERM)
+    proxy.waitUntilExit()
+    #expect(proxy.terminationStatus == 0)
+    #expect(try ns.ask("127.0.0.1", 80).hasPrefix("error"))
+  }
 }
