@@ -37,7 +37,8 @@ public actor UserspaceMode: ProxyMode {
   private var needsApply = true
   /// The last table handed to the runtime.
   public private(set) var table = ProxyTable()
-  /// The plan's warnings (SCTP skipped, conflicts, full port range) for the last sync.
+  /// The plan's warnings (SCTP skipped, conflicts, full port range) and the service ports moved
+  /// to a range port, for the last sync.
   public private(set) var warnings: [String] = []
   /// With `--listen-address`: why service ports are not on their own port.
   public private(set) var reassigned: [ServicePortName: String] = [:]
@@ -76,7 +77,7 @@ public actor UserspaceMode: ProxyMode {
     let all = Array(ports.values)
     let plan = ListenerPlan(all, node: changes.node, options: Self.options(options, changes.node), previous: assignments)
     let known = Set(warnings)
-    warnings = plan.warnings
+    warnings = plan.warnings + Self.reassignments(plan)
     reassigned = plan.reassigned
     if plan.assignments != assignments {
       assignments = plan.assignments
@@ -107,6 +108,14 @@ public actor UserspaceMode: ProxyMode {
   public func shutdown() async {
     await server.shutdown()
     if let binder { await binder.remove() }
+  }
+
+  /// `default/b/TCP listens on 127.0.0.1:40000/TCP: port 80 is taken by default/a/TCP`, sorted.
+  static func reassignments(_ plan: ListenerPlan) -> [String] {
+    plan.reassigned.keys.sorted().compactMap { name in
+      guard let address = plan.table.ports[name]?.listeners.keys.first else { return nil }
+      return "\(PortAssignments.key(name)) listens on \(address): \(plan.reassigned[name]!)"
+    }
   }
 
   /// The node's IPs are local addresses too (an externalIP that is a node IP gets a listener).

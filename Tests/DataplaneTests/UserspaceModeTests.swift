@@ -4,6 +4,7 @@ import Foundation
 import KubeAPI
 import NetAddress
 import ServiceProxy
+import Synchronization
 import Testing
 import UserspaceProxy
 
@@ -127,6 +128,8 @@ actor RecordingBinder: ServiceIPBinding {
     #expect(await binder.bound.map(\.description) == ["10.96.0.10", "192.0.2.1"])
     #expect(store.load().ports == ["default/web/TCP": 40000])
     #expect(await mode.reassigned[name] == "port 80 is below 1024, the lowest this process may bind")
+    #expect(
+      await mode.warnings == ["default/web/TCP listens on 127.0.0.1:40000/TCP: port 80 is below 1024, the lowest this process may bind"])
     // A restarted mode reads the file.
     let again = UserspaceMode(server: RecordingProxyServer(), options: options, store: PortAssignmentStore(directory: dir))
     let other = ServicePortInfo(
@@ -138,5 +141,22 @@ actor RecordingBinder: ServiceIPBinding {
     await mode.shutdown()
     #expect(await server.shutdowns == 1)
     #expect(await binder.removed)
+  }
+
+  @Test func warningsAreReportedOnceUntilTheyChange() async throws {
+    let logged = Mutex<[String]>([])
+    let mode = UserspaceMode(
+      server: RecordingProxyServer(), options: ListenerPlanOptions(), onWarnings: { new in logged.withLock { $0 += new } })
+    let sctp = ServicePortInfo(
+      name: ServicePortName(service: NamespacedName(namespace: "default", name: "s"), port: "", protocol_: .sctp), family: .v4,
+      clusterIP: IPAddress("10.96.0.20")!, port: 9)
+    let node = ProxyStateGenerator.nodes[0]
+    _ = try await mode.sync(ProxyChanges(node: node, full: ProxyState(servicePorts: [sctp])), cause: .changes, context: Self.context)
+    var changed = sctp
+    changed.endpoints = [
+      EndpointInfo(ip: IPAddress("10.244.0.9")!, port: 9, isLocal: false, ready: true, serving: true, terminating: false)
+    ]
+    _ = try await mode.sync(ProxyChanges(node: node, changed: [changed]), cause: .changes, context: Self.context)
+    #expect(logged.withLock { $0 } == ["default/s/SCTP: SCTP is not proxied in userspace mode; skipped"])
   }
 }
