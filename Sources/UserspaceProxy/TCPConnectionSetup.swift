@@ -3,6 +3,12 @@
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
 /// Sets up one accepted client connection (all on the client channel's event loop).
 struct TCPConnectionSetup {
   let listener: ServiceListener
@@ -56,9 +62,15 @@ struct TCPConnectionSetup {
         case .success(let backend):
           route.balancer.dialSucceeded(client: client.remoteAddress, endpoint: endpoint)
           glue(client: client, backend: backend, route: route)
-        case .failure:
-          route.balancer.dialFailed(endpoint: endpoint)
+        case .failure(let error):
           route.counters.update { $0.dialFailures += 1 }
+          if let code = (error as? IOError)?.errnoCode, code == EMFILE || code == ENFILE {
+            // Out of file descriptors here, not the endpoint's fault: no back-off, no further attempts.
+            route.counters.update { $0.rejectedConnections += 1 }
+            client.resetAndClose()
+            return
+          }
+          route.balancer.dialFailed(endpoint: endpoint)
           dial(client: client, route: route, plan: plan, attempt: attempt + 1)
         }
       }
