@@ -11,7 +11,7 @@ import UserspaceProxy
 struct AgentMode {
   let mode: ProxyMode
   let servicePorts: any ServicePortSource
-  /// `nftables`, `userspace` or `dry-run` (/proxyMode, the mode gauge).
+  /// `nftables` (also for dry-run) or `userspace`: what /proxyMode answers.
   let name: String
   /// UDP conntrack cleanup after each sync (nftables only: the userspace proxy's flows are its own).
   let cleansConntrack: Bool
@@ -23,8 +23,9 @@ struct AgentMode {
     switch s.mode {
     case .dryRun:
       let mode = NFTablesMode(backend: DryRunBackend(output: { try Output.write($0) }))
-      metrics.proxyMode("dry-run", reason: "forced")
-      return AgentMode(mode: mode, servicePorts: mode, name: "dry-run", cleansConntrack: false, shutdown: {})
+      // A dry run of the nftables mode: /proxyMode says nftables, as before.
+      metrics.proxyMode("nftables", reason: "dry-run")
+      return AgentMode(mode: mode, servicePorts: mode, name: "nftables", cleansConntrack: false, shutdown: {})
     case .nftables: flag = .nftables
     case .userspace: flag = .userspace
     case .auto: flag = .auto
