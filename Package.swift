@@ -45,7 +45,8 @@ let package = Package(
     .target(name: "NFTNetlink", dependencies: ["NFTables", "NetAddress", "CNftnl"]),
     // Backends that put a ruleset into the kernel: netlink or `nft -f`.
     .target(
-      name: "Dataplane", dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NetAddress"]),
+      name: "Dataplane",
+      dependencies: ["NFTables", "NFTNetlink", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NetAddress", "UserspaceProxy"]),
     // The agent's HTTP surface: /healthz and /livez, Prometheus /metrics, health-check node ports.
     .target(
       name: "AgentHTTP",
@@ -53,6 +54,7 @@ let package = Package(
         "KubeAPI", "NetAddress", "ServiceProxy",
         .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]),
     // Userspace mode: a SwiftNIO round-robin TCP/UDP proxy over the reconciler's service ports.
     .target(
@@ -60,12 +62,13 @@ let package = Package(
       dependencies: [
         "ServiceProxy", "KubeAPI", "NetAddress",
         .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]),
     .executableTarget(
       name: "kproxy",
       dependencies: [
         "KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables", "Dataplane", "NFTNetlink", "NetAddress", "AgentHTTP",
-        .product(name: "Logging", package: "swift-log"),
+        "UserspaceProxy", .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -74,6 +77,10 @@ let package = Package(
       path: "Benchmarks/kproxy-bench"),
     // Manifest decoding alone (BENCHMARKS.md "Manifest decoding"); only KubeAPI, so it builds fast.
     .executableTarget(name: "decode-bench", dependencies: ["KubeAPI"], path: "Benchmarks/decode-bench"),
+    // Userspace proxy throughput benchmark: one service port, LISTEN → three backends.
+    .executableTarget(
+      name: "proxy-server-bench", dependencies: ["UserspaceProxy", "ServiceProxy", "KubeAPI", "NetAddress"],
+      path: "Benchmarks/proxy-server-bench"),
     // Shared by the kernel-facing test targets: fixture compilation, scratch namespaces, listings.
     .target(
       name: "KernelTestSupport", dependencies: ["KubeAPI", "KubeSource", "ProxyRules", "ServiceProxy"],
@@ -92,6 +99,7 @@ let package = Package(
       dependencies: [
         "UserspaceProxy", "ServiceProxy", "KubeAPI", "NetAddress", .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]),
     .testTarget(
       name: "KubeSourceTests",
@@ -104,7 +112,8 @@ let package = Package(
       name: "ProxyRulesTests",
       dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),
     .testTarget(
-      name: "kproxyTests", dependencies: ["kproxy", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink", "KubeTestServer"]),
+      name: "kproxyTests",
+      dependencies: ["kproxy", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink", "KubeTestServer", "UserspaceProxy"]),
     .testTarget(
       name: "AgentHTTPTests",
       dependencies: [
@@ -122,6 +131,7 @@ let package = Package(
       name: "DataplaneTests",
       dependencies: [
         "Dataplane", "NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KernelTestSupport",
+        "UserspaceProxy",
       ]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages kproxy's build, demo and tests need, if any is missing:
-# nftables (nft, for loading and checking rulesets), libnftnl/libmnl headers, iproute2, python3.
+# nftables (nft, for loading and checking rulesets), libnftnl/libmnl headers, iproute2, python3;
+# with the argument `bench`, also haproxy, nginx (stream), iperf3 and wrk for scripts/proxy-bench.sh.
 set -euo pipefail
 
 packages=(nftables libnftnl-dev libmnl-dev iproute2 python3 pkg-config time)
+# `install-deps.sh bench`: also what the userspace proxy benchmark compares against (not needed by tests).
+if [ "${1:-}" = bench ]; then packages+=(haproxy nginx libnginx-mod-stream iperf3 wrk); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

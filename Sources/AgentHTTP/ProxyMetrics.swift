@@ -1,6 +1,7 @@
 // The agent's Prometheus metrics: kube-proxy's (pkg/proxy/metrics/metrics.go: names, help texts,
 // bucket layouts, ip_family labels) and kproxy's own (transaction sizes, drift, sources, watches).
 import Foundation
+import NIOConcurrencyHelpers
 import NetAddress
 import Prometheus
 
@@ -15,6 +16,8 @@ public enum SyncKind: Sendable {
 /// The metrics registry and the calls the sync loop and the sources make. Thread-safe.
 public final class ProxyMetrics: Sendable {
   public let registry: PrometheusCollectorRegistry
+  /// The userspace counters' last published values (`userspaceCounters`).
+  private let userspaceLast = NIOLockedValueBox<[String: Int]>([:])
 
   /// kube-proxy's ExponentialBuckets(0.001, 2, 15): 1 ms … 16.384 s.
   public static let syncDurationBuckets: [Double] = exponential(start: 0.001, factor: 2, count: 15)
@@ -123,6 +126,79 @@ public final class ProxyMetrics: Sendable {
 
   /// The Prometheus text exposition of every metric.
   public func exposition() -> String { registry.emitToString() }
+
+  // MARK: the userspace mode
+
+  /// The mode kproxy runs (`nftables` or `userspace`) and why (`forced`, `probe-ok`,
+  /// `permission-denied`, …): `kproxy_proxy_mode{mode,reason} 1`.
+  public func proxyMode(_ mode: String, reason: String) {
+    registry.makeGauge(
+      descriptor: Self.userspace("kproxy_proxy_mode", "The proxy mode in use and why it was chosen"),
+      labels: [("mode", mode), ("reason", reason)]
+    ).set(Double(1))
+  }
+
+  /// The userspace proxy's counters of one service port since it started (absolute values).
+  public struct UserspacePortCounters: Sendable, Hashable {
+    public var activeConnections, totalConnections, dialFailures, rejectedConnections, bytesFromClients, bytesToClients: Int
+    public init(active: Int, total: Int, dialFailures: Int, rejected: Int, bytesFromClients: Int, bytesToClients: Int) {
+      activeConnections = active
+      totalConnections = total
+      self.dialFailures = dialFailures
+      rejectedConnections = rejected
+      self.bytesFromClients = bytesFromClients
+      self.bytesToClients = bytesToClients
+    }
+  }
+
+  /// Publishes the userspace proxy's counters (a snapshot of absolute values, keyed by service
+  /// port `namespace/name:port/PROTO`): counters move by the difference to the last snapshot
+  /// (a runtime restart that lowers a value is taken as a new start).
+  public func userspaceCounters(_ ports: [String: UserspacePortCounters], connectionLimitHits: Int, acceptErrors: Int) {
+    typealias Field = (String, String, KeyPath<UserspacePortCounters, Int>)
+    let fields: [Field] = [
+      ("kproxy_userspace_connections_total", "Connections accepted (TCP) or flows created (UDP), per service port", \.totalConnections),
+      ("kproxy_userspace_dial_failures_total", "Connection attempts to endpoints that failed, per service port", \.dialFailures),
+      (
+        "kproxy_userspace_rejected_connections_total",
+        "Connections reset or flows dropped (no endpoint, every dial failed, limit reached), per service port", \.rejectedConnections
+      ),
+      ("kproxy_userspace_client_bytes_total", "Bytes received from clients, per service port", \.bytesFromClients),
+      ("kproxy_userspace_endpoint_bytes_total", "Bytes sent back to clients, per service port", \.bytesToClients),
+    ]
+    userspaceLast.withLockedValue { last in
+      for (key, c) in ports {
+        let labels = [("service_port", key)]
+        registry.makeGauge(
+          descriptor: Self.userspace("kproxy_userspace_active_connections", "Open connections and flows, per service port"), labels: labels
+        ).set(Double(c.activeConnections))
+        for (name, help, path) in fields {
+          let id = name + " " + key
+          let delta = c[keyPath: path] - (last[id] ?? 0)
+          let counter = registry.makeCounter(descriptor: Self.userspace(name, help), labels: labels)
+          if delta > 0 {
+            counter.increment(by: Int64(delta))
+          } else if delta < 0 && c[keyPath: path] > 0 {
+            counter.increment(by: Int64(c[keyPath: path]))
+          }
+          last[id] = c[keyPath: path]
+        }
+      }
+      for (name, help, value) in [
+        ("kproxy_userspace_connection_limit_hits_total", "Connections refused by --max-connections", connectionLimitHits),
+        ("kproxy_userspace_accept_errors_total", "accept(2) failures survived (EMFILE, ENFILE, ENOBUFS)", acceptErrors),
+      ] {
+        let delta = value - (last[name] ?? 0)
+        let counter = registry.makeCounter(descriptor: Self.userspace(name, help), labels: [])
+        if delta > 0 { counter.increment(by: Int64(delta)) } else if delta < 0 && value > 0 { counter.increment(by: Int64(value)) }
+        last[name] = value
+      }
+    }
+  }
+
+  private static func userspace(_ name: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+  }
 
   // MARK: registry access
 

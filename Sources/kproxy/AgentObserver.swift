@@ -60,7 +60,7 @@ final class AgentObserver: SyncObserver {
 /// After a commit: UDP conntrack entries of stale endpoints are deleted (as kube-proxy does),
 /// and the health-check node port servers follow the services.
 actor AfterSync {
-  let mode: NFTablesMode
+  let mode: any ServicePortSource
   let hub: ObjectHub
   /// The namespace whose conntrack table is cleaned; nil with dry-run (nothing to clean).
   let namespace: NetworkNamespace?
@@ -71,7 +71,7 @@ actor AfterSync {
   private var previous: [ServicePortInfo] = []
 
   init(
-    mode: NFTablesMode, hub: ObjectHub, namespace: NetworkNamespace?, cleansConntrack: Bool, serviceHealth: ServiceHealthServers,
+    mode: any ServicePortSource, hub: ObjectHub, namespace: NetworkNamespace?, cleansConntrack: Bool, serviceHealth: ServiceHealthServers,
     metrics: ProxyMetrics, logger: Logger
   ) {
     self.mode = mode

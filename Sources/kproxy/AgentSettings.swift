@@ -6,6 +6,7 @@ import KubeSource
 import NFTNetlink
 import NetAddress
 import ServiceProxy
+import UserspaceProxy
 
 struct AgentSettings {
   var manifests: [String]
@@ -20,6 +21,10 @@ struct AgentSettings {
   var minSyncPeriod: Double
   var syncPeriod: Double
   var verbose: Bool
+  /// The userspace mode's listening options, state file and --bind-service-ips.
+  var userspace: ListenerPlanOptions
+  var portStore: PortAssignmentStore
+  var bindServiceIPs: Bool
   /// Warnings to log once the logger is up (a flag overriding the config file).
   var warnings: [String]
 
@@ -27,8 +32,11 @@ struct AgentSettings {
     node = try c.node.settings()
     (config, warnings) = try c.node.configuration(settings: node)
     manifests = c.manifests
-    mode = c.mode
+    mode = c.mode ?? (config?.mode == "nftables" ? .nftables : .auto)
     verbose = c.verbose
+    userspace = try c.userspace.planOptions()
+    portStore = c.userspace.store
+    bindServiceIPs = c.userspace.bindServiceIPs
     namespace = try KernelOptions.namespace(c.netns)
     healthz = try Self.address(c.healthzBindAddress ?? config?.healthzBindAddress ?? "0.0.0.0:10256")
     metrics = try Self.address(c.metricsBindAddress ?? config?.metricsBindAddress ?? "127.0.0.1:10249")

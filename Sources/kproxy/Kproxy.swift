@@ -15,7 +15,9 @@ struct Kproxy: ParsableCommand {
       write its report (stdout or stderr failed, e.g. a full disk or a closed pipe).
       """,
     version: "kproxy \(version)",
-    subcommands: [CompileCommand.self, DiffCommand.self, ApplyCommand.self, CleanupCommand.self, RunCommand.self])
+    subcommands: [
+      CompileCommand.self, DiffCommand.self, ApplyCommand.self, CleanupCommand.self, RunCommand.self, ProxyCommand.self,
+    ])
 }
 
 /// The exit statuses kproxy uses (documented in `kproxy --help` and README.md).

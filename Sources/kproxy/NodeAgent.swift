@@ -51,22 +51,12 @@ enum NodeAgent {
       settings: s.node, config: s.config, systemHostname: ProcessInfo.processInfo.hostName,
       changed: { wake.changed() }, notify: { AgentLog.report($0, logger: logger, metrics: metrics) })
 
-    let backend: TransactionBackend
-    switch s.mode {
-    case .nftables:
-      do {
-        backend = try NetlinkTransactionBackend(namespace: s.namespace)
-      } catch {
-        throw UserError(description: "cannot program nftables: \(error)")
-      }
-    case .dryRun:
-      backend = DryRunBackend(output: { try Output.write($0) })
-    }
-    let mode = NFTablesMode(backend: backend)
+    let agentMode = try await AgentMode.make(s, metrics: metrics, logger: logger)
+    let mode = agentMode.mode
     let serviceHealth = ServiceHealthServers(health: health)
     let afterSync = AfterSync(
-      mode: mode, hub: hub, namespace: s.namespace, cleansConntrack: s.mode == .nftables, serviceHealth: serviceHealth,
-      metrics: metrics, logger: logger)
+      mode: agentMode.servicePorts, hub: hub, namespace: s.namespace, cleansConntrack: agentMode.cleansConntrack,
+      serviceHealth: serviceHealth, metrics: metrics, logger: logger)
     let observer = AgentObserver(logger: logger, metrics: metrics, health: health, afterSync: afterSync)
     let loop = SyncLoop(
       mode: mode,
@@ -91,7 +81,7 @@ enum NodeAgent {
       logger.info("healthz on \(host):\(servers.last!.port) (/healthz, /livez)")
     }
     if let (host, port) = s.metrics {
-      let routes = MetricsRoutes(metrics: metrics, proxyMode: "nftables")
+      let routes = MetricsRoutes(metrics: metrics, proxyMode: agentMode.name)
       servers.append(try await Self.listen("metrics", host, port) { routes.reply(path: $0) })
       logger.info("metrics on \(host):\(servers.last!.port) (/metrics)")
     }
@@ -136,6 +126,7 @@ enum NodeAgent {
       }
       logger.info("every source has delivered its initial state: syncing")
       await loop.run()
+      await agentMode.shutdown()
       group.cancelAll()
     }
   }

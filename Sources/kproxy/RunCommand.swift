@@ -16,7 +16,10 @@ struct RunCommand: ParsableCommand {
       SIGINT, which leave the rules in place (`kproxy cleanup` removes them). Flags override the \
       --config file value by value (a warning names both when they differ); kube-proxy instead \
       ignores most flags when --config is given.
-      Modes: nftables (default) programs the kernel through netlink; dry-run prints each sync's \
+      Modes: auto (default) probes nf_tables with a batch that adds and deletes a scratch table \
+      and falls back to userspace when that fails (the reason is logged and in the metric \
+      kproxy_proxy_mode); nftables programs the kernel through netlink; userspace proxies TCP and \
+      UDP in this process (SCTP is skipped); dry-run prints each sync's \
       transaction as nft text to stdout (a block per sync, headed by a comment with the sync \
       number, time and cause) and never touches the kernel.
       The HTTP servers (healthz, metrics, health-check node ports) listen in kproxy's own network \
@@ -24,7 +27,9 @@ struct RunCommand: ParsableCommand {
       """)
 
   enum Mode: String, ExpressibleByArgument, CaseIterable {
+    case auto
     case nftables
+    case userspace
     case dryRun = "dry-run"
   }
 
@@ -51,8 +56,12 @@ struct RunCommand: ParsableCommand {
 
   @Option(
     name: .customLong("mode"),
-    help: ArgumentHelp("nftables (program the kernel through netlink) or dry-run (print each sync's transaction).", valueName: "mode"))
-  var mode: Mode = .nftables
+    help: ArgumentHelp(
+      "auto (nftables when nf_tables can be programmed, else userspace), nftables (program the kernel through netlink; never falls back), userspace (a TCP/UDP proxy in this process), or dry-run (print each sync's transaction). Default: the config file's mode (nftables), else auto.",
+      valueName: "mode"))
+  var mode: Mode?
+
+  @OptionGroup(title: "Userspace options") var userspace: UserspaceOptions
 
   @Option(
     name: .customLong("netns"),

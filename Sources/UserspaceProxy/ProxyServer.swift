@@ -1,0 +1,130 @@
+// The userspace proxy's socket runtime: applies ProxyTables (opens, re-routes and drains
+// listeners; keeps one balancer per service-port scope) on a NIO event-loop group, and counts.
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceProxy
+
+/// Serves ProxyTables with SwiftNIO. Call `apply` from one task at a time.
+public final class ProxyServer: ProxyTableServing {
+  private struct BalancerKey: Hashable {
+    var name: ServicePortName
+    var scope: ListenerScope
+  }
+
+  private struct State {
+    var listeners: [ListenAddress: ServiceListener] = [:]
+    var balancers: [BalancerKey: EndpointBalancer] = [:]
+    var counters: [ServicePortName: ServicePortCounterCell] = [:]
+    /// Removed listeners still draining, with their service port's counters.
+    var draining: [ObjectIdentifier: (ServiceListener, ServicePortName, ServicePortCounterCell)] = [:]
+    var isShutDown = false
+  }
+
+  public let settings: ProxySettings
+  private let group: MultiThreadedEventLoopGroup
+  private let wide = ProxyWideCounters()
+  private let state = NIOLockedValueBox(State())
+
+  public init(settings: ProxySettings = ProxySettings()) {
+    self.settings = settings
+    self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, settings.threads))
+  }
+
+  public func apply(_ table: ProxyTable) async -> ProxyApplyReport {
+    var report = ProxyApplyReport()
+    var toOpen: [ServiceListener] = []
+    var toDrain: [ServiceListener] = []
+    state.withLockedValue { state in
+      guard !state.isShutDown else { return }
+      var wanted: [ListenAddress: ListenerRoute] = [:]
+      var balancers: [BalancerKey: EndpointBalancer] = [:]
+      var counters: [ServicePortName: ServicePortCounterCell] = [:]
+      for (name, port) in table.ports {
+        let cell = state.counters[name] ?? ServicePortCounterCell()
+        counters[name] = cell
+        let affinity = port.affinityTimeoutSeconds.map { TimeAmount.seconds(Int64($0)) }
+        for (address, scope) in port.listeners {
+          let key = BalancerKey(name: name, scope: scope)
+          let balancer: EndpointBalancer
+          if let made = balancers[key] {
+            balancer = made
+          } else if let existing = state.balancers[key] {
+            existing.update(choice: port.endpoints(for: scope), affinityTimeout: affinity)
+            balancer = existing
+          } else {
+            balancer = EndpointBalancer(choice: port.endpoints(for: scope), affinityTimeout: affinity, settings: settings)
+          }
+          balancers[key] = balancer
+          wanted[address] = ListenerRoute(name: name, balancer: balancer, counters: cell)
+        }
+      }
+      for (address, listener) in state.listeners where wanted[address] == nil {
+        state.listeners[address] = nil
+        state.draining[ObjectIdentifier(listener)] = (listener, listener.route.name, listener.route.counters)
+        toDrain.append(listener)
+        report.closed.append(address)
+      }
+      for (address, route) in wanted {
+        if let listener = state.listeners[address] {
+          listener.route = route
+        } else {
+          toOpen.append(ServiceListener(address: address, route: route))
+        }
+      }
+      state.balancers = balancers
+      state.counters = counters
+    }
+    for listener in toDrain {
+      await listener.stopAccepting()
+      Task { [settings, state] in
+        let closed = await listener.drain(grace: settings.drainGracePeriod)
+        _ = state.withLockedValue { $0.draining.removeValue(forKey: ObjectIdentifier(listener)) }
+        settings.events?(.drained(listener.address, closedConnections: closed))
+      }
+    }
+    for listener in toOpen.sorted(by: { $0.address < $1.address }) {
+      do {
+        let channel = try await ListenerSocket.open(listener, group: group, settings: settings, wide: wide)
+        listener.channel = channel
+        let kept = state.withLockedValue { state -> Bool in
+          guard !state.isShutDown else { return false }
+          state.listeners[listener.address] = listener
+          return true
+        }
+        if !kept { try? await channel.close() } else { report.opened.append(listener.address) }
+      } catch {
+        report.failed[listener.address] = "bind: \(error)"
+      }
+    }
+    report.closed.sort()
+    return report
+  }
+
+  public func statistics() async -> ProxyStatistics {
+    let (live, draining) = state.withLockedValue { ($0.counters, Array($0.draining.values)) }
+    var ports: [ServicePortName: ServicePortCounters] = [:]
+    for (_, name, cell) in draining { ports[name] = cell.snapshot }
+    for (name, cell) in live { ports[name] = cell.snapshot }
+    return ProxyStatistics(
+      servicePorts: ports, connectionLimitHits: wide.connectionLimitHits, acceptErrors: wide.acceptErrors)
+  }
+
+  public func shutdown() async {
+    let listeners = state.withLockedValue { state -> [ServiceListener] in
+      state.isShutDown = true
+      defer {
+        state.listeners = [:]
+        state.draining = [:]
+      }
+      return Array(state.listeners.values) + state.draining.values.map(\.0)
+    }
+    for listener in listeners { await listener.closeAll() }
+    try? await group.shutdownGracefully()
+  }
+
+  /// The address a listener is bound to (its port when the table asked for port 0); for tests.
+  func boundAddress(of address: ListenAddress) -> SocketAddress? {
+    state.withLockedValue { $0.listeners[address]?.channel?.localAddress }
+  }
+}
