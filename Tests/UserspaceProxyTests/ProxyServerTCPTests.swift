@@ -143,6 +143,23 @@ extension RealSocketTests {
       await closeAll(peers, server)
     }
 
+    @Test func anIdleConnectionIsClosedAfterTheIdleTimeoutAndTrafficKeepsItOpen() async throws {
+      let peers = try await backends(["127.0.0.2"])
+      let server = ProxyServer(settings: ProxySettings(tcpIdleTimeout: .milliseconds(400)))
+      let (table, address) = ProxyTables.single(listen: "127.0.0.1", endpoints: peers.map(\.endpoint))
+      let bound = try await server.applyAndLocate(table, address)
+      let client = try await TestClient(to: bound)
+      _ = try await client.firstLine()
+      for index in 0..<4 {
+        try await Task.sleep(for: .milliseconds(200))
+        try await client.send("\(index)")
+      }
+      #expect(!client.received.eof, "traffic every 200 ms keeps it open past the 400 ms timeout")
+      try await eventually("the idle connection to close", seconds: 3) { client.received.eof }
+      #expect(client.received.text == "\(peers[0].name)\n0123")
+      await closeAll(peers, server)
+    }
+
     @Test func aThousandConcurrentConnections() async throws {
       let peers = try await backends(["127.0.0.2", "127.0.0.3", "127.0.0.4"])
       let server = ProxyServer()
