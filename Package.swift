@@ -8,6 +8,7 @@ let package = Package(
   products: [
     .executable(name: "kproxy", targets: ["kproxy"]),
     .executable(name: "kproxy-bench", targets: ["kproxy-bench"]),
+    .executable(name: "agent-coldstart", targets: ["agent-coldstart"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,6 +72,8 @@ let package = Package(
       name: "kproxy-bench",
       dependencies: ["KubeAPI", "ServiceProxy", "ProxyRules", "NFTables", "NetAddress", "Dataplane", "NFTNetlink"],
       path: "Benchmarks/kproxy-bench"),
+    // A test API server loaded with a synthetic cluster, for `kproxy run --master` at scale.
+    .executableTarget(name: "agent-coldstart", dependencies: ["KubeTestServer"], path: "Benchmarks/agent-coldstart"),
     // Shared by the kernel-facing test targets: fixture compilation, scratch namespaces, listings.
     .target(
       name: "KernelTestSupport", dependencies: ["KubeAPI", "KubeSource", "ProxyRules", "ServiceProxy"],
