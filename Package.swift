@@ -9,6 +9,7 @@ let package = Package(
     .executable(name: "kproxy", targets: ["kproxy"]),
     .executable(name: "kproxy-bench", targets: ["kproxy-bench"]),
     .executable(name: "decode-bench", targets: ["decode-bench"]),
+    .executable(name: "agent-coldstart", targets: ["agent-coldstart"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -81,6 +82,8 @@ let package = Package(
     .executableTarget(
       name: "proxy-server-bench", dependencies: ["UserspaceProxy", "ServiceProxy", "KubeAPI", "NetAddress"],
       path: "Benchmarks/proxy-server-bench"),
+    // A test API server loaded with a synthetic cluster, for `kproxy run --master` at scale.
+    .executableTarget(name: "agent-coldstart", dependencies: ["KubeTestServer"], path: "Benchmarks/agent-coldstart"),
     // Shared by the kernel-facing test targets: fixture compilation, scratch namespaces, listings.
     .target(
       name: "KernelTestSupport", dependencies: ["KubeAPI", "KubeSource", "ProxyRules", "ServiceProxy"],

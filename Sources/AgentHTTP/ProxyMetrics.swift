@@ -79,6 +79,19 @@ public final class ProxyMetrics: Sendable {
       .record(seconds)
   }
 
+  /// Many changes' network-programming latencies (seconds), each with its family: one
+  /// observation each, as kube-proxy observes one per changed object.
+  public func networkProgrammed(_ latencies: [(family: IPFamily, seconds: Double)]) {
+    var histograms: [IPFamily: ValueHistogram] = [:]
+    for (family, seconds) in latencies {
+      if histograms[family] == nil {
+        histograms[family] = histogram(
+          .networkProgramming, buckets: Self.networkProgrammingBuckets, labels: [("ip_family", family.rawValue)])
+      }
+      histograms[family]!.record(seconds)
+    }
+  }
+
   /// Changes the trackers recorded (kube-proxy counts each tracked Service / EndpointSlice update).
   public func changesSeen(services: Int, endpoints: Int) {
     if services > 0 { counter(.serviceChangesTotal).increment(by: Int64(services)) }

@@ -17,6 +17,8 @@ public actor SyncLoop {
   private var syncs = 0
   /// The oldest change not yet committed (kept across failed syncs).
   private var oldestUncommitted: ContinuousClock.Instant?
+  /// Every change not yet committed, one per service port (kept across failed syncs).
+  private var uncommitted: [ChangeTime] = []
   private var sleeper: Task<Void, Never>?
 
   /// `minSyncPeriod` and `syncPeriod` are kube-proxy's (`nftables.minSyncPeriod`, default 1 s;
@@ -73,6 +75,7 @@ public actor SyncLoop {
     observer?.syncStarted(number: number, cause: cause, at: start)
     let changes = await drain()
     if let o = changes.oldestChange { oldestUncommitted = min(oldestUncommitted ?? o, o) }
+    uncommitted += changes.changeTimes
     let context = SyncContext(number: number, cause: Self.describe(cause, changes), date: Date())
     var report: ModeSyncReport?
     var failure: String?
@@ -83,13 +86,17 @@ public actor SyncLoop {
     }
     let end = clock.now
     var latency: Duration?
-    if report != nil, let o = oldestUncommitted {
-      latency = end - o
+    var latencies: [ChangeLatency] = []
+    if report != nil {
+      if let o = oldestUncommitted { latency = end - o }
+      latencies = uncommitted.map { ChangeLatency(family: $0.family, latency: end - $0.seen) }
       oldestUncommitted = nil
+      uncommitted = []
     }
     runner.finished(at: end, succeeded: report != nil)
     let outcome = SyncOutcome(
       number: number, cause: cause, duration: end - start, report: report, failure: failure, networkProgrammingLatency: latency,
+      changeLatencies: latencies,
       servicePortChanges: changes.changed.count + changes.removed.count, receivedFullState: changes.full != nil, end: end)
     observer?.syncFinished(outcome)
     return outcome

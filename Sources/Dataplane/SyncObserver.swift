@@ -1,5 +1,6 @@
 // What the sync loop tells the outside (metrics, healthz, logs): a change queued, a sync
 // started, a sync finished with its outcome. A recording observer serves tests.
+import NetAddress
 import Synchronization
 
 /// The outcome of one sync, as metrics and health checks need it.
@@ -15,6 +16,10 @@ public struct SyncOutcome: Sendable, Hashable {
   /// From the oldest change this sync committed (`ProxyChanges.oldestChange`, kept across
   /// failed syncs) to the commit; nil when there was none or the sync failed.
   public var networkProgrammingLatency: Duration?
+  /// Every change this sync committed (`ProxyChanges.changeTimes`, kept across failed
+  /// syncs), one per service port, from when it was seen to the commit: kube-proxy's
+  /// network-programming latency, observed per change. Empty when the sync failed.
+  public var changeLatencies: [ChangeLatency]
   /// Service ports changed and removed in the changes this sync drained (0 for a full state).
   public var servicePortChanges: Int
   /// The sync compiled a full state handed by the trackers (`ProxyChanges.full`).
@@ -25,6 +30,17 @@ public struct SyncOutcome: Sendable, Hashable {
   public var succeeded: Bool { failure == nil }
   /// Full or partial, as kube-proxy's metrics split it.
   public var full: Bool { report?.full ?? true }
+}
+
+/// One committed change's network-programming latency: seen by the process → committed.
+public struct ChangeLatency: Sendable, Hashable {
+  public var family: IPFamily
+  public var latency: Duration
+
+  public init(family: IPFamily, latency: Duration) {
+    self.family = family
+    self.latency = latency
+  }
 }
 
 /// Receives the loop's events. Called from the loop's actor: implementations return quickly

@@ -16,6 +16,19 @@ public struct ServicePortKey: Sendable, Hashable, Comparable, CustomStringConver
   public var description: String { "\(name) (\(family.rawValue))" }
 }
 
+/// When the process first saw a change of one service port of one family: a start of the
+/// network-programming latency, observed once per changed port (as kube-proxy observes once per
+/// changed object) when the change is committed.
+public struct ChangeTime: Sendable, Hashable {
+  public var family: IPFamily
+  public var seen: ContinuousClock.Instant
+
+  public init(family: IPFamily, seen: ContinuousClock.Instant) {
+    self.family = family
+    self.seen = seen
+  }
+}
+
 /// Changes to hand to the sync loop: produced by draining the change trackers.
 public struct ProxyChanges: Sendable {
   /// The node as it is resolved now (flags, configuration file, Node object, ServiceCIDRs).
@@ -33,10 +46,13 @@ public struct ProxyChanges: Sendable {
   /// When the process first saw the oldest change in this batch: the start of the
   /// network-programming latency that the loop measures to the commit.
   public var oldestChange: ContinuousClock.Instant?
+  /// One entry per service port this batch changes or removes (with a node-level change, one
+  /// per family for the node): when its change was first seen.
+  public var changeTimes: [ChangeTime]
 
   public init(
     node: NodeConfig, full: ProxyState? = nil, changed: [ServicePortInfo] = [], removed: [ServicePortKey] = [],
-    warnings: [String] = [], oldestChange: ContinuousClock.Instant? = nil
+    warnings: [String] = [], oldestChange: ContinuousClock.Instant? = nil, changeTimes: [ChangeTime] = []
   ) {
     self.node = node
     self.full = full
@@ -44,6 +60,7 @@ public struct ProxyChanges: Sendable {
     self.removed = removed
     self.warnings = warnings
     self.oldestChange = oldestChange
+    self.changeTimes = changeTimes
   }
 
   /// Nothing to do: no full state and no service port changed.

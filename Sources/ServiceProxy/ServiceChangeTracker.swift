@@ -95,23 +95,33 @@ public struct ServiceChangeTracker: Sendable {
     }
     let warnings = warningsByService.keys.sorted().map { warningsByService[$0]! }
     if lastNode != node || nodeLevelSince != nil {
+      let before = portsByService
       let state = fullState(node: node, warnings: warnings)
-      return ProxyChanges(node: node, full: state, warnings: warnings, oldestChange: oldest)
+      // Each pending service's ports as they are now, or as they were when it has none left.
+      var times: [ChangeTime] = []
+      for (key, seen) in pending {
+        for port in portsByService[key] ?? before[key] ?? [] { times.append(ChangeTime(family: port.family, seen: seen)) }
+      }
+      if let since = nodeLevelSince { times += IPFamily.allCases.map { ChangeTime(family: $0, seen: since) } }
+      return ProxyChanges(node: node, full: state, warnings: warnings, oldestChange: oldest, changeTimes: times)
     }
     var changed: [ServicePortInfo] = []
     var removed: [ServicePortKey] = []
+    var times: [ChangeTime] = []
     var pods = ServiceObjectIndex.PodLists()
-    for key in pending.keys {
+    for (key, seen) in pending {
       let ports = index.servicePorts(of: key, node: node, pods: &pods)
       let keys = ports.map { ServicePortKey(family: $0.family, name: $0.name) }
       for (portKey, info) in zip(keys, ports) where handedOut[portKey] != info {
         handedOut[portKey] = info
         changed.append(info)
+        times.append(ChangeTime(family: portKey.family, seen: seen))
       }
       let kept = Set(keys)
       for portKey in portsByService[key] ?? [] where !kept.contains(portKey) {
         handedOut[portKey] = nil
         removed.append(portKey)
+        times.append(ChangeTime(family: portKey.family, seen: seen))
       }
       portsByService[key] = keys.isEmpty ? nil : keys
     }
@@ -119,7 +129,8 @@ public struct ServiceChangeTracker: Sendable {
     removed.sort()
     let anything = !changed.isEmpty || !removed.isEmpty
     return ProxyChanges(
-      node: node, changed: changed, removed: removed, warnings: warnings, oldestChange: anything ? oldest : nil)
+      node: node, changed: changed, removed: removed, warnings: warnings, oldestChange: anything ? oldest : nil,
+      changeTimes: times)
   }
 
   /// Every service's ports, in the reconciler's order (family, then service, then port), and

@@ -44,16 +44,20 @@ final class AgentObserver: SyncObserver {
     if report.repairedDrift { metrics.driftRepaired() }
     var line = "sync \(outcome.number) (\(outcome.cause)): \(report.full ? "full" : "partial"), \(report.commands) commands"
     line += String(format: " in %.1f ms", seconds * 1000)
+    // kube-proxy observes the latency once per changed object; here once per changed service port.
+    metrics.networkProgrammed(outcome.changeLatencies.map { ($0.family, $0.latency.seconds) })
     if let latency = outcome.networkProgrammingLatency {
-      let l = latency.seconds
-      for family in IPFamily.allCases { metrics.networkProgrammed(seconds: l, family: family) }
-      line += String(format: ", change to commit %.1f ms", l * 1000)
+      line += String(format: ", change to commit %.1f ms", latency.seconds * 1000)
     }
     if report.repairedDrift { line += ", repaired changes made by someone else" }
     if let why = report.replaceReason { line += ", replaced the tables: \(why)" }
     if report.commands > 0 || report.full { logger.info("\(line)") } else { logger.debug("\(line)") }
+    // A sync that drained no change and committed nothing (a quiet periodic sync): the service
+    // ports are as after the last run, no conntrack entry or health-check listener to revisit.
+    guard report.commands > 0 || report.full || outcome.servicePortChanges > 0 || outcome.receivedFullState else { return }
     let after = afterSync
-    Task { await after.run() }
+    let full = report.full
+    Task { await after.run(full: full) }
   }
 }
 
@@ -83,7 +87,9 @@ actor AfterSync {
     self.logger = logger
   }
 
-  func run() async {
+  func run(full: Bool) async {
+    // What a full sync allocated for the whole cluster at once is free now: give it back.
+    if full { HeapTrim.releaseFreeMemory() }
     let current = await mode.servicePorts
     if cleansConntrack {
       do {

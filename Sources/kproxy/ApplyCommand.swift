@@ -48,10 +48,9 @@ struct ApplyCommand: ParsableCommand {
   var verbose = false
 
   func run() throws {
-    let clock = ContinuousClock()
-    let start = clock.now
-    let compiled = try Pipeline.compile(paths: manifests, node: node, verbose: verbose, requireServices: !allowEmpty)
-    let compileTime = clock.now - start
+    var phases = PipelinePhases()
+    let compiled = try Pipeline.compile(
+      paths: manifests, node: node, verbose: verbose, requireServices: !allowEmpty, phases: &phases)
     if let e = compiled.ruleset.replaceTransaction().error { throw UserError(description: "internal: \(e)") }
     let outcome = try kernel.withBackend { try Synchronizer(backend: $0).sync(to: compiled.ruleset, full: full) }
     // Committed: from here on a failed report must not look like "nothing changed".
@@ -60,7 +59,7 @@ struct ApplyCommand: ParsableCommand {
       if timing {
         func ms(_ d: Duration) -> String { String(format: "%.1f ms", d.seconds * 1000) }
         try Output.writeError(
-          "kproxy: timing: compile \(ms(compileTime)), read-back \(ms(outcome.readBack)), diff \(ms(outcome.diff)), apply \(ms(outcome.apply)) (\(kernel.backend.rawValue) backend)"
+          "kproxy: timing: read + decode \(ms(phases.load)), reconcile + compile \(ms(phases.compile)), read-back \(ms(outcome.readBack)), diff \(ms(outcome.diff)), apply \(ms(outcome.apply)) (\(kernel.backend.rawValue) backend)"
         )
       }
       switch outcome.mode {

@@ -13,6 +13,14 @@ struct UserError: Error, CustomStringConvertible {
   var description: String
 }
 
+/// How long each phase of `Pipeline.compile` took (`apply --timing`).
+struct PipelinePhases {
+  /// Reading and decoding the manifests (KubeAPI's decoder and validation).
+  var load: Duration = .zero
+  /// Reconciling the objects and compiling the ruleset.
+  var compile: Duration = .zero
+}
+
 enum Pipeline {
   /// Objects from `paths`, compiled for the node described by `node`.
   /// With `requireServices` (apply without --allow-empty), input without a single Service is
@@ -20,6 +28,16 @@ enum Pipeline {
   static func compile(paths: [String], node: NodeOptions, verbose: Bool = false, requireServices: Bool = false) throws
     -> CompiledRuleset
   {
+    var phases = PipelinePhases()
+    return try compile(paths: paths, node: node, verbose: verbose, requireServices: requireServices, phases: &phases)
+  }
+
+  /// The same, recording how long loading and compiling took into `phases`.
+  static func compile(
+    paths: [String], node: NodeOptions, verbose: Bool = false, requireServices: Bool = false, phases: inout PipelinePhases
+  ) throws -> CompiledRuleset {
+    let clock = ContinuousClock()
+    let start = clock.now
     let settings = try node.settings()
     let (config, overlaps) = try node.configuration(settings: settings)
     for w in overlaps { try Output.warn(w) }
@@ -30,6 +48,8 @@ enum Pipeline {
     } catch {
       throw UserError(description: error.description)
     }
+    let loaded = clock.now
+    phases.load = loaded - start
     for w in skipped { try Output.warn(w) }
     // Objects read but skipped for a reason worth knowing (v1 Endpoints, an unknown apiVersion
     // of a kind kproxy reads), once each, naming them.
@@ -40,6 +60,7 @@ enum Pipeline {
     let nodeConfig = settings.resolve(config: config, objects: objects, systemHostname: ProcessInfo.processInfo.hostName)
     let state = Reconciler.reconcile(objects, node: nodeConfig)
     let compiled = RulesetCompiler.compile(state, node: nodeConfig)
+    phases.compile = clock.now - loaded
     if verbose {
       try Output.debug(
         "read \(objects.services.count) services, \(objects.endpointSlices.count) endpointslices, \(objects.pods.count) pods, \(objects.nodes.count) nodes, \(objects.serviceCIDRs.count) servicecidrs; \(objects.skippedSummary ?? "skipped nothing")"

@@ -36,6 +36,15 @@ struct AgentServerTests {
     await server.close()
   }
 
+  @Test func networkProgrammingIsObservedOncePerChange() {
+    let metrics = ProxyMetrics(families: [.v4, .v6])
+    let latencies = (0..<100).map { i -> (family: IPFamily, seconds: Double) in (i < 70 ? .v4 : .v6, 0.002) }
+    metrics.networkProgrammed(latencies)
+    let text = metrics.exposition()
+    #expect(text.contains(#"kubeproxy_network_programming_duration_seconds_count{ip_family="IPv4"} 70"#))
+    #expect(text.contains(#"kubeproxy_network_programming_duration_seconds_count{ip_family="IPv6"} 30"#))
+  }
+
   @Test func metricsServesKubeProxyNames() async throws {
     let metrics = ProxyMetrics(families: [.v4])
     metrics.syncQueued([.v4], at: Date(timeIntervalSince1970: 1000))

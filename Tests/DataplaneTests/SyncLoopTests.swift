@@ -175,6 +175,33 @@ struct CanonicalRuleset: Equatable, CustomStringConvertible {
     #expect(latency >= .milliseconds(500))
   }
 
+  @Test func aSyncHoldingManyChangesReportsALatencyForEachAcrossAFailedSync() async throws {
+    let node = ProxyStateGenerator.nodes[0]
+    var rng = SeededRandom(seed: 7)
+    let backend = InMemoryBackend()
+    let queue = ChangeQueue(node: node)
+    let loop = SyncLoop(mode: NFTablesMode(backend: backend), drain: { queue.drain() })
+    let ports = ProxyStateGenerator.step([:], &rng).new
+    let seen = ContinuousClock.now - .milliseconds(300)
+    let times = (0..<60).map { ChangeTime(family: $0 % 2 == 0 ? .v4 : .v6, seen: seen) }
+    queue.set(ProxyChanges(node: node, full: ProxyStateGenerator.state(ports), oldestChange: seen, changeTimes: times))
+    await backend.failNextApply()
+    let failed = await loop.sync()
+    #expect(!failed.succeeded && failed.changeLatencies.isEmpty)
+    // 40 more changes arrive before the retry: the retry commits all 100, each observed once.
+    let later = ContinuousClock.now
+    let more = (0..<40).map { _ in ChangeTime(family: .v4, seen: later) }
+    queue.set(ProxyChanges(node: node, full: ProxyStateGenerator.state(ports), oldestChange: later, changeTimes: more))
+    let ok = await loop.sync(cause: .retry(failures: 1))
+    #expect(ok.succeeded)
+    #expect(ok.changeLatencies.count == 100)
+    #expect(ok.changeLatencies.filter { $0.family == .v6 }.count == 30)
+    #expect(ok.changeLatencies.filter { $0.latency >= .milliseconds(300) }.count >= 60)
+    #expect(ok.changeLatencies.map(\.latency).max() == ok.networkProgrammingLatency)
+    // Nothing new: the next sync observes nothing.
+    #expect(await loop.sync(cause: .periodic).changeLatencies.isEmpty)
+  }
+
   @Test func aConcurrentChangeDuringReadBackIsReadAgain() async throws {
     let node = ProxyStateGenerator.nodes[0]
     var rng = SeededRandom(seed: 5)

@@ -151,6 +151,34 @@ private let affectCases: [AffectCase] = {
     #expect(full.changed.isEmpty && full.removed.isEmpty)
   }
 
+  @Test func eachChangedOrRemovedPortCarriesWhenItsChangeWasSeen() {
+    var tracker = ServiceChangeTracker(hostname: "node-a")
+    _ = tracker.drain(node: node)
+    let start = ContinuousClock.now
+    // 100 services, one seen per millisecond; then one of them deleted, another given two ports.
+    for i in 0..<100 {
+      tracker.record(change(nil, .service(service("s\(i)", ips: ["10.96.1.\(i + 1)"]))), at: start + .milliseconds(i))
+    }
+    let added = tracker.drain(node: node)
+    #expect(added.changed.count == 100)
+    #expect(added.changeTimes.count == 100)
+    #expect(Set(added.changeTimes.map(\.seen)) == Set((0..<100).map { start + .milliseconds($0) }))
+    #expect(added.changeTimes.allSatisfy { $0.family == .v4 })
+    #expect(added.oldestChange == start)
+
+    let later = start + .seconds(5)
+    tracker.record(change(.service(service("s0", ips: ["10.96.1.1"])), nil), at: later)
+    let removed = tracker.drain(node: node)
+    #expect(removed.removed.count == 1)
+    #expect(removed.changeTimes == [ChangeTime(family: .v4, seen: later)])
+
+    // A node-level change: the full state, one time per family for the node.
+    tracker.record(change(nil, .node(zoned("node-a", zone: "z9", ip: "192.168.1.10"))), at: later)
+    let full = tracker.drain(node: node)
+    #expect(full.full != nil)
+    #expect(full.changeTimes.sorted { $0.family < $1.family } == IPFamily.allCases.map { ChangeTime(family: $0, seen: later) })
+  }
+
   @Test func resolvesNodeFromTheIndexAsFromTheObjects() {
     var tracker = trackerWithBase()
     tracker.record(change(nil, .serviceCIDR(ServiceCIDR(meta: ObjectMeta(name: "b"), cidrs: [IPPrefix("10.97.0.0/16")!]))))

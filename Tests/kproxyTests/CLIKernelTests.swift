@@ -28,6 +28,17 @@ import Testing
     #expect(r.stdout.contains("map endpoints-1 {"))
   }
 
+  @Test func applyTimingNamesEveryPhaseWithDecodingApart() throws {
+    try Self.withNamespace { ns in
+      let r = try Command.run(
+        ["ip", "netns", "exec", ns, try PacketTestPaths.kproxyBinary(), "apply", "--timing"] + CLITests.demo, timeout: 60)
+      #expect(r.status == 0, "\(r.stderr)")
+      let line = r.stderr.split(separator: "\n").first { $0.hasPrefix("kproxy: timing: ") }.map(String.init) ?? r.stderr
+      let phases = line.replacing(/[0-9]+\.[0-9] ms/, with: "T")
+      #expect(phases == "kproxy: timing: read + decode T, reconcile + compile T, read-back T, diff T, apply T (netlink backend)")
+    }
+  }
+
   @Test func theNftBackendWorksWhereLoopbackIsDown() throws {
     try Self.withNamespace { ns in
       for args in [["apply", "--backend", "nft", "-v"] + CLITests.demo, ["cleanup", "--backend", "nft", "-v"]] {

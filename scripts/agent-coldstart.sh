@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Cold start and restart of `kproxy run --master` at scale: the test API server (agent-coldstart)
+# serves N Services + N EndpointSlices (JSON, paginated lists); kproxy starts in a fresh netns and
+# the time to its first committed sync is printed; then kproxy is stopped and started again onto
+# its tables (adoption), while a poller checks every few ms that a sample of services' cluster-ips elements and
+# endpoint set and map elements never go missing. With --pods: Services with selectors and 10 Pods each, no
+# slices (the pods source); prints the steady-state RSS.
+# Usage: scripts/agent-coldstart.sh KPROXY_BINARY AGENT_COLDSTART_BINARY [SERVICES] [--pods]   (root)
+set -euo pipefail
+bin=$1; server_bin=$2; services=${3:-50000}; pods=${4:-}
+ns="kp-cold-$$"; work=$(mktemp -d)
+cleanup() {
+  [ -n "${poller:-}" ] && kill "$poller" 2>/dev/null
+  [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
+  [ -n "${server:-}" ] && kill "$server" 2>/dev/null
+  wait 2>/dev/null; ip netns del "$ns" 2>/dev/null; rm -rf "$work"
+}
+trap cleanup EXIT
+ip netns add "$ns"
+"$server_bin" "$services" $pods > "$work/server.out" 2> "$work/server.err" &
+server=$!
+until grep -q '^ready ' "$work/server.out"; do sleep 0.2; kill -0 $server; done
+url=$(sed -n 's/^ready //p' "$work/server.out")
+echo "API server: $(cat "$work/server.err") at $url"
+
+run_agent() {  # $1: what; $2: log file. Prints the first committed sync and the seconds since the start.
+  local log=$2 start
+  start=$(date +%s.%N)
+  "$bin" run --netns "$ns" --master "$url" --hostname-override n1 --healthz-bind-address '' --metrics-bind-address '' \
+    > /dev/null 2> "$log" &
+  pid=$!
+  until grep -q "sync 1 " "$log"; do sleep 0.05; kill -0 $pid; done
+  echo "$1: $(grep 'sync 1 ' "$log" | sed 's/.*info: //') — $(python3 -c "import time;print(round(time.time()-$start,2))") s after start"
+}
+
+run_agent "cold start" "$work/run1.log"
+sleep 2
+echo "RSS in steady state: $(ps -o rss= -p $pid) KiB"
+[ -n "$pods" ] && exit 0
+
+# A sample of services: each must keep its cluster IP, its endpoints-9to16 element and its endpoints-10 elements
+# at every moment of the restart.
+probes=()
+for s in 0 1 $((services / 2)) $((services - 1)); do
+  ip=$(python3 -c "import ipaddress;print(ipaddress.IPv4Address(int(ipaddress.IPv4Address('172.16.0.0'))+$s))")
+  probes+=("get element ip kproxy cluster-ips { $ip }" "get element ip kproxy endpoints-9to16 { $ip . tcp . 80 }"
+    "get element ip kproxy endpoints-10 { $ip . tcp . 80 . 0 }" "get element ip kproxy endpoints-10 { $ip . tcp . 80 . 9 }")
+done
+for p in "${probes[@]}"; do ip netns exec "$ns" nft "$p" > /dev/null || { echo "probe fails before the restart: $p"; exit 1; }; done
+(
+  n=0; missing=0
+  while [ ! -e "$work/stop" ]; do
+    for p in "${probes[@]}"; do
+      ip netns exec "$ns" nft "$p" > /dev/null 2>&1 || { missing=$((missing + 1)); echo "missing: $p" >> "$work/missing"; }
+    done
+    n=$((n + 1))
+  done
+  echo "$n $missing" > "$work/polls"
+) &
+poller=$!
+sleep 0.5
+kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+run_agent "restart" "$work/run2.log"
+sleep 1
+touch "$work/stop"; wait "$poller"; poller=
+read -r polls missing < "$work/polls"
+echo "poller: $polls rounds of ${#probes[@]} probes during the restart, $missing found something missing"
+[ "$missing" = 0 ]
