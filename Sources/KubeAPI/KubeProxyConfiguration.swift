@@ -21,8 +21,11 @@ public struct KubeProxyConfiguration: Sendable, Hashable {
   public var minSyncPeriod: Double?
   /// `clientConnection.kubeconfig`: the kubeconfig file to reach the API server.
   public var kubeconfig: String?
-  /// `mode`: only "nftables" (or empty) is a kube-proxy mode kproxy implements.
+  /// `mode`: one of `modes` (kube-proxy's "nftables", and kproxy's own "userspace" and "auto"),
+  /// or nil when empty or absent (auto).
   public var mode: String?
+  /// The values `mode` accepts; `kproxy run --mode` has the same names.
+  public static let modes: Set<String> = ["auto", "nftables", "userspace"]
 
   public init(
     hostnameOverride: String? = nil, clusterCIDRs: [IPPrefix] = [], nodePortAddresses: [String] = [], detectLocalMode: String? = nil,

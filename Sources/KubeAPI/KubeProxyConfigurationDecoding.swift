@@ -110,8 +110,9 @@ extension KubeProxyConfiguration {
     }
     if let field = try root.optional("mode") {
       let mode = try field.asString()
-      guard mode.isEmpty || mode == "nftables" else {
-        throw field.invalid("\(quoted(mode)) is not supported (kproxy programs nftables; \"nftables\" or empty)")
+      guard mode.isEmpty || KubeProxyConfiguration.modes.contains(mode) else {
+        throw field.invalid(
+          "\(quoted(mode)) is not supported (kproxy's modes: \"auto\", \"nftables\", \"userspace\", or empty for auto)")
       }
       config.mode = mode.isEmpty ? nil : mode
     }

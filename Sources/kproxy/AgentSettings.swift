@@ -32,7 +32,7 @@ struct AgentSettings {
     node = try c.node.settings()
     (config, warnings) = try c.node.configuration(settings: node)
     manifests = c.manifests
-    mode = c.mode ?? (config?.mode == "nftables" ? .nftables : .auto)
+    mode = c.mode ?? config?.mode.flatMap { RunCommand.Mode(rawValue: $0) } ?? .auto
     verbose = c.verbose
     userspace = try c.userspace.planOptions()
     portStore = c.userspace.store

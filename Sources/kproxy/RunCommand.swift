@@ -57,7 +57,7 @@ struct RunCommand: ParsableCommand {
   @Option(
     name: .customLong("mode"),
     help: ArgumentHelp(
-      "auto (nftables when nf_tables can be programmed, else userspace), nftables (program the kernel through netlink; never falls back), userspace (a TCP/UDP proxy in this process), or dry-run (print each sync's transaction). Default: the config file's mode (nftables), else auto.",
+      "auto (nftables when nf_tables can be programmed, else userspace), nftables (program the kernel through netlink; never falls back), userspace (a TCP/UDP proxy in this process), or dry-run (print each sync's transaction). Default: the config file's mode (auto, nftables or userspace), else auto.",
       valueName: "mode"))
   var mode: Mode?
 

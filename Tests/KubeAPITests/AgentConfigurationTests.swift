@@ -26,6 +26,11 @@ import Testing
     #expect(config.minSyncPeriod == 0.5)
   }
 
+  @Test(arguments: ["auto", "nftables", "userspace"]) func kproxyModesAreRead(_ mode: String) throws {
+    let config = try KubeProxyConfiguration.decode(Self.header + "mode: \(mode)\n", file: "c.yaml")
+    #expect(config.mode == mode)
+  }
+
   @Test(arguments: [
     ("0", 0.0), ("30s", 30), ("1m0s", 60), ("500ms", 0.5), ("1h2m3.5s", 3723.5), ("250us", 0.00025), ("+2s", 2), ("1.5m", 90),
   ])
@@ -55,7 +60,8 @@ import Testing
       expected: "c.yaml doc 1: bindAddress: \"node-1\" is not a valid IP address"),
     BadInputCase(
       name: "iptables mode", text: header + "mode: iptables\n",
-      expected: "c.yaml doc 1: mode: \"iptables\" is not supported (kproxy programs nftables; \"nftables\" or empty)"),
+      expected:
+        "c.yaml doc 1: mode: \"iptables\" is not supported (kproxy's modes: \"auto\", \"nftables\", \"userspace\", or empty for auto)"),
   ]
 
   @Test(arguments: badCases) func rejected(_ testCase: BadInputCase) {
