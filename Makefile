@@ -2,7 +2,7 @@
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: deps build demo test bench clean format lint
+.PHONY: deps build demo test bench bench-proxy clean format lint
 
 deps:
 	@bash scripts/install-deps.sh
@@ -36,6 +36,13 @@ bench: deps
 	@bash scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)/kproxy-bench"
 	@if [ "$$(id -u)" = 0 ]; then echo; bash scripts/latency-bench.sh "$$($(SWIFT) build -c release --show-bin-path)/kproxy-bench" 1 10000; fi
 	@if [ "$$(id -u)" = 0 ]; then echo; SPREAD=1 ENDPOINTS=50 bash scripts/latency-bench.sh "$$($(SWIFT) build -c release --show-bin-path)/kproxy-bench" 1 10000 | tail -n 2; fi
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory bench-proxy; fi
+
+# The userspace proxy beside HAProxy and nginx (root; installs them; about 7 minutes per repetition).
+bench-proxy: deps
+	@bash scripts/install-deps.sh bench
+	$(SWIFT) build -c release --product proxy-server-bench
+	bash scripts/proxy-bench.sh "$$($(SWIFT) build -c release --show-bin-path)/proxy-server-bench" --reps 1
 
 clean:
 	rm -rf .build
