@@ -65,24 +65,35 @@ struct AgentMode {
       }
     })
     let server = ProxyServer(settings: settings)
+    @Sendable func publish(_ stats: ProxyStatistics) {
+      metrics.userspaceCounters(
+        Dictionary(
+          stats.servicePorts.map { name, c in
+            (
+              PortAssignments.key(name),
+              ProxyMetrics.UserspacePortCounters(
+                active: c.activeConnections, total: c.totalConnections, dialFailures: c.dialFailures, rejected: c.rejectedConnections,
+                bytesFromClients: c.bytesFromClients, bytesToClients: c.bytesToClients)
+            )
+          }, uniquingKeysWith: { a, _ in a }),
+        connectionLimitHits: stats.connectionLimitHits, acceptErrors: stats.acceptErrors)
+    }
     let mode = UserspaceMode(
       server: server, options: s.userspace, store: s.portStore, binder: s.bindServiceIPs ? ServiceIPInterface() : nil,
       onWarnings: { for w in $0 { logger.warning("\(w)") } },
-      onStatistics: { stats in
-        metrics.userspaceCounters(
-          Dictionary(
-            stats.servicePorts.map { name, c in
-              (
-                PortAssignments.key(name),
-                ProxyMetrics.UserspacePortCounters(
-                  active: c.activeConnections, total: c.totalConnections, dialFailures: c.dialFailures, rejected: c.rejectedConnections,
-                  bytesFromClients: c.bytesFromClients, bytesToClients: c.bytesToClients)
-              )
-            }, uniquingKeysWith: { a, _ in a }),
-          connectionLimitHits: stats.connectionLimitHits, acceptErrors: stats.acceptErrors)
-      })
+      onStatistics: publish)
+    // The counters move with every connection, not only at syncs: /metrics is at most a second behind.
+    let refresh = Task {
+      while !Task.isCancelled {
+        try? await Task.sleep(for: .seconds(1))
+        publish(await server.statistics())
+      }
+    }
     return AgentMode(
       mode: mode, servicePorts: mode, name: "userspace", cleansConntrack: false,
-      shutdown: { await mode.shutdown() })
+      shutdown: {
+        refresh.cancel()
+        await mode.shutdown()
+      })
   }
 }

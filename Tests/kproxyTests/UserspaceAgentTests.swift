@@ -143,6 +143,28 @@ struct UserspaceAgentTests {
       ]))
     #expect(metrics.stdout.contains("kproxy_proxy_mode{mode=\"userspace\",reason=\"permission-denied\"} 1.0"), "\(metrics.stdout)")
     #expect(metrics.stdout.contains("kproxy_userspace_connections_total{service_port=\"default/web:http/TCP\"} "), "\(metrics.stdout)")
+    // Connections made after the last sync are counted on /metrics within a couple of seconds.
+    func connectionsTotal() throws -> Double {
+      let text = try Command.run(
+        ns.exec([
+          "python3", "-c", "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
+          "http://127.0.0.1:\(port)/metrics",
+        ])
+      ).stdout
+      let line = text.split(separator: "\n").first {
+        $0.hasPrefix("kproxy_userspace_connections_total{service_port=\"default/web:http/TCP\"} ")
+      }
+      return Double(line?.split(separator: " ").last ?? "") ?? -1
+    }
+    let before = try connectionsTotal()
+    for _ in 0..<5 { _ = try ns.waitFor("127.0.0.1", 80) { $0.hasPrefix("server=") } }
+    var after = try connectionsTotal()
+    let deadline = Date().addingTimeInterval(5)
+    while after < before + 5 && Date() < deadline {
+      usleep(200_000)
+      after = try connectionsTotal()
+    }
+    #expect(after >= before + 5, "connections_total \(before) -> \(after)")
     kill(user.processIdentifier, SIGTERM)
     user.waitUntilExit()
     #expect(user.terminationStatus == 0)
