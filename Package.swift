@@ -88,6 +88,9 @@ let package = Package(
     .target(
       name: "KernelTestSupport", dependencies: ["KubeAPI", "KubeSource", "ProxyRules", "ServiceProxy"],
       path: "Tests/KernelTestSupport"),
+    // The packet-test topology (node, pod and outside namespaces, traffic, `kproxy run` as a
+    // process), shared by the test targets that send real packets.
+    .target(name: "PacketTestSupport", path: "Tests/PacketTestSupport"),
     // An in-process Kubernetes API server (list, watch, create, update, delete; faults on demand) for tests.
     .target(
       name: "KubeTestServer",
@@ -116,7 +119,10 @@ let package = Package(
       dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),
     .testTarget(
       name: "kproxyTests",
-      dependencies: ["kproxy", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink", "KubeTestServer", "UserspaceProxy"]),
+      dependencies: [
+        "kproxy", "PacketTestSupport", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink", "KubeTestServer",
+        "UserspaceProxy",
+      ]),
     .testTarget(
       name: "AgentHTTPTests",
       dependencies: [

@@ -1,6 +1,7 @@
+import Foundation
 // The `kproxy` command line as users see it: exit statuses (0, 1 for diff, 2 on error),
 // nothing on stdout on error, errors naming file/document/object/field, help for every command.
-import Foundation
+import PacketTestSupport
 import Testing
 
 @Suite struct CLITests {
@@ -154,7 +155,8 @@ import Testing
     #expect(r.status == 0)
     #expect(
       r.stderr.contains(
-        "kproxy: debug: read 1 services, 0 endpointslices, 0 pods, 0 nodes, 0 servicecidrs; ignored 1 object: 1 of kinds kproxy does not read (ConfigMap)"),
+        "kproxy: debug: read 1 services, 0 endpointslices, 0 pods, 0 nodes, 0 servicecidrs; ignored 1 object: 1 of kinds kproxy does not read (ConfigMap)"
+      ),
       "\(r.stderr)")
     #expect(r.stdout.contains("10.96.0.5 . tcp . 80 comment \"default/web\" : goto reject-chain"))
   }

@@ -1,6 +1,7 @@
 // Packet tests for ClusterIP traffic through a compiled ruleset: random spreading (TCP, UDP,
 // IPv6), masquerading by source (pod, node, outside, --masquerade-all), hairpin masquerade,
 // and the checks on unknown ports and unallocated service IPs.
+import PacketTestSupport
 import Testing
 
 @Suite("ClusterIP packets", .packetTestsEnabled)

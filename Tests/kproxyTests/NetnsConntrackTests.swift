@@ -1,10 +1,11 @@
-// Packet tests for the UDP conntrack cleanup: a client that keeps its source port stays on a
-// removed endpoint (or on a path cached before its service existed) until the cleanup runs.
 import Dataplane
 import Foundation
 import KubeAPI
 import NFTNetlink
 import NetAddress
+// Packet tests for the UDP conntrack cleanup: a client that keeps its source port stays on a
+// removed endpoint (or on a path cached before its service existed) until the cleanup runs.
+import PacketTestSupport
 import ServiceProxy
 import Testing
 

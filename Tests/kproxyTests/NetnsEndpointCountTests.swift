@@ -1,6 +1,7 @@
 // Packet test for the endpoint pickers: a service scaled across endpoint-count groups (2, then
 // 10, then 3 endpoints: per-count maps, chains and count groups appear and go) sends traffic
 // to exactly its current endpoints at once, while another service keeps working.
+import PacketTestSupport
 import Testing
 
 @Suite("Endpoint count packets", .packetTestsEnabled)

@@ -1,6 +1,7 @@
 // Packet tests for externalIPs and LoadBalancer ingress IPs routed to the node: masqueraded to
 // any endpoint with externalTrafficPolicy Cluster, client IP kept and local-only with Local,
 // and loadBalancerSourceRanges admitting or dropping clients.
+import PacketTestSupport
 import Testing
 
 @Suite("External address packets", .packetTestsEnabled)

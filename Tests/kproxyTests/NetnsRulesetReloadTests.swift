@@ -1,5 +1,6 @@
 // Packet test for loading a second ruleset over the first (a new script with nft, an incremental
 // transaction with netlink): traffic follows the new endpoints at once, other tables stay.
+import PacketTestSupport
 import Testing
 
 @Suite("Ruleset reload packets", .packetTestsEnabled)

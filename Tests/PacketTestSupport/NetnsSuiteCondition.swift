@@ -3,7 +3,7 @@
 import Testing
 
 extension Trait where Self == ConditionTrait {
-  static var packetTestsEnabled: Self {
+  public static var packetTestsEnabled: Self {
     .enabled(if: PacketTestPrerequisites.shouldRun, "KPROXY_SKIP_NETNS=1 on an unprivileged machine")
   }
 }

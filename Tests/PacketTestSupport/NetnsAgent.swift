@@ -3,9 +3,9 @@
 import Foundation
 
 /// One running `kproxy run`; `stop()` sends SIGTERM, `kill()` SIGKILL (both safe to repeat).
-final class AgentProcess {
-  let process: Process
-  let logURL: URL
+public final class AgentProcess {
+  public let process: Process
+  public let logURL: URL
 
   private init(process: Process, logURL: URL) {
     self.process = process
@@ -13,7 +13,7 @@ final class AgentProcess {
   }
 
   /// The node options of the topology (as KproxyCompiler passes them) for `kproxy run`.
-  static var nodeArguments: [String] {
+  public static var nodeArguments: [String] {
     typealias A = TopologyAddresses
     return [
       "--hostname-override", KproxyCompiler.hostname, "--node-ip", A.nodeIPv4, "--node-ip", A.nodeIPv6,
@@ -23,7 +23,7 @@ final class AgentProcess {
 
   /// Starts `kproxy run --netns <topology node> <sources>` with HTTP servers on free loopback
   /// ports and a short minimum sync period.
-  static func start(node namespace: String, sources: [String]) throws -> AgentProcess {
+  public static func start(node namespace: String, sources: [String]) throws -> AgentProcess {
     let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("kp-agent-\(UUID().uuidString).log")
     FileManager.default.createFile(atPath: logURL.path, contents: nil)
     let log = try FileHandle(forWritingTo: logURL)
@@ -42,18 +42,18 @@ final class AgentProcess {
   }
 
   /// Everything the agent wrote to stderr so far.
-  var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+  public var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
   /// The log's last lines, for failure messages.
-  var logTail: String { log.split(separator: "\n").suffix(15).joined(separator: "\n") }
+  public var logTail: String { log.split(separator: "\n").suffix(15).joined(separator: "\n") }
 
   /// Completed syncs so far (each logged as "sync N (cause): full|partial, …").
-  var syncLines: [String] {
+  public var syncLines: [String] {
     log.split(separator: "\n").map(String.init).filter { $0.contains(": sync ") && ($0.contains("): full") || $0.contains("): partial")) }
   }
 
   /// Waits until the log satisfies `condition`; throws with the log's tail after `within` seconds.
-  func waitForLog(_ what: String, within: Double = 10, _ condition: (String) -> Bool) throws {
+  public func waitForLog(_ what: String, within: Double = 10, _ condition: (String) -> Bool) throws {
     let deadline = Date().addingTimeInterval(within)
     while Date() < deadline {
       if condition(log) { return }
@@ -66,7 +66,7 @@ final class AgentProcess {
   }
 
   /// The port a server logged as "<what> on 127.0.0.1:PORT" (waits for the line).
-  func port(of what: String) throws -> Int {
+  public func port(of what: String) throws -> Int {
     let marker = "\(what) on 127.0.0.1:"
     try waitForLog("\(what) port") { $0.contains(marker) }
     let rest = log.components(separatedBy: marker)[1]
@@ -75,13 +75,13 @@ final class AgentProcess {
   }
 
   /// Waits for the first sync (every source delivered its initial state).
-  func waitForFirstSync() throws {
+  public func waitForFirstSync() throws {
     try waitForLog("first sync") { _ in !syncLines.isEmpty }
   }
 
   /// SIGTERM, then waits (at most 10 s) for the exit status.
   @discardableResult
-  func stop() -> Int32? {
+  public func stop() -> Int32? {
     if process.isRunning { Foundation.kill(process.processIdentifier, SIGTERM) }
     let deadline = Date().addingTimeInterval(10)
     while process.isRunning && Date() < deadline { usleep(10_000) }
@@ -93,7 +93,7 @@ final class AgentProcess {
   }
 
   /// SIGKILL and wait; also removes the log file.
-  func kill() {
+  public func kill() {
     if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
   }
@@ -105,10 +105,10 @@ final class AgentProcess {
 }
 
 /// Polls real traffic until it matches what the agent should have programmed.
-enum AgentTraffic {
+public enum AgentTraffic {
   /// Waits (at most `within` s) until TCP connections from `namespace` to `host`:`port` are all
   /// answered, by exactly the servers `expected`.
-  static func waitForServers(
+  public static func waitForServers(
     _ expected: Set<String>, in t: Topology, from namespace: String, to host: String, port: Int = 80, agent: AgentProcess,
     within: Double = 10
   ) throws {
@@ -124,7 +124,7 @@ enum AgentTraffic {
   }
 
   /// Waits until no connection to `host`:`port` is answered (no DNAT: every attempt fails).
-  static func waitForNoService(
+  public static func waitForNoService(
     in t: Topology, from namespace: String, to host: String, port: Int = 80, agent: AgentProcess, within: Double = 10
   ) throws {
     let deadline = Date().addingTimeInterval(within)
@@ -138,7 +138,7 @@ enum AgentTraffic {
   }
 
   /// An HTTP GET on 127.0.0.1 (kproxy's own namespace): status and body.
-  static func get(port: Int, path: String) throws -> (status: Int, body: String) {
+  public static func get(port: Int, path: String) throws -> (status: Int, body: String) {
     let result = try Command.run(
       ["curl", "-s", "-m", "3", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"], timeout: 10)
     var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -3,55 +3,55 @@
 import Foundation
 
 /// One pod: its namespace and its addresses (the node reaches it by a /32 and /128 route).
-struct PodNamespace {
-  var index: Int
-  var namespace: String
-  var ipv4: String
-  var ipv6: String
+public struct PodNamespace {
+  public var index: Int
+  public var namespace: String
+  public var ipv4: String
+  public var ipv6: String
   /// The node-side veth of the pod's link.
-  var nodeLink: String
+  public var nodeLink: String
 }
 
 /// Fixed addresses of every topology (each topology lives in its own namespaces, so
 /// parallel tests reuse them without conflict).
-enum TopologyAddresses {
-  static let nodeIPv4 = "192.168.1.2"
-  static let nodeIPv6 = "fd00:1::2"
-  static let outsideIPv4 = "192.168.1.100"
-  static let outsideIPv6 = "fd00:1::100"
+public enum TopologyAddresses {
+  public static let nodeIPv4 = "192.168.1.2"
+  public static let nodeIPv6 = "fd00:1::2"
+  public static let outsideIPv4 = "192.168.1.100"
+  public static let outsideIPv6 = "fd00:1::100"
   /// The node's address on every pod link: the pods' gateway and the masquerade source.
-  static let gatewayIPv4 = "10.244.0.1"
-  static let gatewayIPv6 = "fd00:244::1"
-  static let clusterCIDRs = "10.244.0.0/16,fd00:244::/32"
-  static let serviceCIDRs = "10.96.0.0/16,fd00:96::/112"
+  public static let gatewayIPv4 = "10.244.0.1"
+  public static let gatewayIPv6 = "fd00:244::1"
+  public static let clusterCIDRs = "10.244.0.0/16,fd00:244::/32"
+  public static let serviceCIDRs = "10.96.0.0/16,fd00:96::/112"
 
-  static func podIPv4(_ i: Int) -> String { "10.244.1.\(10 + i)" }
-  static func podIPv6(_ i: Int) -> String { "fd00:244:1::\(10 + i)" }
+  public static func podIPv4(_ i: Int) -> String { "10.244.1.\(10 + i)" }
+  public static func podIPv6(_ i: Int) -> String { "fd00:244:1::\(10 + i)" }
 }
 
 /// How a topology's node gets its ruleset: `nft -f` of `kproxy compile`'s script, or
 /// `kproxy apply --netns` through the netlink backend (read back, diff, one transaction).
-enum RulesetBackend: String, CaseIterable, CustomStringConvertible {
+public enum RulesetBackend: String, CaseIterable, CustomStringConvertible {
   case nft
   case netlink
-  var description: String { rawValue }
+  public var description: String { rawValue }
 }
 
-final class Topology {
-  let prefix = NamespaceNames.newPrefix()
-  let backend: RulesetBackend
-  var node: String { prefix + "-node" }
-  var outside: String { prefix + "-out" }
-  private(set) var pods: [PodNamespace] = []
+public final class Topology {
+  public let prefix = NamespaceNames.newPrefix()
+  public let backend: RulesetBackend
+  public var node: String { prefix + "-node" }
+  public var outside: String { prefix + "-out" }
+  public private(set) var pods: [PodNamespace] = []
   private var created: [String] = []
   private var processes: [Process] = []
   private var cleanedUp = false
 
-  init(backend: RulesetBackend) { self.backend = backend }
+  public init(backend: RulesetBackend) { self.backend = backend }
 
   /// For each backend in turn, builds a fresh topology with `podCount` pods, runs `body`, and
   /// always cleans up: every packet test checks both ways of programming the kernel.
-  static func with(pods podCount: Int, _ body: (Topology) throws -> Void) throws {
+  public static func with(pods podCount: Int, _ body: (Topology) throws -> Void) throws {
     for backend in RulesetBackend.allCases {
       try PacketTestPrerequisites.require()
       NamespaceNames.removeStale()
@@ -154,13 +154,13 @@ final class Topology {
   }
 
   /// Adds another address to the node's outside link (a secondary node IP).
-  func addNodeAddress(_ cidr: String) throws {
+  public func addNodeAddress(_ cidr: String) throws {
     try Command.must(["ip", "-n", node, "addr", "add", cidr, "dev", "out"] + (cidr.contains(":") ? ["nodad"] : []))
   }
 
   /// Loads an nft script into the node namespace.
   /// Loads a ruleset that is not kproxy's (another tool's table) with `nft -f`.
-  func loadForeignRuleset(_ script: String) throws {
+  public func loadForeignRuleset(_ script: String) throws {
     try loadScript(script)
   }
 
@@ -172,7 +172,7 @@ final class Topology {
   }
 
   /// Programs the node with `cluster` through this topology's backend.
-  func loadRuleset(_ cluster: CompiledCluster) throws {
+  public func loadRuleset(_ cluster: CompiledCluster) throws {
     switch backend {
     case .nft:
       try loadScript(cluster.script)
@@ -184,19 +184,19 @@ final class Topology {
   }
 
   /// Runs a command inside `namespace`.
-  func run(in namespace: String, _ arguments: [String], timeout: Double = 30) throws -> CommandResult {
+  public func run(in namespace: String, _ arguments: [String], timeout: Double = 30) throws -> CommandResult {
     try Command.run(["ip", "netns", "exec", namespace] + arguments, timeout: timeout)
   }
 
   /// Starts a background process inside `namespace`; cleanup stops it.
-  func spawn(in namespace: String, _ arguments: [String]) throws -> Process {
+  public func spawn(in namespace: String, _ arguments: [String]) throws -> Process {
     let process = try Command.spawn(["ip", "netns", "exec", namespace] + arguments)
     processes.append(process)
     return process
   }
 
   /// Stops every process started here and deletes every namespace; safe to call twice.
-  func cleanup() {
+  public func cleanup() {
     if cleanedUp { return }
     cleanedUp = true
     for process in processes where process.isRunning {

@@ -2,30 +2,30 @@
 // reported as the echo server's line (which server, which peer it saw) or as an error.
 import Foundation
 
-enum TransportProtocol: String {
+public enum TransportProtocol: String {
   case tcp, udp
 }
 
 /// An "IP:PORT" as printed by echo.py (IPv6 addresses are not bracketed: split at the last colon).
-struct SocketAddress: Hashable, CustomStringConvertible {
-  var ip: String
-  var port: Int
+public struct SocketAddress: Hashable, CustomStringConvertible {
+  public var ip: String
+  public var port: Int
 
-  init?(_ text: Substring) {
+  public init?(_ text: Substring) {
     guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
     ip = String(text[..<colon])
     self.port = port
   }
 
-  var description: String { "\(ip):\(port)" }
+  public var description: String { "\(ip):\(port)" }
 }
 
 /// One attempt's outcome, parsed from one output line of client.py.
-struct Attempt: CustomStringConvertible {
-  var line: String
+public struct Attempt: CustomStringConvertible {
+  public var line: String
 
   /// The echo server's address and the peer address it saw, when the attempt was answered.
-  var reply: (server: SocketAddress, peer: SocketAddress)? {
+  public var reply: (server: SocketAddress, peer: SocketAddress)? {
     let fields = line.split(separator: " ")
     guard fields.count == 2, fields[0].hasPrefix("server="), fields[1].hasPrefix("peer="),
       let server = SocketAddress(fields[0].dropFirst("server=".count)),
@@ -35,14 +35,14 @@ struct Attempt: CustomStringConvertible {
   }
 
   /// "refused", "timeout", "unreachable", ... when the attempt failed.
-  var error: String? { line.hasPrefix("error=") ? String(line.dropFirst("error=".count)) : nil }
+  public var error: String? { line.hasPrefix("error=") ? String(line.dropFirst("error=".count)) : nil }
 
-  var description: String { line }
+  public var description: String { line }
 }
 
-enum TrafficClient {
+public enum TrafficClient {
   /// Makes `count` attempts from `namespace` to `host`:`port`, each with its own socket.
-  static func send(
+  public static func send(
     in topology: Topology, from namespace: String, _ proto: TransportProtocol, to host: String, port: Int,
     count: Int, timeout: Double = 2, source: String? = nil, sourcePort: Int? = nil
   ) throws -> [Attempt] {
@@ -63,20 +63,20 @@ enum TrafficClient {
 
 extension Array where Element == Attempt {
   /// How many answered attempts each server IP got.
-  var countsByServer: [String: Int] {
+  public var countsByServer: [String: Int] {
     var counts: [String: Int] = [:]
     for a in self { if let r = a.reply { counts[r.server.ip, default: 0] += 1 } }
     return counts
   }
 
   /// The distinct peer IPs the servers saw.
-  var peers: Set<String> { Set(compactMap { $0.reply?.peer.ip }) }
+  public var peers: Set<String> { Set(compactMap { $0.reply?.peer.ip }) }
 
   /// The distinct error reasons.
-  var errors: Set<String> { Set(compactMap(\.error)) }
+  public var errors: Set<String> { Set(compactMap(\.error)) }
 
   /// A short summary for failure messages.
-  var summary: String {
+  public var summary: String {
     var counts: [String: Int] = [:]
     for a in self { counts[a.reply.map { "server=\($0.server.ip) peer=\($0.peer.ip)" } ?? a.line, default: 0] += 1 }
     return counts.sorted { $0.key < $1.key }.map { "\($0.value)× \($0.key)" }.joined(separator: "; ")

@@ -2,10 +2,10 @@
 // for until they answer, and stopped by the topology's cleanup.
 import Foundation
 
-enum EchoServer {
+public enum EchoServer {
   /// Starts a TCP+UDP echo server on `ip`:`port` inside `pod`'s namespace and waits (at most
   /// `readyWithin` seconds) until it answers a TCP connection made from inside the pod.
-  static func start(in topology: Topology, pod: PodNamespace, ip: String, port: Int, readyWithin: Double = 10) throws {
+  public static func start(in topology: Topology, pod: PodNamespace, ip: String, port: Int, readyWithin: Double = 10) throws {
     let process = try topology.spawn(in: pod.namespace, ["python3", PacketTestPaths.echoServer, "--bind", ip, "--port", String(port)])
     let deadline = Date().addingTimeInterval(readyWithin)
     while Date() < deadline {
@@ -20,7 +20,7 @@ enum EchoServer {
   }
 
   /// Starts echo servers on `port` for both addresses of every pod in `pods`.
-  static func startAll(in topology: Topology, pods: [PodNamespace], port: Int, ipv6: Bool = false) throws {
+  public static func startAll(in topology: Topology, pods: [PodNamespace], port: Int, ipv6: Bool = false) throws {
     for pod in pods {
       try start(in: topology, pod: pod, ip: pod.ipv4, port: port)
       if ipv6 { try start(in: topology, pod: pod, ip: pod.ipv6, port: port) }

@@ -2,17 +2,17 @@
 // path) and the `kproxy` executable built next to the test bundle.
 import Foundation
 
-enum PacketTestPaths {
+public enum PacketTestPaths {
   /// The package root: three levels above Tests/kproxyTests/<file>.swift.
-  static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+  public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-  static let echoServer = packageRoot.appendingPathComponent("fixtures/tools/echo.py").path
-  static let client = packageRoot.appendingPathComponent("fixtures/tools/client.py").path
+  public static let echoServer = packageRoot.appendingPathComponent("fixtures/tools/echo.py").path
+  public static let client = packageRoot.appendingPathComponent("fixtures/tools/client.py").path
 
   /// The `kproxy` binary of this build: beside the test bundle (`.build/<config>/`), whether
   /// the bundle is an executable (Linux) or an .xctest folder (macOS); KPROXY_BIN overrides.
-  static func kproxyBinary() throws -> String {
+  public static func kproxyBinary() throws -> String {
     if let explicit = ProcessInfo.processInfo.environment["KPROXY_BIN"] { return explicit }
     let bundle = Bundle.main.bundleURL
     let argument0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()

@@ -3,38 +3,78 @@
 import Foundation
 
 /// A single-port service (TCP, UDP or both on the same port) and its endpoints.
-struct ServiceManifest {
-  var name: String
-  var type = "ClusterIP"
+public struct ServiceManifest {
+  public var name: String
+  public var type = "ClusterIP"
   /// The primary ClusterIP; its family is the service's first IP family.
-  var clusterIP: String
+  public var clusterIP: String
   /// The ClusterIP of the other family, for a dual-stack service.
-  var secondaryClusterIP: String?
-  var port = 80
-  var targetPort = 8080
-  var nodePort: Int?
-  var protocols: [TransportProtocol] = [.tcp, .udp]
-  var sessionAffinity: String?
-  var externalTrafficPolicy: String?
-  var internalTrafficPolicy: String?
-  var externalIPs: [String] = []
+  public var secondaryClusterIP: String?
+  public var port = 80
+  public var targetPort = 8080
+  public var nodePort: Int?
+  public var protocols: [TransportProtocol] = [.tcp, .udp]
+  public var sessionAffinity: String?
+  public var externalTrafficPolicy: String?
+  public var internalTrafficPolicy: String?
+  public var externalIPs: [String] = []
   /// `status.loadBalancer.ingress[].ip`.
-  var loadBalancerIngress: [String] = []
+  public var loadBalancerIngress: [String] = []
   /// Ready endpoints: IP and the node it runs on; all lists empty: a slice with no endpoints.
-  var endpoints: [(ip: String, nodeName: String)] = []
+  public var endpoints: [(ip: String, nodeName: String)] = []
   /// Endpoints that are terminating but still serving (ready false, serving true).
-  var terminatingEndpoints: [(ip: String, nodeName: String)] = []
+  public var terminatingEndpoints: [(ip: String, nodeName: String)] = []
   /// Endpoints that are neither ready nor serving.
-  var unreadyEndpoints: [(ip: String, nodeName: String)] = []
-  var loadBalancerSourceRanges: [String] = []
+  public var unreadyEndpoints: [(ip: String, nodeName: String)] = []
+  public var loadBalancerSourceRanges: [String] = []
   /// `hints` of an endpoint, by its IP, as a YAML flow map (e.g. `{forZones: [{name: zone-a}]}`).
-  var endpointHints: [String: String] = [:]
+  public var endpointHints: [String: String] = [:]
 
-  var clusterIPs: [String] { [clusterIP] + (secondaryClusterIP.map { [$0] } ?? []) }
+  public init(
+    name: String,
+    type: String = "ClusterIP",
+    clusterIP: String,
+    secondaryClusterIP: String? = nil,
+    port: Int = 80,
+    targetPort: Int = 8080,
+    nodePort: Int? = nil,
+    protocols: [TransportProtocol] = [.tcp, .udp],
+    sessionAffinity: String? = nil,
+    externalTrafficPolicy: String? = nil,
+    internalTrafficPolicy: String? = nil,
+    externalIPs: [String] = [],
+    loadBalancerIngress: [String] = [],
+    endpoints: [(ip: String, nodeName: String)] = [],
+    terminatingEndpoints: [(ip: String, nodeName: String)] = [],
+    unreadyEndpoints: [(ip: String, nodeName: String)] = [],
+    loadBalancerSourceRanges: [String] = [],
+    endpointHints: [String: String] = [:]
+  ) {
+    self.name = name
+    self.type = type
+    self.clusterIP = clusterIP
+    self.secondaryClusterIP = secondaryClusterIP
+    self.port = port
+    self.targetPort = targetPort
+    self.nodePort = nodePort
+    self.protocols = protocols
+    self.sessionAffinity = sessionAffinity
+    self.externalTrafficPolicy = externalTrafficPolicy
+    self.internalTrafficPolicy = internalTrafficPolicy
+    self.externalIPs = externalIPs
+    self.loadBalancerIngress = loadBalancerIngress
+    self.endpoints = endpoints
+    self.terminatingEndpoints = terminatingEndpoints
+    self.unreadyEndpoints = unreadyEndpoints
+    self.loadBalancerSourceRanges = loadBalancerSourceRanges
+    self.endpointHints = endpointHints
+  }
 
-  static func family(_ ip: String) -> String { ip.contains(":") ? "IPv6" : "IPv4" }
+  public var clusterIPs: [String] { [clusterIP] + (secondaryClusterIP.map { [$0] } ?? []) }
 
-  var yaml: String {
+  public static func family(_ ip: String) -> String { ip.contains(":") ? "IPv6" : "IPv4" }
+
+  public var yaml: String {
     var s = """
       apiVersion: v1
       kind: Service
@@ -102,13 +142,13 @@ struct ServiceManifest {
 /// Service manifests with the node options they are compiled with, and the script that
 /// `kproxy compile` printed for them (the nft backend loads the script, the netlink backend
 /// runs `kproxy apply` on the same manifests and options).
-struct CompiledCluster {
-  var manifests: [(name: String, yaml: String)]
-  var nodeArguments: [String]
-  var script: String
+public struct CompiledCluster {
+  public var manifests: [(name: String, yaml: String)]
+  public var nodeArguments: [String]
+  public var script: String
 
   /// Writes the manifests into a temporary folder for the duration of `body`.
-  func withManifests<T>(_ body: (String) throws -> T) throws -> T {
+  public func withManifests<T>(_ body: (String) throws -> T) throws -> T {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kp-manifests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -119,15 +159,15 @@ struct CompiledCluster {
   }
 }
 
-enum KproxyCompiler {
+public enum KproxyCompiler {
   /// This node's name: endpoints with this nodeName are local.
-  static let hostname = "node-a"
+  public static let hostname = "node-a"
   /// Another node's name, for endpoints that are not local.
-  static let otherNode = "node-b"
+  public static let otherNode = "node-b"
 
   /// Runs the real `kproxy compile` on `services` (and other objects, e.g. a Node) with the
   /// topology's node options.
-  static func compile(
+  public static func compile(
     _ services: [ServiceManifest], extraArguments: [String] = [], otherObjects: [(name: String, yaml: String)] = []
   ) throws -> CompiledCluster {
     typealias A = TopologyAddresses

@@ -2,23 +2,32 @@
 // output, and long-running background processes that are stopped by pid.
 import Foundation
 
-struct CommandFailure: Error, CustomStringConvertible {
-  var description: String
+public struct CommandFailure: Error, CustomStringConvertible {
+  public var description: String
+  public init(description: String) { self.description = description }
 }
 
 /// The outcome of a finished command.
-struct CommandResult {
-  var arguments: [String]
-  var status: Int32
-  var stdout: String
-  var stderr: String
-  var timedOut: Bool
+public struct CommandResult {
+  public var arguments: [String]
+  public var status: Int32
+  public var stdout: String
+  public var stderr: String
+  public var timedOut: Bool
 
-  var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+  public init(arguments: [String], status: Int32, stdout: String, stderr: String, timedOut: Bool) {
+    self.arguments = arguments
+    self.status = status
+    self.stdout = stdout
+    self.stderr = stderr
+    self.timedOut = timedOut
+  }
+
+  public var lines: [String] { stdout.split(separator: "\n").map(String.init) }
 
   /// Throws unless the command exited 0 in time.
   @discardableResult
-  func check() throws -> CommandResult {
+  public func check() throws -> CommandResult {
     if timedOut || status != 0 {
       throw CommandFailure(
         description: "`\(arguments.joined(separator: " "))` \(timedOut ? "timed out" : "exited \(status)"): \(stderr)\(stdout)")
@@ -27,13 +36,13 @@ struct CommandResult {
   }
 }
 
-enum Command {
+public enum Command {
   /// Writing to a child that already exited must fail that write, not kill the test process.
   private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
   /// Runs `arguments` (arguments[0] looked up in PATH) and waits at most `timeout` seconds;
   /// output goes to temporary files, so that a chatty command can never block on a pipe.
-  static func run(_ arguments: [String], timeout: Double = 30) throws -> CommandResult {
+  public static func run(_ arguments: [String], timeout: Double = 30) throws -> CommandResult {
     Self.ignoreBrokenPipes
     let dir = FileManager.default.temporaryDirectory
     let id = UUID().uuidString
@@ -76,12 +85,12 @@ enum Command {
 
   /// Runs `arguments` and throws unless it succeeds.
   @discardableResult
-  static func must(_ arguments: [String], timeout: Double = 30) throws -> CommandResult {
+  public static func must(_ arguments: [String], timeout: Double = 30) throws -> CommandResult {
     try run(arguments, timeout: timeout).check()
   }
 
   /// Starts `arguments` in the background with output discarded; the caller stops it.
-  static func spawn(_ arguments: [String]) throws -> Process {
+  public static func spawn(_ arguments: [String]) throws -> Process {
     Self.ignoreBrokenPipes
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

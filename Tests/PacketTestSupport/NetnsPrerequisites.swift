@@ -2,16 +2,16 @@
 // they fail with a clear message, unless KPROXY_SKIP_NETNS=1 (unprivileged machines) skips them.
 import Foundation
 
-enum PacketTestPrerequisites {
+public enum PacketTestPrerequisites {
   /// True when the packet tests should be skipped: only when not root and explicitly asked.
-  static var skipRequested: Bool {
+  public static var skipRequested: Bool {
     getuid() != 0 && ProcessInfo.processInfo.environment["KPROXY_SKIP_NETNS"] == "1"
   }
 
-  static var shouldRun: Bool { !skipRequested }
+  public static var shouldRun: Bool { !skipRequested }
 
   /// Throws a clear error when the packet tests cannot run on this machine.
-  static func require() throws {
+  public static func require() throws {
     if getuid() != 0 {
       throw CommandFailure(
         description:
