@@ -22,8 +22,8 @@ public final class AgentProcess {
   }
 
   /// Starts `kproxy run --netns <topology node> <sources>` with HTTP servers on free loopback
-  /// ports and a short minimum sync period.
-  public static func start(node namespace: String, sources: [String]) throws -> AgentProcess {
+  /// ports and a short minimum sync period; `nodeArguments` default to the topology's node.
+  public static func start(node namespace: String, sources: [String], nodeArguments: [String]? = nil) throws -> AgentProcess {
     let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("kp-agent-\(UUID().uuidString).log")
     FileManager.default.createFile(atPath: logURL.path, contents: nil)
     let log = try FileHandle(forWritingTo: logURL)
@@ -31,7 +31,7 @@ public final class AgentProcess {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try PacketTestPaths.kproxyBinary())
     process.arguments =
-      ["run", "--netns", namespace] + sources + nodeArguments + [
+      ["run", "--netns", namespace] + sources + (nodeArguments ?? Self.nodeArguments) + [
         "--healthz-bind-address", "127.0.0.1:0", "--metrics-bind-address", "127.0.0.1:0", "--min-sync-period", "100ms",
       ]
     process.standardInput = FileHandle.nullDevice

@@ -29,11 +29,13 @@ public enum TopologyAddresses {
   public static func podIPv6(_ i: Int) -> String { "fd00:244:1::\(10 + i)" }
 }
 
-/// How a topology's node gets its ruleset: `nft -f` of `kproxy compile`'s script, or
-/// `kproxy apply --netns` through the netlink backend (read back, diff, one transaction).
-public enum RulesetBackend: String, CaseIterable, CustomStringConvertible {
+/// How a topology's node gets its ruleset: `nft -f` of `kproxy compile`'s script,
+/// `kproxy apply --netns` through the netlink backend (read back, diff, one transaction), or a
+/// running `kproxy run --netns` watching a manifest folder (AgentProgrammer).
+public enum RulesetBackend: String, CaseIterable, Sendable, CustomStringConvertible {
   case nft
   case netlink
+  case agent
   public var description: String { rawValue }
 }
 
@@ -47,12 +49,17 @@ public final class Topology {
   private var processes: [Process] = []
   private var cleanedUp = false
 
+  private lazy var agent = AgentProgrammer(prefix: prefix)
+
   public init(backend: RulesetBackend) { self.backend = backend }
 
-  /// For each backend in turn, builds a fresh topology with `podCount` pods, runs `body`, and
-  /// always cleans up: every packet test checks both ways of programming the kernel.
-  public static func with(pods podCount: Int, _ body: (Topology) throws -> Void) throws {
-    for backend in RulesetBackend.allCases {
+  /// For each way of programming the node in turn (all of them unless `backends` says), builds
+  /// a fresh topology with `podCount` pods, runs `body`, and always cleans up: every packet test
+  /// checks `nft -f`, the netlink backend and the agent alike.
+  public static func with(
+    pods podCount: Int, backends: [RulesetBackend] = RulesetBackend.allCases, _ body: (Topology) throws -> Void
+  ) throws {
+    for backend in backends {
       try PacketTestPrerequisites.require()
       NamespaceNames.removeStale()
       let topology = Topology(backend: backend)
@@ -180,6 +187,8 @@ public final class Topology {
       try cluster.withManifests { dir in
         try Command.must([try PacketTestPaths.kproxyBinary(), "apply", "--netns", node, "--manifests", dir] + cluster.nodeArguments)
       }
+    case .agent:
+      try agent.load(cluster, node: node)
     }
   }
 
@@ -199,6 +208,7 @@ public final class Topology {
   public func cleanup() {
     if cleanedUp { return }
     cleanedUp = true
+    if backend == .agent { agent.stop() }
     for process in processes where process.isRunning {
       kill(process.processIdentifier, SIGKILL)
     }

@@ -1,6 +1,6 @@
-import Foundation
 // What `kproxy` reads and how it says what is wrong with it: unreadable folders, config files,
 // flags that contradict the config file, --bind-address, and the refusal to apply no Service.
+import Foundation
 import PacketTestSupport
 import Testing
 

@@ -1,7 +1,7 @@
-import Foundation
-import NFTNetlink
 // `kproxy apply`/`cleanup` where the kernel is unusual: a rootless user namespace (no
 // SO_SNDBUFFORCE), a namespace whose loopback is down (`--backend nft`), nft failing.
+import Foundation
+import NFTNetlink
 import PacketTestSupport
 import Testing
 

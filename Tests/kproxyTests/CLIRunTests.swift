@@ -1,6 +1,6 @@
-import Foundation
 // `kproxy run` from the outside without a kernel: dry-run prints one block per sync and follows
 // a watched folder; SIGTERM ends it with status 0; bad flags and a missing source are errors.
+import Foundation
 import PacketTestSupport
 import Testing
 

@@ -1,6 +1,6 @@
-import Foundation
 // The `kproxy` command line as users see it: exit statuses (0, 1 for diff, 2 on error),
 // nothing on stdout on error, errors naming file/document/object/field, help for every command.
+import Foundation
 import PacketTestSupport
 import Testing
 

@@ -1,6 +1,6 @@
-import Foundation
 // kproxy when stdout or stderr cannot be written (a full disk, a closed descriptor, a reader
 // that went away): an error on stderr where possible and a non-zero exit status, never a crash.
+import Foundation
 import PacketTestSupport
 import Testing
 

@@ -1,7 +1,7 @@
-import Foundation
-import KubeTestServer
 // End-to-end packet tests of `kproxy run`: a manifest folder edited under the running agent, its
 // HTTP servers, a restart under traffic, the test API server as source, and bad input in a file.
+import Foundation
+import KubeTestServer
 import PacketTestSupport
 import Testing
 

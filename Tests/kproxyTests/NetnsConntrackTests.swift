@@ -1,10 +1,10 @@
+// Packet tests for the UDP conntrack cleanup: a client that keeps its source port stays on a
+// removed endpoint (or on a path cached before its service existed) until the cleanup runs.
 import Dataplane
 import Foundation
 import KubeAPI
 import NFTNetlink
 import NetAddress
-// Packet tests for the UDP conntrack cleanup: a client that keeps its source port stays on a
-// removed endpoint (or on a path cached before its service existed) until the cleanup runs.
 import PacketTestSupport
 import ServiceProxy
 import Testing
@@ -12,6 +12,9 @@ import Testing
 @Suite("Conntrack cleanup packets", .packetTestsEnabled)
 struct ConntrackPacketTests {
   typealias A = TopologyAddresses
+  /// The tests that run the cleanup step themselves use the one-shot ways of programming the
+  /// node; `kproxy run` cleans up on its own after each sync (NetnsAgentTests covers it).
+  static let oneShot: [RulesetBackend] = [.nft, .netlink]
 
   /// The service port kproxy programs for `service`'s UDP port (what the sync loop hands the
   /// cleanup): ClusterIP, port, NodePort and serving endpoints with the target port.
@@ -28,7 +31,7 @@ struct ConntrackPacketTests {
 
   @Test("A UDP client keeping its source port stays on a removed endpoint until the cleanup, then reaches the live one")
   func removedEndpointFlowIsDeleted() throws {
-    try Topology.with(pods: 3) { t in
+    try Topology.with(pods: 3, backends: Self.oneShot) { t in
       let (a, b, client) = (t.pods[0], t.pods[1], t.pods[2])
       var service = ServiceManifest(
         name: "dns", clusterIP: "10.96.0.53", port: 53, protocols: [.udp], endpoints: [(a.ipv4, KproxyCompiler.hostname)])
@@ -55,7 +58,7 @@ struct ConntrackPacketTests {
 
   @Test("A NodePort flow cached before its service existed is deleted once the service has an endpoint")
   func unNATedNodePortFlowIsDeleted() throws {
-    try Topology.with(pods: 1) { t in
+    try Topology.with(pods: 1, backends: Self.oneShot) { t in
       let a = t.pods[0]
       try EchoServer.startAll(in: t, pods: [a], port: 8080)
       // Some other service: the node has kproxy's tables, but nothing on NodePort 30053.

@@ -1,7 +1,7 @@
-import Foundation
 // Packet tests for NodePort traffic from an outside client: externalTrafficPolicy Cluster
 // (masqueraded, any endpoint) and Local (client IP kept, local endpoints only, else DROP), and
 // which node addresses accept NodePorts (--nodeport-addresses).
+import Foundation
 import PacketTestSupport
 import Testing
 

@@ -1,6 +1,6 @@
-import Foundation
 // Packet tests for per-service policies: sessionAffinity ClientIP, REJECT of services without
 // usable endpoints, terminating endpoints as a fallback, and internalTrafficPolicy Local.
+import Foundation
 import PacketTestSupport
 import Testing
 

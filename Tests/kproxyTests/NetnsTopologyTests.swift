@@ -1,6 +1,6 @@
-import Foundation
 // Packet tests for topology-aware routing: zone hints send traffic to same-zone endpoints only,
 // one endpoint without hints means all endpoints, node hints mean this node's endpoint only.
+import Foundation
 import PacketTestSupport
 import Testing
 

@@ -1,7 +1,7 @@
-import Foundation
 // End to end, the userspace mode: `kproxy run --mode userspace --bind-service-ips` inside a
 // scratch namespace proxies real traffic as manifest files change; --mode auto picks nftables
 // where netlink works and falls back to userspace (log line, metric) without CAP_NET_ADMIN.
+import Foundation
 import PacketTestSupport
 import Testing
 
