@@ -197,6 +197,20 @@ public final class ProxyMetrics: Sendable {
           last[id] = c[keyPath: path]
         }
       }
+      // Service ports the runtime no longer reports (removed, and drained) lose their series.
+      let marker = fields[0].0 + " "
+      let gone = Set(last.keys.filter { $0.hasPrefix(marker) }.map { String($0.dropFirst(marker.count)) }).subtracting(ports.keys)
+      for key in gone {
+        let labels = [("service_port", key)]
+        registry.unregisterGauge(
+          registry.makeGauge(
+            descriptor: Self.userspace("kproxy_userspace_active_connections", "Open connections and flows, per service port"),
+            labels: labels))
+        for (name, help, _) in fields {
+          registry.unregisterCounter(registry.makeCounter(descriptor: Self.userspace(name, help), labels: labels))
+          last[name + " " + key] = nil
+        }
+      }
       for (name, help, value) in [
         ("kproxy_userspace_connection_limit_hits_total", "Connections refused by --max-connections", connectionLimitHits),
         ("kproxy_userspace_accept_errors_total", "accept(2) failures survived (EMFILE, ENFILE, ENOBUFS)", acceptErrors),

@@ -34,5 +34,15 @@ import Testing
     snapshot(total: 2, active: 0, bytes: 10, hits: 0)
     text = metrics.exposition()
     #expect(Self.value(text, "kproxy_userspace_connections_total" + port) == "7")
+    // The service port goes away (removed and drained): its series go; another one stays.
+    metrics.userspaceCounters(
+      ["shop/api/TCP": .init(active: 1, total: 1, dialFailures: 0, rejected: 0, bytesFromClients: 5, bytesToClients: 5)],
+      connectionLimitHits: 0, acceptErrors: 0)
+    text = metrics.exposition()
+    #expect(!text.contains("default/web/TCP"), "\(text)")
+    #expect(Self.value(text, "kproxy_userspace_connections_total{service_port=\"shop/api/TCP\"}") == "1")
+    // Back again later: it starts from its new counts.
+    snapshot(total: 4, active: 1, bytes: 10, hits: 0)
+    #expect(Self.value(metrics.exposition(), "kproxy_userspace_connections_total" + port) == "4")
   }
 }
