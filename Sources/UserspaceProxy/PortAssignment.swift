@@ -57,9 +57,18 @@ struct PortAssigner {
         out.ports[name] = port
       }
     }
+    // Only the part of --port-range this process may bind is usable (`--port-range 80-2000`
+    // without privilege hands out 1024-2000).
+    let range = range.flatMap { r in
+      max(r.lowerBound, lowestBindablePort) <= r.upperBound ? max(r.lowerBound, lowestBindablePort)...r.upperBound : nil
+    }
     guard let range else {
       for (name, _) in pending {
-        out.warnings.append("\(PortAssignments.key(name)): \(out.reasons[name]!), and no --port-range is given: not proxied")
+        out.warnings.append(
+          self.range == nil
+            ? "\(PortAssignments.key(name)): \(out.reasons[name]!), and no --port-range is given: not proxied"
+            : "\(PortAssignments.key(name)): \(out.reasons[name]!), and --port-range \(self.range!.lowerBound)-\(self.range!.upperBound) is below \(lowestBindablePort) too: not proxied"
+        )
         out.reasons[name] = nil
       }
       return out

@@ -213,6 +213,21 @@ extension ListenerPlan {
     #expect(plan.assignments.ports.isEmpty)
   }
 
+  @Test func onlyTheBindablePartOfTheRangeIsUsed() {
+    var options = Self.local
+    options.portRange = 1000...1025
+    let ports = [servicePort(portName("a"), port: 80), servicePort(portName("b"), clusterIP: "10.96.0.11", port: 81)]
+    let plan = ListenerPlan(ports, node: testNode, options: options)
+    #expect(plan.listenerLines == ["127.0.0.1:1024/TCP internal default/a/TCP", "127.0.0.1:1025/TCP internal default/b/TCP"])
+    options.portRange = 500...600
+    let below = ListenerPlan(ports, node: testNode, options: options)
+    #expect(below.listenerLines.isEmpty)
+    #expect(
+      below.warnings.first
+        == "default/a/TCP: port 80 is below 1024, the lowest this process may bind, and --port-range 500-600 is below 1024 too: not proxied"
+    )
+  }
+
   @Test func assignmentsAreStableAcrossARestart() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kproxy-ports-\(UUID())").path
     defer { try? FileManager.default.removeItem(atPath: dir) }
