@@ -71,19 +71,27 @@ public struct ListenerPlan: Sendable, Hashable {
       }
     } else {
       var owner: [ListenAddress: ServicePortName] = [:]
+      // Per family, port and transport: the addresses taken so far. A wildcard (0.0.0.0, ::, a
+      // NodePort on every address) and any specific address on the same port cannot both bind.
+      var taken: [SocketSlot: [ListenAddress]] = [:]
       var reported = Set<ListenAddress>()
       for info in sorted where ports[info.name] != nil {
         for (ip, port, scope) in Self.wantedListeners(info, node: node, options: options) {
           let address = ListenAddress(ip: ip, port: port, transport: info.name.protocol_)
-          if let first = owner[address] {
+          let slot = SocketSlot(family: ip.family, port: port, transport: address.transport)
+          let clash =
+            owner[address] != nil ? address : taken[slot, default: []].first { $0.ip.isUnspecified || ip.isUnspecified }
+          if let clash, let first = owner[clash] {
             if first != info.name, reported.insert(address).inserted {
+              let what = clash == address ? "\(address) is" : "\(address) and \(clash) (same port) are"
               warnings.append(
-                "\(address) is wanted by \(PortAssignments.key(first)) and \(PortAssignments.key(info.name)): "
+                "\(what) wanted by \(PortAssignments.key(first)) and \(PortAssignments.key(info.name)): "
                   + "\(PortAssignments.key(first)) keeps it")
             }
             continue
           }
           owner[address] = info.name
+          taken[slot, default: []].append(address)
           ports[info.name]!.listeners[address] = scope
         }
       }
@@ -129,4 +137,11 @@ public struct ListenerPlan: Sendable, Hashable {
     let added = b.map { ProxyEndpoint(ip: $0.ip, port: $0.port) }
     return a.isEmpty ? added.sorted() : Array(Set(a + added)).sorted()
   }
+}
+
+/// The part of a listen address that a wildcard bind covers.
+private struct SocketSlot: Hashable {
+  var family: IPFamily
+  var port: Int
+  var transport: L4Protocol
 }

@@ -80,6 +80,22 @@ extension ListenerPlan {
     #expect(p.externalEndpoints.endpoints.map(\.description) == c.externalEPs)
   }
 
+  @Test func aWildcardNodePortAndASpecificAddressOnItsPortDoNotBothListen() {
+    let everyAddress = NodeConfig(hostname: "node-a", nodeIPs: [ip("192.168.1.10")], nodePortAddresses: .cidrs([IPPrefix("0.0.0.0/0")!]))
+    let ports = [
+      servicePort(portName("a"), port: 80, nodePort: 30080),
+      servicePort(portName("b"), clusterIP: "10.96.0.11", port: 30080),
+    ]
+    let plan = ListenerPlan(ports, node: everyAddress, options: ListenerPlanOptions())
+    // NodePorts on every address take port 30080 on all of the node's IPv4 addresses: b's
+    // ClusterIP listener on that port would fail to bind.
+    #expect(plan.listenerLines == ["0.0.0.0:30080/TCP external default/a/TCP", "10.96.0.10:80/TCP internal default/a/TCP"])
+    #expect(
+      plan.warnings == [
+        "10.96.0.11:30080/TCP and 0.0.0.0:30080/TCP (same port) are wanted by default/a/TCP and default/b/TCP: default/a/TCP keeps it"
+      ])
+  }
+
   @Test func bothFamiliesShareOneServicePort() {
     let v4 = servicePort(portName("a"), endpoints: [endpoint("10.1.0.1")])
     let v6 = servicePort(portName("a"), clusterIP: "fd00:96::10", endpoints: [endpoint("fd00:1::1")])
