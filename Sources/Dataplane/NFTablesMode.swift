@@ -82,12 +82,7 @@ public actor NFTablesMode: ProxyMode {
   }
 
   private func fold(_ changes: ProxyChanges) {
-    if let full = changes.full {
-      ports = Dictionary(full.servicePorts.map { (ServicePortKey(family: $0.family, name: $0.name), $0) }, uniquingKeysWith: { a, _ in a })
-    } else {
-      for key in changes.removed { ports[key] = nil }
-      for svc in changes.changed { ports[ServicePortKey(family: svc.family, name: svc.name)] = svc }
-    }
+    changes.apply(to: &ports)
     reconcilerWarnings = changes.warnings
     node = changes.node
   }

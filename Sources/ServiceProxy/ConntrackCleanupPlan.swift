@@ -70,10 +70,10 @@ public struct ConntrackCleanupPlan: Sendable, Hashable {
   /// list differs). `previous` and `current` are complete states (every family).
   public static func isRequired(previous: [ServicePortInfo], current: [ServicePortInfo]) -> Bool {
     var before: [ServicePortKey: [EndpointInfo]] = [:]
-    for info in previous where info.name.protocol_ == .udp { before[ServicePortKey(family: info.family, name: info.name)] = info.endpoints }
+    for info in previous where info.name.protocol_ == .udp { before[info.key] = info.endpoints }
     var seen = Set<ServicePortKey>()
     for info in current where info.name.protocol_ == .udp {
-      let key = ServicePortKey(family: info.family, name: info.name)
+      let key = info.key
       seen.insert(key)
       if (before[key] ?? []) != info.endpoints { return true }
     }
@@ -85,7 +85,7 @@ public struct ConntrackCleanupPlan: Sendable, Hashable {
   public static func isRequired(by changes: ProxyChanges, previous: [ServicePortKey: ServicePortInfo]) -> Bool {
     if let full = changes.full { return isRequired(previous: Array(previous.values), current: full.servicePorts) }
     for info in changes.changed where info.name.protocol_ == .udp {
-      if (previous[ServicePortKey(family: info.family, name: info.name)]?.endpoints ?? []) != info.endpoints { return true }
+      if (previous[info.key]?.endpoints ?? []) != info.endpoints { return true }
     }
     return changes.removed.contains { $0.name.protocol_ == .udp && !(previous[$0]?.endpoints.isEmpty ?? true) }
   }

@@ -65,4 +65,20 @@ public struct ProxyChanges: Sendable {
 
   /// Nothing to do: no full state and no service port changed.
   public var isEmpty: Bool { full == nil && changed.isEmpty && removed.isEmpty }
+
+  /// Folds this batch into a mode's table of every service port: replaced by `full`, else
+  /// edited by `removed` and `changed`.
+  public func apply(to ports: inout [ServicePortKey: ServicePortInfo]) {
+    if let full {
+      ports = Dictionary(full.servicePorts.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+    } else {
+      for key in removed { ports[key] = nil }
+      for info in changed { ports[info.key] = info }
+    }
+  }
+}
+
+extension ServicePortInfo {
+  /// This service port's identity in the sync loop's changes.
+  public var key: ServicePortKey { ServicePortKey(family: family, name: name) }
 }

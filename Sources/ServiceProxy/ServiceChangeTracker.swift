@@ -111,7 +111,7 @@ public struct ServiceChangeTracker: Sendable {
     var pods = ServiceObjectIndex.PodLists()
     for (key, seen) in pending {
       let ports = index.servicePorts(of: key, node: node, pods: &pods)
-      let keys = ports.map { ServicePortKey(family: $0.family, name: $0.name) }
+      let keys = ports.map(\.key)
       for (portKey, info) in zip(keys, ports) where handedOut[portKey] != info {
         handedOut[portKey] = info
         changed.append(info)
@@ -146,7 +146,7 @@ public struct ServiceChangeTracker: Sendable {
       var keys: [ServicePortKey] = []
       keys.reserveCapacity(ports.count)
       for info in ports {
-        let portKey = ServicePortKey(family: info.family, name: info.name)
+        let portKey = info.key
         keys.append(portKey)
         handedOut[portKey] = info
         byFamily[info.family, default: []].append(info)

@@ -29,10 +29,7 @@ public struct ListenAddress: Sendable, Hashable, Comparable, CustomStringConvert
   }
 
   /// `10.0.0.1:80/TCP`, `[fd00::1]:80/UDP`.
-  public var description: String {
-    let host = ip.family == .v6 ? "[\(ip)]" : "\(ip)"
-    return "\(host):\(port)/\(transport.rawValue)"
-  }
+  public var description: String { "\(ProxyEndpoint(ip: ip, port: port))/\(transport.rawValue)" }
 
   public static func < (a: ListenAddress, b: ListenAddress) -> Bool {
     (a.transport, a.ip, a.port) < (b.transport, b.ip, b.port)
