@@ -28,6 +28,29 @@ final class ChangeQueue: Sendable {
   }
 }
 
+/// The loop the single-scenario tests drive: NFTablesMode on the in-memory backend, fed by a
+/// ChangeQueue for the first generated node, with one seeded cluster of service ports.
+struct MemoryLoop {
+  let node = ProxyStateGenerator.nodes[0]
+  let backend = InMemoryBackend()
+  let queue: ChangeQueue
+  let loop: SyncLoop
+  let ports: [ServicePortKey: ServicePortInfo]
+
+  init(seed: UInt64) {
+    var rng = SeededRandom(seed: seed)
+    let queue = ChangeQueue(node: node)
+    self.queue = queue
+    loop = SyncLoop(mode: NFTablesMode(backend: backend), drain: { queue.drain() })
+    ports = ProxyStateGenerator.step([:], &rng).new
+  }
+
+  /// Queues the whole cluster as one full change.
+  func queueFullState(oldestChange: ContinuousClock.Instant? = nil, changeTimes: [ChangeTime] = []) {
+    queue.set(ProxyChanges(node: node, full: ProxyStateGenerator.state(ports), oldestChange: oldestChange, changeTimes: changeTimes))
+  }
+}
+
 /// Tables compared regardless of element and object order; dynamic sets' elements left out.
 struct CanonicalRuleset: Equatable, CustomStringConvertible {
   var tables: [TableRef: [String: String]]
@@ -158,14 +181,10 @@ struct CanonicalRuleset: Equatable, CustomStringConvertible {
   }
 
   @Test func latencyIsMeasuredFromTheOldestChangeAcrossAFailedSync() async throws {
-    let node = ProxyStateGenerator.nodes[0]
-    var rng = SeededRandom(seed: 99)
-    let backend = InMemoryBackend()
-    let queue = ChangeQueue(node: node)
-    let loop = SyncLoop(mode: NFTablesMode(backend: backend), drain: { queue.drain() })
-    let ports = ProxyStateGenerator.step([:], &rng).new
+    let m = MemoryLoop(seed: 99)
+    let (backend, loop) = (m.backend, m.loop)
     let seen = ContinuousClock.now - .milliseconds(500)
-    queue.set(ProxyChanges(node: node, full: ProxyStateGenerator.state(ports), oldestChange: seen))
+    m.queueFullState(oldestChange: seen)
     await backend.failNextApply()
     let failed = await loop.sync()
     #expect(failed.failure == "injected failure: apply refused")
@@ -176,22 +195,18 @@ struct CanonicalRuleset: Equatable, CustomStringConvertible {
   }
 
   @Test func aSyncHoldingManyChangesReportsALatencyForEachAcrossAFailedSync() async throws {
-    let node = ProxyStateGenerator.nodes[0]
-    var rng = SeededRandom(seed: 7)
-    let backend = InMemoryBackend()
-    let queue = ChangeQueue(node: node)
-    let loop = SyncLoop(mode: NFTablesMode(backend: backend), drain: { queue.drain() })
-    let ports = ProxyStateGenerator.step([:], &rng).new
+    let m = MemoryLoop(seed: 7)
+    let (backend, loop) = (m.backend, m.loop)
     let seen = ContinuousClock.now - .milliseconds(300)
     let times = (0..<60).map { ChangeTime(family: $0 % 2 == 0 ? .v4 : .v6, seen: seen) }
-    queue.set(ProxyChanges(node: node, full: ProxyStateGenerator.state(ports), oldestChange: seen, changeTimes: times))
+    m.queueFullState(oldestChange: seen, changeTimes: times)
     await backend.failNextApply()
     let failed = await loop.sync()
     #expect(!failed.succeeded && failed.changeLatencies.isEmpty)
     // 40 more changes arrive before the retry: the retry commits all 100, each observed once.
     let later = ContinuousClock.now
     let more = (0..<40).map { _ in ChangeTime(family: .v4, seen: later) }
-    queue.set(ProxyChanges(node: node, full: ProxyStateGenerator.state(ports), oldestChange: later, changeTimes: more))
+    m.queueFullState(oldestChange: later, changeTimes: more)
     let ok = await loop.sync(cause: .retry(failures: 1))
     #expect(ok.succeeded)
     #expect(ok.changeLatencies.count == 100)
@@ -203,13 +218,9 @@ struct CanonicalRuleset: Equatable, CustomStringConvertible {
   }
 
   @Test func aConcurrentChangeDuringReadBackIsReadAgain() async throws {
-    let node = ProxyStateGenerator.nodes[0]
-    var rng = SeededRandom(seed: 5)
-    let backend = InMemoryBackend()
-    let queue = ChangeQueue(node: node)
-    let loop = SyncLoop(mode: NFTablesMode(backend: backend), drain: { queue.drain() })
-    let ports = ProxyStateGenerator.step([:], &rng).new
-    queue.set(ProxyChanges(node: node, full: ProxyStateGenerator.state(ports)))
+    let m = MemoryLoop(seed: 5)
+    let (node, backend, loop, ports) = (m.node, m.backend, m.loop, m.ports)
+    m.queueFullState()
     await backend.failNextReadBack(.netlink(.concurrentChange("the ruleset kept changing while it was read")))
     let outcome = await loop.sync()
     #expect(outcome.succeeded && outcome.report?.replaceReason == nil)
@@ -218,13 +229,9 @@ struct CanonicalRuleset: Equatable, CustomStringConvertible {
   }
 
   @Test func aForeignObjectIsReplacedWithTheReason() async throws {
-    let node = ProxyStateGenerator.nodes[0]
-    var rng = SeededRandom(seed: 6)
-    let backend = InMemoryBackend()
-    let queue = ChangeQueue(node: node)
-    let loop = SyncLoop(mode: NFTablesMode(backend: backend), drain: { queue.drain() })
-    let ports = ProxyStateGenerator.step([:], &rng).new
-    queue.set(ProxyChanges(node: node, full: ProxyStateGenerator.state(ports)))
+    let m = MemoryLoop(seed: 6)
+    let (node, backend, loop, ports) = (m.node, m.backend, m.loop, m.ports)
+    m.queueFullState()
     await backend.failNextReadBack(.netlink(.foreignObject("chain x in table ip kproxy is not one kproxy creates")))
     let outcome = await loop.sync()
     #expect(outcome.report?.replaceReason == "chain x in table ip kproxy is not one kproxy creates")
@@ -233,13 +240,9 @@ struct CanonicalRuleset: Equatable, CustomStringConvertible {
   }
 
   @Test func anEncodingOverflowFailsTheSyncWithoutAReplace() async throws {
-    let node = ProxyStateGenerator.nodes[0]
-    var rng = SeededRandom(seed: 7)
-    let backend = InMemoryBackend()
-    let queue = ChangeQueue(node: node)
-    let loop = SyncLoop(mode: NFTablesMode(backend: backend), drain: { queue.drain() })
-    let ports = ProxyStateGenerator.step([:], &rng).new
-    queue.set(ProxyChanges(node: node, full: ProxyStateGenerator.state(ports)))
+    let m = MemoryLoop(seed: 7)
+    let (backend, loop) = (m.backend, m.loop)
+    m.queueFullState()
     await backend.failNextApply(.netlink(.encodingOverflow("message of 2000000 bytes exceeds the scratch page")))
     let outcome = await loop.sync()
     #expect(outcome.failure == "netlink: message of 2000000 bytes exceeds the scratch page")
