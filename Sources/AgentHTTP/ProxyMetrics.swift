@@ -182,19 +182,11 @@ public final class ProxyMetrics: Sendable {
     userspaceLast.withLockedValue { last in
       for (key, c) in ports {
         let labels = [("service_port", key)]
-        registry.makeGauge(
-          descriptor: Self.userspace("kproxy_userspace_active_connections", "Open connections and flows, per service port"), labels: labels
-        ).set(Double(c.activeConnections))
+        registry.makeGauge(descriptor: Self.userspaceActive, labels: labels).set(Double(c.activeConnections))
         for (name, help, path) in fields {
-          let id = name + " " + key
-          let delta = c[keyPath: path] - (last[id] ?? 0)
-          let counter = registry.makeCounter(descriptor: Self.userspace(name, help), labels: labels)
-          if delta > 0 {
-            counter.increment(by: Int64(delta))
-          } else if delta < 0 && c[keyPath: path] > 0 {
-            counter.increment(by: Int64(c[keyPath: path]))
-          }
-          last[id] = c[keyPath: path]
+          Self.advance(
+            registry.makeCounter(descriptor: Self.userspace(name, help), labels: labels), to: c[keyPath: path],
+            last: &last[name + " " + key])
         }
       }
       // Service ports the runtime no longer reports (removed, and drained) lose their series.
@@ -202,10 +194,7 @@ public final class ProxyMetrics: Sendable {
       let gone = Set(last.keys.filter { $0.hasPrefix(marker) }.map { String($0.dropFirst(marker.count)) }).subtracting(ports.keys)
       for key in gone {
         let labels = [("service_port", key)]
-        registry.unregisterGauge(
-          registry.makeGauge(
-            descriptor: Self.userspace("kproxy_userspace_active_connections", "Open connections and flows, per service port"),
-            labels: labels))
+        registry.unregisterGauge(registry.makeGauge(descriptor: Self.userspaceActive, labels: labels))
         for (name, help, _) in fields {
           registry.unregisterCounter(registry.makeCounter(descriptor: Self.userspace(name, help), labels: labels))
           last[name + " " + key] = nil
@@ -215,12 +204,25 @@ public final class ProxyMetrics: Sendable {
         ("kproxy_userspace_connection_limit_hits_total", "Connections refused by --max-connections", connectionLimitHits),
         ("kproxy_userspace_accept_errors_total", "accept(2) failures survived (EMFILE, ENFILE, ENOBUFS)", acceptErrors),
       ] {
-        let delta = value - (last[name] ?? 0)
-        let counter = registry.makeCounter(descriptor: Self.userspace(name, help), labels: [])
-        if delta > 0 { counter.increment(by: Int64(delta)) } else if delta < 0 && value > 0 { counter.increment(by: Int64(value)) }
-        last[name] = value
+        Self.advance(registry.makeCounter(descriptor: Self.userspace(name, help), labels: []), to: value, last: &last[name])
       }
     }
+  }
+
+  private static var userspaceActive: MetricNameDescriptor {
+    userspace("kproxy_userspace_active_connections", "Open connections and flows, per service port")
+  }
+
+  /// Moves a Prometheus counter along with a runtime total last seen as `last`: by the growth,
+  /// or, when the total went down (a restarted runtime counts from 0), by the new total.
+  private static func advance(_ counter: Counter, to value: Int, last: inout Int?) {
+    let delta = value - (last ?? 0)
+    if delta > 0 {
+      counter.increment(by: Int64(delta))
+    } else if delta < 0 && value > 0 {
+      counter.increment(by: Int64(value))
+    }
+    last = value
   }
 
   private static func userspace(_ name: String, _ help: String) -> MetricNameDescriptor {
