@@ -44,6 +44,8 @@ let package = Package(
     .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
     // nf_tables over netlink: lowering, transactions, read-back (the only user of CNftnl).
     .target(name: "NFTNetlink", dependencies: ["NFTables", "NetAddress", "CNftnl"]),
+    // `kproxy trace`: evaluates a ruleset along the kernel's path for a new connection.
+    .target(name: "RuleTrace", dependencies: ["NFTables", "NetAddress"]),
     // Backends that put a ruleset into the kernel: netlink or `nft -f`.
     .target(
       name: "Dataplane",
@@ -69,7 +71,7 @@ let package = Package(
       name: "kproxy",
       dependencies: [
         "KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables", "Dataplane", "NFTNetlink", "NetAddress", "AgentHTTP",
-        "UserspaceProxy", .product(name: "Logging", package: "swift-log"),
+        "UserspaceProxy", "RuleTrace", .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -91,6 +93,8 @@ let package = Package(
     // The packet-test topology (node, pod and outside namespaces, traffic, `kproxy run` as a
     // process), shared by the test targets that send real packets.
     .target(name: "PacketTestSupport", path: "Tests/PacketTestSupport"),
+    // Helpers any test target may use (seeded random numbers).
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     // An in-process Kubernetes API server (list, watch, create, update, delete; faults on demand) for tests.
     .target(
       name: "KubeTestServer",
@@ -115,13 +119,16 @@ let package = Package(
     .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI", "NetAddress"]),
     .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NetAddress"]),
     .testTarget(
+      name: "RuleTraceTests",
+      dependencies: ["RuleTrace", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),
+    .testTarget(
       name: "ProxyRulesTests",
       dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),
     .testTarget(
       name: "kproxyTests",
       dependencies: [
         "kproxy", "PacketTestSupport", "Dataplane", "ServiceProxy", "KubeAPI", "NetAddress", "NFTNetlink", "KubeTestServer",
-        "UserspaceProxy",
+        "UserspaceProxy", "TestSupport",
       ]),
     .testTarget(
       name: "AgentHTTPTests",

@@ -36,6 +36,13 @@ enum Pipeline {
   static func compile(
     paths: [String], node: NodeOptions, verbose: Bool = false, requireServices: Bool = false, phases: inout PipelinePhases
   ) throws -> CompiledRuleset {
+    try compileResolvingNode(paths: paths, node: node, verbose: verbose, requireServices: requireServices, phases: &phases).0
+  }
+
+  /// The same, also returning the node the ruleset was compiled for (`trace` needs its addresses).
+  static func compileResolvingNode(
+    paths: [String], node: NodeOptions, verbose: Bool = false, requireServices: Bool = false, phases: inout PipelinePhases
+  ) throws -> (CompiledRuleset, NodeConfig) {
     let clock = ContinuousClock()
     let start = clock.now
     let settings = try node.settings()
@@ -76,6 +83,6 @@ enum Pipeline {
       try Output.debug("\(state.servicePorts.count) service ports")
     }
     for w in compiled.warnings { try Output.warn(w) }
-    return compiled
+    return (compiled, nodeConfig)
   }
 }
