@@ -46,6 +46,13 @@ let package = Package(
     .target(name: "NFTNetlink", dependencies: ["NFTables", "NetAddress", "CNftnl"]),
     // `kproxy trace`: evaluates a ruleset along the kernel's path for a new connection.
     .target(name: "RuleTrace", dependencies: ["NFTables", "NetAddress"]),
+    // `kproxy sandbox`: a throwaway node with pods in network namespaces, echo servers, probes.
+    .target(
+      name: "Sandbox",
+      dependencies: [
+        "ServiceProxy", "KubeAPI", "NetAddress", .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ]),
     // Backends that put a ruleset into the kernel: netlink or `nft -f`.
     .target(
       name: "Dataplane",
@@ -71,7 +78,7 @@ let package = Package(
       name: "kproxy",
       dependencies: [
         "KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables", "Dataplane", "NFTNetlink", "NetAddress", "AgentHTTP",
-        "UserspaceProxy", "RuleTrace", .product(name: "Logging", package: "swift-log"),
+        "UserspaceProxy", "RuleTrace", "Sandbox", .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -118,6 +125,8 @@ let package = Package(
       name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSource", "NetAddress", .product(name: "Yams", package: "Yams")]),
     .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI", "NetAddress"]),
     .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NetAddress"]),
+    .testTarget(
+      name: "SandboxTests", dependencies: ["Sandbox", "ServiceProxy", "KubeAPI", "KubeSource", "NetAddress", "KernelTestSupport"]),
     .testTarget(
       name: "RuleTraceTests",
       dependencies: ["RuleTrace", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),

@@ -39,10 +39,11 @@ enum Pipeline {
     try compileResolvingNode(paths: paths, node: node, verbose: verbose, requireServices: requireServices, phases: &phases).0
   }
 
-  /// The same, also returning the node the ruleset was compiled for (`trace` needs its addresses).
+  /// The same, also returning the node the ruleset was compiled for and the reconciled state
+  /// (`trace` needs the node's addresses, `sandbox` the service ports and endpoints).
   static func compileResolvingNode(
     paths: [String], node: NodeOptions, verbose: Bool = false, requireServices: Bool = false, phases: inout PipelinePhases
-  ) throws -> (CompiledRuleset, NodeConfig) {
+  ) throws -> (CompiledRuleset, NodeConfig, ProxyState) {
     let clock = ContinuousClock()
     let start = clock.now
     let settings = try node.settings()
@@ -83,6 +84,6 @@ enum Pipeline {
       try Output.debug("\(state.servicePorts.count) service ports")
     }
     for w in compiled.warnings { try Output.warn(w) }
-    return (compiled, nodeConfig)
+    return (compiled, nodeConfig, state)
   }
 }

@@ -104,7 +104,7 @@ struct TraceCommand: ParsableCommand {
       return (ruleset, try NamespaceAddresses.list(netns: netns))
     }
     var phases = PipelinePhases()
-    let (compiled, nodeConfig) = try Pipeline.compileResolvingNode(paths: manifests, node: node, phases: &phases)
+    let (compiled, nodeConfig, _) = try Pipeline.compileResolvingNode(paths: manifests, node: node, phases: &phases)
     return (compiled.ruleset, nodeConfig.nodeIPs)
   }
 }

@@ -21,6 +21,12 @@ public enum FixtureScenarios {
   }
 
   public static func compile(_ scenario: String) throws -> CompiledRuleset {
+    let (state, node) = try reconcile(scenario)
+    return RulesetCompiler.compile(state, node: node)
+  }
+
+  /// The scenario's reconciled state and the node it was reconciled for.
+  public static func reconcile(_ scenario: String) throws -> (ProxyState, NodeConfig) {
     let dir = root.appendingPathComponent(scenario)
     let configURL = dir.appendingPathComponent("config.yaml")
     var config: KubeProxyConfiguration?
@@ -29,7 +35,7 @@ public enum FixtureScenarios {
     }
     let objects = try ManifestLoader().load(paths: [dir.appendingPathComponent("manifests").path])
     let node = NodeSettings().resolve(config: config, objects: objects, systemHostname: "unused")
-    return RulesetCompiler.compile(Reconciler.reconcile(objects, node: node), node: node)
+    return (Reconciler.reconcile(objects, node: node), node)
   }
 
   /// Pairs (from, to) for incremental tests: each scenario to the next (services added and
