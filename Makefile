@@ -10,14 +10,12 @@ deps:
 build: deps
 	$(SWIFT) build --product kproxy
 
-# Compile the built-in demo cluster (fixtures/demo) and print its nftables ruleset. Only the
-# ruleset goes to stdout (the package and build logs go to stderr), so that
-# `make -s demo > rules.nft && nft -f rules.nft` works.
+# The built-in example (fixtures/demo). As root: a sandbox node with pods, the agent in it, and
+# real traffic (scripts/demo.sh); without root: the dry-run ruleset. The build logs go to stderr.
 demo:
 	@bash scripts/install-deps.sh >&2
 	@$(SWIFT) build --product kproxy >&2
-	@$$($(SWIFT) build --show-bin-path)/kproxy compile \
-		--config fixtures/demo/config.yaml --manifests fixtures/demo/manifests
+	@bash scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/kproxy"
 
 # Test modules whose tests are async and time-bounded (an in-process API server and HTTP clients
 # on Swift's cooperative thread pool). They run on their own: the kernel and packet tests block

@@ -138,3 +138,26 @@ struct SandboxCommandTests {
     #expect(running.isEmpty, "processes of the sandbox still run: \(running)")
   }
 }
+
+/// `make demo`'s script as root: the sandbox story in order, and nothing left behind.
+@Suite("make demo", .packetTestsEnabled)
+struct DemoScriptTests {
+  @Test func theDemoShowsSpreadingMasqueradeTakeoverAndTheIncrementalChange() throws {
+    let script = PacketTestPaths.packageRoot.appendingPathComponent("scripts/demo.sh").path
+    let r = try Command.run(["bash", script, try PacketTestPaths.kproxyBinary()], timeout: 120).check()
+    let out = r.stdout
+    func after(_ heading: String) -> Substring { out[(out.range(of: heading)?.upperBound ?? out.endIndex)...] }
+    // A ClusterIP spreading over both ready web pods, the NodePort masqueraded.
+    let first = after("== Every service port probed")
+    #expect(first.contains("10.96.12.34:80      10.244.0.21:8080 ×") && first.contains(", 10.244.1.22:8080 ×"))
+    #expect(first.contains(#/NodePort   outside  192\.168\.1\.10:30080  10\.244\.0\.21:8080 ×\d+, 10\.244\.1\.22:8080 ×\d+; masqueraded/#))
+    #expect(after("== Why: kproxy trace").contains("1/2     DNAT to 10.244.0.21:8080, masquerade"))
+    // Then only the terminating endpoint answers.
+    let takeover = after("the terminating one takes over")
+    #expect(takeover.contains("ClusterIP  pod      10.96.12.34:80      10.244.2.23:8080 ×12; source kept"))
+    #expect(
+      after("as dry-run nft text").contains("add element ip kproxy endpoints-1 {\n\t10.96.12.34 . tcp . 80 . 0 : 10.244.2.23 . 8080\n}"))
+    let left = try Command.run(["ip", "netns", "list"]).check().stdout
+    #expect(!left.contains("kpsb-demo"), "the demo left namespaces: \(left)")
+  }
+}
