@@ -46,6 +46,10 @@ let package = Package(
     .target(name: "NFTNetlink", dependencies: ["NFTables", "NetAddress", "CNftnl"]),
     // `kproxy trace`: evaluates a ruleset along the kernel's path for a new connection.
     .target(name: "RuleTrace", dependencies: ["NFTables", "NetAddress"]),
+    // `kproxy record` / `kproxy replay`: watched objects and events to files, and back through the agent's pieces.
+    .target(
+      name: "Recording",
+      dependencies: ["KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables", "Dataplane"]),
     // `kproxy sandbox`: a throwaway node with pods in network namespaces, echo servers, probes.
     .target(
       name: "Sandbox",
@@ -78,7 +82,7 @@ let package = Package(
       name: "kproxy",
       dependencies: [
         "KubeAPI", "KubeSource", "ServiceProxy", "ProxyRules", "NFTables", "Dataplane", "NFTNetlink", "NetAddress", "AgentHTTP",
-        "UserspaceProxy", "RuleTrace", "Sandbox", .product(name: "Logging", package: "swift-log"),
+        "UserspaceProxy", "RuleTrace", "Sandbox", "Recording", .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -125,6 +129,8 @@ let package = Package(
       name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSource", "NetAddress", .product(name: "Yams", package: "Yams")]),
     .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI", "NetAddress"]),
     .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NetAddress"]),
+    .testTarget(
+      name: "RecordingTests", dependencies: ["Recording", "Dataplane", "KubeAPI", "KubeSource", "NFTables", "ServiceProxy"]),
     .testTarget(
       name: "SandboxTests", dependencies: ["Sandbox", "ServiceProxy", "KubeAPI", "KubeSource", "NetAddress", "KernelTestSupport"]),
     .testTarget(

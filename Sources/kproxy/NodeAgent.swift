@@ -108,11 +108,7 @@ enum NodeAgent {
         client = c
         logger.info("watching the API server at \(connection.server)")
         let hostname = s.node.hostname(config: s.config, systemHostname: ProcessInfo.processInfo.hostName)
-        let watches: [(KubeResource, ListWatchOptions)] = [
-          (.services, ListWatchOptions()), (.endpointSlices, ListWatchOptions()), (.pods, ListWatchOptions()),
-          (.nodes, ListWatchOptions(fieldSelector: "metadata.name=\(hostname)")), (.serviceCIDRs, Self.optionalResource),
-        ]
-        for (resource, options) in watches {
+        for (resource, options) in KubeResource.agentWatches(hostname: hostname) {
           let source = KubeObjectStore.apiSourceName(resource.name)
           await hub.register(source: source)
           let events = ListWatch(client: c, resource: resource, options: options).events()
@@ -129,13 +125,6 @@ enum NodeAgent {
       await agentMode.shutdown()
       group.cancelAll()
     }
-  }
-
-  /// ServiceCIDRs are GA only since Kubernetes 1.33: an older API server's 404 means none.
-  static var optionalResource: ListWatchOptions {
-    var options = ListWatchOptions()
-    options.emptyWhenNotServed = true
-    return options
   }
 
   static func listen(_ what: String, _ host: String, _ port: Int, route: @escaping HTTPRoute) async throws -> HTTPEndpointServer {
