@@ -54,7 +54,7 @@ let package = Package(
     .target(
       name: "Sandbox",
       dependencies: [
-        "ServiceProxy", "KubeAPI", "NetAddress", .product(name: "NIOCore", package: "swift-nio"),
+        "ServiceProxy", "KubeAPI", "NetAddress", "RuleTrace", .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]),
     // Backends that put a ruleset into the kernel: netlink or `nft -f`.
@@ -132,7 +132,8 @@ let package = Package(
     .testTarget(
       name: "RecordingTests", dependencies: ["Recording", "Dataplane", "KubeAPI", "KubeSource", "NFTables", "ServiceProxy"]),
     .testTarget(
-      name: "SandboxTests", dependencies: ["Sandbox", "ServiceProxy", "KubeAPI", "KubeSource", "NetAddress", "KernelTestSupport"]),
+      name: "SandboxTests",
+      dependencies: ["Sandbox", "RuleTrace", "ServiceProxy", "KubeAPI", "KubeSource", "NetAddress", "NFTables", "KernelTestSupport"]),
     .testTarget(
       name: "RuleTraceTests",
       dependencies: ["RuleTrace", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),

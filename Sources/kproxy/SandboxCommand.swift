@@ -19,7 +19,9 @@ struct SandboxCommand: ParsableCommand {
       the namespaces; `down` removes everything (`--all`: every sandbox, found by the `kpsb-` \
       namespace marker, also after a crash). Needs root.
       """,
-    subcommands: [SandboxUp.self, SandboxCheckCommand.self, SandboxExec.self, SandboxDown.self, SandboxServe.self, SandboxProbe.self])
+    subcommands: [
+      SandboxUp.self, SandboxCheckCommand.self, SandboxExec.self, SandboxDown.self, SandboxServe.self, SandboxProbeCommand.self,
+    ])
 }
 
 /// The path of the running kproxy binary, to start helpers inside the namespaces.
@@ -136,7 +138,7 @@ struct SandboxServe: ParsableCommand {
   }
 }
 
-struct SandboxProbe: ParsableCommand {
+struct SandboxProbeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "probe", abstract: "(internal) probes from inside a sandbox namespace.", shouldDisplay: false)
 

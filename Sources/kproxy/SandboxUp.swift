@@ -5,6 +5,7 @@ import ArgumentParser
 import Dataplane
 import Foundation
 import NFTNetlink
+import NFTables
 import Sandbox
 
 struct SandboxUp: ParsableCommand {
@@ -40,27 +41,35 @@ struct SandboxUp: ParsableCommand {
     if FileManager.default.fileExists(atPath: SandboxNames.statePath(name)) || !SandboxNetwork.namespaces(of: name).isEmpty {
       throw UserError(description: SandboxError.exists(name).description)
     }
-    var saved = SandboxState(plan: plan, programming: agent ? .agent : .netlink, manifests: manifests.map(Self.absolute))
+    let agentArguments = agent ? Self.forwardedArguments(CommandLine.arguments) : nil
+    _ = try Self.launch(plan, ruleset: compiled.ruleset, manifests: manifests, agentArguments: agentArguments)
+    try Output.write(
+      "kproxy: sandbox \(name) is up: node \(plan.node) (\(plan.nodeIPs.joined(separator: ", "))), \(plan.pods.count) pods, outside \(plan.outside) (\(plan.outsideIPs.joined(separator: ", "))); programmed \(agent ? "by kproxy run" : "through netlink")\n"
+    )
+  }
+
+  /// Builds `plan`, starts its echo servers and programs its node: through netlink with
+  /// `ruleset`, or by `kproxy run` with `agentArguments` (input and node options). On failure
+  /// everything built is removed. Returns the saved state.
+  static func launch(_ plan: SandboxPlan, ruleset: Ruleset, manifests: [String], agentArguments: [String]?) throws -> SandboxState {
+    let name = plan.name
+    var saved = SandboxState(plan: plan, programming: agentArguments != nil ? .agent : .netlink, manifests: manifests.map(absolute))
     do {
       try saved.save()
       try SandboxNetwork.build(plan)
       saved.pids = try startEchoServers(plan)
-      if agent {
-        saved.pids.append(try startAgent(plan))
+      if let agentArguments {
+        saved.pids.append(try startAgent(plan, arguments: agentArguments))
       } else {
         let namespace = NetworkNamespace("/run/netns/\(plan.node)")
-        _ = try DataplaneError.mapping {
-          try Synchronizer(backend: NetlinkBackend(namespace: namespace)).sync(to: compiled.ruleset, full: false)
-        }
+        _ = try DataplaneError.mapping { try Synchronizer(backend: NetlinkBackend(namespace: namespace)).sync(to: ruleset, full: false) }
       }
       try saved.save()
     } catch {
       SandboxNetwork.remove(name)
       throw UserError(description: "sandbox \(name): \(error); removed what was built")
     }
-    try Output.write(
-      "kproxy: sandbox \(name) is up: node \(plan.node) (\(plan.nodeIPs.joined(separator: ", "))), \(plan.pods.count) pods, outside \(plan.outside) (\(plan.outsideIPs.joined(separator: ", "))); programmed \(agent ? "by kproxy run" : "through netlink")\n"
-    )
+    return saved
   }
 
   static func absolute(_ path: String) -> String {
@@ -69,13 +78,13 @@ struct SandboxUp: ParsableCommand {
 
   /// One `kproxy sandbox serve` per pod (and one in the node for host-network endpoints), each
   /// waited for until it has bound every port.
-  private func startEchoServers(_ plan: SandboxPlan) throws -> [Int32] {
+  private static func startEchoServers(_ plan: SandboxPlan) throws -> [Int32] {
     var started: [(Process, String, String)] = []
     let members = plan.pods.map { ($0.namespace, $0.listens) } + (plan.nodeListens.isEmpty ? [] : [(plan.node, plan.nodeListens)])
     for (ns, listens) in members {
-      let log = SandboxNames.logPath(name, "echo-\(ns)")
+      let log = SandboxNames.logPath(plan.name, "echo-\(ns)")
       let args = listens.map { "--listen=\($0.transport.rawValue):\($0.ip):\($0.port)" }
-      started.append((try Self.spawn(["netns", "exec", ns, SelfBinary.path, "sandbox", "serve"] + args, log: log), ns, log))
+      started.append((try spawn(["netns", "exec", ns, SelfBinary.path, "sandbox", "serve"] + args, log: log), ns, log))
     }
     let deadline = Date().addingTimeInterval(15)
     for (p, ns, log) in started {
@@ -91,10 +100,9 @@ struct SandboxUp: ParsableCommand {
   }
 
   /// `kproxy run` inside the node on the same manifests and node options; waits for its first sync.
-  private func startAgent(_ plan: SandboxPlan) throws -> Int32 {
-    let log = SandboxNames.logPath(name, "agent")
-    let args = Self.forwardedArguments(CommandLine.arguments)
-    let p = try Self.spawn(
+  private static func startAgent(_ plan: SandboxPlan, arguments args: [String]) throws -> Int32 {
+    let log = SandboxNames.logPath(plan.name, "agent")
+    let p = try spawn(
       ["netns", "exec", plan.node, SelfBinary.path, "run", "--healthz-bind-address", "", "--metrics-bind-address", ""] + args, log: log)
     let deadline = Date().addingTimeInterval(60)
     while (try? String(contentsOfFile: log, encoding: .utf8))?.contains("sync 1 ") != true {

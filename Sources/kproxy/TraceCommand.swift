@@ -7,6 +7,7 @@ import NFTables
 import NetAddress
 import ProxyRules
 import RuleTrace
+import ServiceProxy
 
 struct TraceCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -60,7 +61,14 @@ struct TraceCommand: ParsableCommand {
   @Flag(help: "Print the result as JSON.")
   var json = false
 
+  @Flag(
+    help:
+      "Also send the flow for real in a throwaway sandbox built from the same input (root; with --manifests) and compare what the connections show with the prediction; exit status 1 when they differ."
+  )
+  var verify = false
+
   func validate() throws {
+    if verify && netns != nil { throw ValidationError("--verify builds a sandbox from --manifests; it cannot verify a namespace's rules") }
     if netns != nil && !manifests.isEmpty {
       throw ValidationError("--netns and --manifests exclude each other: trace either the kernel's rules or compiled ones")
     }
@@ -71,7 +79,7 @@ struct TraceCommand: ParsableCommand {
   }
 
   func run() throws {
-    let (ruleset, nodeAddresses) = try rules()
+    let (ruleset, nodeAddresses, compiled) = try rules()
     let (source, sourcePort) = try TraceAddresses.client(from)
     let (destination, port, proto) = try TraceAddresses.destination(to)
     if source.family != destination.family {
@@ -87,11 +95,20 @@ struct TraceCommand: ParsableCommand {
     } catch let e as TraceError {
       throw UserError(description: "cannot trace: \(e)")
     }
-    try Output.write(json ? TraceJSON.render(result, nodeAddresses: traceNode.localAddresses.sorted()) : result.render())
+    var verdict: TraceVerify.Verdict?
+    if verify, let (compiledRuleset, nodeConfig, state) = compiled {
+      verdict = try TraceVerify.run(result, compiled: compiledRuleset, node: nodeConfig, state: state, manifests: manifests)
+    }
+    if json {
+      try Output.write(TraceJSON.render(result, nodeAddresses: traceNode.localAddresses.sorted(), verify: verdict?.json))
+    } else {
+      try Output.write(result.render() + (verdict.map { "\n\($0.text)\n" } ?? ""))
+    }
+    if verdict?.matches == false { throw ExitCode(1) }
   }
 
-  /// The ruleset to trace and the node's addresses.
-  private func rules() throws -> (Ruleset, [IPAddress]) {
+  /// The ruleset to trace, the node's addresses, and (when compiled) what it was compiled from.
+  private func rules() throws -> (Ruleset, [IPAddress], (CompiledRuleset, NodeConfig, ProxyState)?) {
     if netns != nil {
       let tables = [TableRef(family: .ip, name: Names.table), TableRef(family: .ip6, name: Names.table)]
       let namespace = try KernelOptions.namespace(netns)
@@ -101,11 +118,11 @@ struct TraceCommand: ParsableCommand {
       } catch let e as DataplaneError {
         throw UserError(description: e.description)
       }
-      return (ruleset, try NamespaceAddresses.list(netns: netns))
+      return (ruleset, try NamespaceAddresses.list(netns: netns), nil)
     }
     var phases = PipelinePhases()
-    let (compiled, nodeConfig, _) = try Pipeline.compileResolvingNode(paths: manifests, node: node, phases: &phases)
-    return (compiled.ruleset, nodeConfig.nodeIPs)
+    let compiled = try Pipeline.compileResolvingNode(paths: manifests, node: node, phases: &phases)
+    return (compiled.0.ruleset, compiled.1.nodeIPs, compiled)
   }
 }
 

@@ -5,9 +5,9 @@ import NetAddress
 import RuleTrace
 
 enum TraceJSON {
-  static func render(_ r: TraceResult, nodeAddresses: [IPAddress]) throws -> String {
+  static func render(_ r: TraceResult, nodeAddresses: [IPAddress], verify: [String: Any]? = nil) throws -> String {
     let f = r.flow
-    let doc: [String: Any] = [
+    var doc: [String: Any] = [
       "flow": [
         "from": f.source.description, "fromPort": Int(f.sourcePort), "to": f.destination.description,
         "toPort": Int(f.destinationPort), "protocol": f.proto.name, "path": f.path.rawValue,
@@ -23,6 +23,7 @@ enum TraceJSON {
         return out
       },
     ]
+    if let verify { doc["verify"] = verify }
     let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     return String(decoding: data, as: UTF8.self) + "\n"
   }

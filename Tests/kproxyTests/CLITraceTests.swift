@@ -43,3 +43,19 @@ import Testing
     #expect(r.stderr.contains(message), "\(r.stderr)")
   }
 }
+
+/// `trace --verify` as root: the demo's flows sent for real in a throwaway sandbox agree with the prediction.
+@Suite("trace --verify", .packetTestsEnabled)
+struct TraceVerifyTests {
+  @Test(arguments: [
+    (["--from", "203.0.113.5", "--to", "192.168.1.10:30080/tcp"], "; masqueraded (seen as 10.244.0.1) — as predicted"),
+    (["--from", "10.244.0.9", "--to", "10.96.0.10:53/udp"], "; source kept — as predicted"),
+    (["--from", "192.168.1.10", "--to", "10.96.12.34:81/tcp"], "REJECT (refused ×12) — as predicted"),
+    (["--from", "10.244.0.9", "--to", "10.96.99.99:80/tcp"], "DROP/timeout (timeout ×12) — as predicted"),
+  ])
+  func theDemoFlowsAreAsPredicted(args: [String], expected: String) throws {
+    let r = try CLITraceTests.trace(args + ["--verify"])
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("\nverify: ") && r.stdout.contains(expected), "\(r.stdout)")
+  }
+}
