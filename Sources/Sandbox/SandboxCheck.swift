@@ -39,11 +39,17 @@ public struct SandboxCheckRow: Sendable, Hashable, Codable {
     masquerade = peers.contains { $0 != probe.fromAddress }
   }
 
+  /// `IP:PORT` as the echo server prints it, with an IPv6 address bracketed (`[fd00::5]:53`).
+  static func bracketed(_ endpoint: String) -> String {
+    guard endpoint.filter({ $0 == ":" }).count > 1, let colon = endpoint.lastIndex(of: ":") else { return endpoint }
+    return "[\(endpoint[..<colon])]\(endpoint[colon...])"
+  }
+
   /// `10.244.0.21:8080 ×6, 10.244.1.22:8080 ×6; source kept`, `REJECT (refused ×12)`, …
   public var summary: String {
     var parts: [String] = []
     if !endpoints.isEmpty {
-      let answered = endpoints.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+      let answered = endpoints.sorted { $0.key < $1.key }.map { "\(Self.bracketed($0.key)) ×\($0.value)" }.joined(separator: ", ")
       parts.append(answered + (masquerade ? "; masqueraded (seen as \(peers.joined(separator: ", ")))" : "; source kept"))
     }
     for (reason, n) in errors.sorted(by: { $0.key < $1.key }) {

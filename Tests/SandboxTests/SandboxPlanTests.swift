@@ -93,6 +93,11 @@ import Testing
     #expect(r.summary == "10.244.0.5:8080 ×2, 10.244.0.6:8080 ×1; source kept")
   }
 
+  @Test func iPv6EndpointsAreBracketed() {
+    let r = SandboxCheckRow(probe: Self.probe, lines: ["server=fd00:10:244::84:53 peer=fd00:10:244::c8:41000"])
+    #expect(r.summary == "[fd00:10:244::84]:53 ×1; masqueraded (seen as fd00:10:244::c8)")
+  }
+
   @Test func masqueradeAndFailuresAreNamed() {
     let r = SandboxCheckRow(probe: Self.probe, lines: ["server=10.244.0.5:8080 peer=10.244.0.1:41000", "error=refused", "error=timeout"])
     #expect(r.masquerade)
