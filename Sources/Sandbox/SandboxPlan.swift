@@ -62,7 +62,8 @@ public struct SandboxPlan: Sendable, Hashable, Codable {
   /// What could not be probed and why (SCTP, a family without a node IP).
   public var notes: [String]
 
-  public static let maxPods = 512
+  /// Each pod namespace runs an echo server process (about 3 MB of private memory).
+  public static let maxPods = 256
 
   public init(name: String, state: ProxyState, node: NodeConfig) throws(SandboxError) {
     try SandboxNames.validate(name)
