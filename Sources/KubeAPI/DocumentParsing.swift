@@ -23,9 +23,8 @@ extension DocumentContext {
     var jsonFailure: JSONParser.StreamFailure?
     if let start = Self.jsonStart(bytes) {
       switch JSONParser.parseStream(bytes, from: start) {
-      case .success(let trees):
-        let budget = WalkBudget(documentBytes: size)
-        return trees.map { FieldReader(node: .json($0, 0), budget: budget) }
+      case .success(let tape):
+        return tape.roots.map { FieldReader(tape: tape, index: $0) }
       case .failure(let failure):
         jsonFailure = failure
       }

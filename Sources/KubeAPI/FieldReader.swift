@@ -1,5 +1,5 @@
-// Walks the node tree of one document (Yams' for YAML, the JSON fast path's for JSON), reading
-// typed fields and remembering the path (`spec.ports[1].port`) so every failure names the exact field.
+// Walks the node tree of one document (Yams' for YAML, the fast paths' tree or tape), reading typed
+// fields and knowing the path (`spec.ports[1].port`) so every failure names the exact field.
 
 /// Limits how many list elements and map entries kproxy visits in one document. Without YAML
 /// aliases every value takes at least one byte of text, so a budget proportional to the document
@@ -19,18 +19,67 @@ final class WalkBudget {
 
 /// A node of the document together with its field path.
 struct FieldReader {
+  /// Where a reader's path comes from.
+  enum Place {
+    /// A chain of steps.
+    case path(FieldPath)
+    /// A tape value reached from its top-level value by member and element steps only: the path
+    /// is derived from the tape when an error needs it, so walking a JSON document allocates none.
+    case tape
+    /// A tape value read as a map entry (`map["key"]`), the map's path derived from the tape.
+    case tapeEntry
+  }
+
   let node: FieldNode
-  let location: FieldPath
-  let budget: WalkBudget
+  let place: Place
+  /// The walk budget of a Yams or block YAML document; a tape holds its own.
+  private let ownBudget: WalkBudget?
 
   init(node: FieldNode, location: FieldPath = .root(), budget: WalkBudget) {
     self.node = node
-    self.location = location
-    self.budget = budget
+    self.place = .path(location)
+    self.ownBudget = budget
+  }
+
+  /// A value of a JSON tape; `.tape` for a top-level value (the document root).
+  init(tape: JSONTape, index: Int, place: Place = .tape) {
+    self.node = .tape(tape, index)
+    self.place = place
+    self.ownBudget = nil
+  }
+
+  var budget: WalkBudget {
+    if let ownBudget { return ownBudget }
+    guard case .tape(let tape, _) = node else { preconditionFailure("a reader of a Yams or block YAML node has a budget") }
+    return tape.budget
+  }
+
+  /// The path of `node` as a chain of steps (spelled out now for a tape value).
+  var location: FieldPath {
+    if case .path(let path) = place { return path }
+    return FieldPath(parent: nil, step: .spelled(path))
   }
 
   /// The path of `node`: "" for the document root, else e.g. "spec.ports[1]".
-  var path: String { location.text }
+  var path: String {
+    switch (place, node) {
+    case (.path(let path), _): return path.text
+    case (.tape, .tape(let tape, let index)): return tape.path(of: index)
+    case (.tapeEntry, .tape(let tape, let index)):
+      guard let (map, _) = tape.parent(of: index) else { return "" }
+      return "\(tape.path(of: map))[\(quoted(tape.key(index)))]"
+    default: preconditionFailure("a tape place for a node that is not in a tape")
+    }
+  }
+
+  /// The place of a child reached from this node by `step`.
+  private func childPlace(_ step: FieldPath.Step) -> Place {
+    if case .tape = place {
+      if case .entry = step { return .tapeEntry }
+      return .tape
+    }
+    return .path(FieldPath(parent: location, step: step))
+  }
 
   /// The path of a child field of this node.
   func childPath(_ key: String) -> String { FieldPath.keyPath(path, key) }
@@ -52,8 +101,7 @@ struct FieldReader {
   /// The field at a dotted path below this node (`"spec.type"`); nil when it or a parent is absent or null.
   func optional(_ dottedKey: String) throws(FieldError) -> FieldReader? {
     let dot = UInt8(ascii: ".")
-    let dotted = dottedKey.utf8.withContiguousStorageIfAvailable { $0.contains(dot) } ?? dottedKey.utf8.contains(dot)
-    guard dotted else { return try child(dottedKey) }
+    guard dottedKey.utf8.contains(dot) else { return try child(dottedKey) }
     var current = self
     var rest = Substring(dottedKey)
     while let end = rest.utf8.firstIndex(of: dot) {
@@ -79,6 +127,9 @@ struct FieldReader {
     switch node {
     case .yaml(let yaml): found = try yamlChild(yaml, key)
     case .json(let tree, let index): found = try jsonChild(tree, index, key)
+    case .tape(let tape, let index):
+      guard let member = try tapeChild(tape, index, key), tape[member].kind != .null else { return nil }
+      return FieldReader(tape: tape, index: member, place: childPlace(.key(key)))
     }
     guard let found, !found.isNull else { return nil }
     return try FieldReader(node: found, location: FieldPath(parent: location, step: .key(key)), budget: budget).resolvingMerges()
@@ -96,6 +147,19 @@ struct FieldReader {
       guard case .array(let first, let count) = tree.values[index] else { throw wrongType("a list") }
       try budget.spend(count)
       nodes = tree.elements[first..<(first + count)].map { .json(tree, $0) }
+    case .tape(let tape, let index):
+      let list = tape[index]
+      guard list.kind == .array else { throw wrongType("a list") }
+      let count = Int(list.start)
+      try tape.budget.spend(count)
+      var readers: [FieldReader] = []
+      readers.reserveCapacity(count)
+      var element = JSONTape.firstChild(index)
+      for position in 0..<count {
+        readers.append(FieldReader(tape: tape, index: element, place: childPlace(.index(position))))
+        element = Int(tape[element].next)
+      }
+      return readers
     }
     var readers: [FieldReader] = []
     readers.reserveCapacity(nodes.count)
@@ -112,6 +176,8 @@ struct FieldReader {
     switch node {
     case .yaml(let yaml): pairs = try yamlEntries(yaml)
     case .json(let tree, let index): pairs = try jsonEntries(tree, index)
+    case .tape(let tape, let index):
+      return try tapeEntries(tape, index).map { (key: $0.key, value: FieldReader(tape: tape, index: $0.member, place: childPlace(.entry($0.key)))) }
     }
     var result: [(key: String, value: FieldReader)] = []
     result.reserveCapacity(pairs.count)
@@ -127,6 +193,7 @@ struct FieldReader {
   var scalarValue: ScalarValue? { node.scalarValue }
 
   func asString() throws(FieldError) -> String {
+    if case .tape(let tape, let index) = node, tape[index].kind == .string { return tape.string(index) }
     let scalar = scalarValue
     if case .bool = scalar, let word = node.plainYAMLText, word != "true", word != "false" {
       throw invalid(
@@ -150,6 +217,13 @@ struct FieldReader {
   }
 
   func asBool() throws(FieldError) -> Bool {
+    if case .tape(let tape, let index) = node {
+      switch tape[index].kind {
+      case .true: return true
+      case .false: return false
+      default: break
+      }
+    }
     guard case .bool(let value) = scalarValue else { throw wrongType("a boolean (true or false)") }
     return value
   }
