@@ -101,7 +101,13 @@ struct FieldReader {
   /// The field at a dotted path below this node (`"spec.type"`); nil when it or a parent is absent or null.
   func optional(_ dottedKey: String) throws(FieldError) -> FieldReader? {
     let dot = UInt8(ascii: ".")
-    guard dottedKey.utf8.contains(dot) else { return try child(dottedKey) }
+    let keyBytes = dottedKey.utf8.span
+    var dotted = false
+    for offset in keyBytes.indices where keyBytes[offset] == dot {
+      dotted = true
+      break
+    }
+    guard dotted else { return try child(dottedKey) }
     var current = self
     var rest = Substring(dottedKey)
     while let end = rest.utf8.firstIndex(of: dot) {

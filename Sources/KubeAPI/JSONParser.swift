@@ -35,6 +35,8 @@ struct JSONParser {
   private var unescaped: [UInt8] = []
   private var open: [OpenContainer] = []
   private var key = PendingKey()
+  /// The most containers open at once.
+  private var deepest = 0
 
   /// The tape of `bytes[start...]`, or nil when they are not exactly one JSON value (white space around it allowed).
   static func parse(_ bytes: [UInt8], from start: Int = 0) -> JSONTape? {
@@ -74,7 +76,8 @@ struct JSONParser {
     return .success(
       JSONTape(
         entries: parser.entries, bytes: bytes, unescaped: parser.unescaped, roots: roots,
-        budget: WalkBudget(documentBytes: bytes.count)))
+        budget: WalkBudget(documentBytes: bytes.count),
+        depthEstimateBound: 2 * parser.scanner.widestIndent + 3 + parser.deepest))
   }
 
   /// A byte as named in failure reasons: `"x"`, or its code when it is not printable ASCII.
@@ -131,6 +134,7 @@ struct JSONParser {
       scanner.advance()
       append(isObject ? .object : .array)
       open.append(OpenContainer(entry: entries.count - 1, isObject: isObject))
+      deepest = max(deepest, open.count)
       scanner.skipWhitespace()
       if try scanner.peek() == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
         scanner.advance()

@@ -8,9 +8,17 @@ struct JSONScanner {
   private let bytes: [UInt8]
   private var index: Int
 
+  /// The most spaces any line read so far starts with (NestingDepthBound measures indentation so).
+  private(set) var widestIndent = 0
+
   init(bytes: [UInt8], from start: Int = 0) {
     self.bytes = bytes
     index = start
+    var lineStart = start
+    while lineStart > 0 && bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+    var indentEnd = lineStart
+    while indentEnd < bytes.count && bytes[indentEnd] == 0x20 { indentEnd += 1 }
+    widestIndent = indentEnd - lineStart
   }
 
   var atEnd: Bool { index == bytes.count }
@@ -36,7 +44,19 @@ struct JSONScanner {
 
   /// Skips RFC 8259 white space: space, tab, line feed, carriage return.
   mutating func skipWhitespace() {
-    while index < bytes.count && Self.isWhitespace(bytes[index]) { index += 1 }
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte == 0x20 || byte == 0x09 || byte == 0x0D {
+        index += 1
+      } else if byte == 0x0A {
+        index += 1
+        let lineStart = index
+        while index < bytes.count && bytes[index] == 0x20 { index += 1 }
+        widestIndent = max(widestIndent, index - lineStart)
+      } else {
+        return
+      }
+    }
   }
 
   static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }

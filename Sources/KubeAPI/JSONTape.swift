@@ -35,13 +35,20 @@ final class JSONTape {
   let roots: [Int]
   /// The document's walk budget (see WalkBudget), shared by all its values.
   let budget: WalkBudget
+  /// When the text is one JSON value (`roots.count == 1`), no estimate of NestingDepthBound for it
+  /// exceeds this: 2 × the widest line indentation + 1 (a `---` on the first line) + 2 + the
+  /// deepest nesting. (Scanning it as YAML, every string is quoted and every bracket opens or
+  /// closes a flow collection; no `- `, `? ` or `: ` counts outside one.) Not for JSON streams:
+  /// NestingDepthBound reads the values after the first as YAML plain text.
+  let depthEstimateBound: Int
 
-  init(entries: [TapeEntry], bytes: [UInt8], unescaped: [UInt8], roots: [Int], budget: WalkBudget) {
+  init(entries: [TapeEntry], bytes: [UInt8], unescaped: [UInt8], roots: [Int], budget: WalkBudget, depthEstimateBound: Int) {
     self.entries = entries
     self.bytes = bytes
     self.unescaped = unescaped
     self.roots = roots
     self.budget = budget
+    self.depthEstimateBound = depthEstimateBound
   }
 
   subscript(index: Int) -> TapeEntry { entries[index] }
@@ -73,10 +80,12 @@ final class JSONTape {
     let entry = entries[index]
     let wanted = key.utf8.span
     guard wanted.count == Int(entry.keyLength) else { return false }
-    let storage = entry.keyUnescaped ? unescaped : bytes
-    let span = storage.span
     let start = Int(entry.keyStart)
-    for offset in 0..<wanted.count where span[start + offset] != wanted[offset] { return false }
+    if entry.keyUnescaped {
+      for offset in 0..<wanted.count where unescaped[start + offset] != wanted[offset] { return false }
+    } else {
+      for offset in 0..<wanted.count where bytes[start + offset] != wanted[offset] { return false }
+    }
     return true
   }
 
