@@ -17,75 +17,95 @@ final class WalkBudget {
   }
 }
 
-/// A node of the document together with its field path.
-struct FieldReader {
-  /// Where a reader's path comes from.
-  enum Place {
-    /// A chain of steps.
-    case path(FieldPath)
-    /// A tape value reached from its top-level value by member and element steps only: the path
-    /// is derived from the tape when an error needs it, so walking a JSON document allocates none.
-    case tape
-    /// A tape value read as a map entry (`map["key"]`), the map's path derived from the tape.
-    case tapeEntry
-  }
-
+/// A Yams or block YAML node (or a tape value reached through a map entry) with its path and budget.
+final class NodeReading {
   let node: FieldNode
-  let place: Place
-  /// The walk budget of a Yams or block YAML document; a tape holds its own.
-  private let ownBudget: WalkBudget?
+  let location: FieldPath
+  let budget: WalkBudget
+
+  init(node: FieldNode, location: FieldPath, budget: WalkBudget) {
+    self.node = node
+    self.location = location
+    self.budget = budget
+  }
+}
+
+/// A node of the document together with its field path.
+///
+/// A JSON tape value reached from its top-level value by member and element steps is the common
+/// case and costs one reference: its path is derived from the tape only when an error needs it.
+/// Anything else carries a NodeReading.
+struct FieldReader {
+  /// The tape of a value read by tape index (`tapeIndex`); nil for a reader with a NodeReading.
+  private let tape: JSONTape?
+  private let tapeIndex: Int
+  /// The tape value was read as a map entry (`map["key"]`): the map's path is derived, then this step.
+  private let isTapeEntry: Bool
+  private let reading: NodeReading?
 
   init(node: FieldNode, location: FieldPath = .root(), budget: WalkBudget) {
-    self.node = node
-    self.place = .path(location)
-    self.ownBudget = budget
+    tape = nil
+    tapeIndex = 0
+    isTapeEntry = false
+    reading = NodeReading(node: node, location: location, budget: budget)
   }
 
-  /// A value of a JSON tape; `.tape` for a top-level value (the document root).
-  init(tape: JSONTape, index: Int, place: Place = .tape) {
-    self.node = .tape(tape, index)
-    self.place = place
-    self.ownBudget = nil
+  /// A value of a JSON tape whose path is derived from the tape (a top-level value: the document root).
+  init(tape: JSONTape, index: Int, isEntry: Bool = false) {
+    self.tape = tape
+    tapeIndex = index
+    isTapeEntry = isEntry
+    reading = nil
+  }
+
+  var node: FieldNode {
+    if let tape { return .tape(tape, tapeIndex) }
+    return reading!.node
   }
 
   var budget: WalkBudget {
-    if let ownBudget { return ownBudget }
-    guard case .tape(let tape, _) = node else { preconditionFailure("a reader of a Yams or block YAML node has a budget") }
-    return tape.budget
+    if let tape { return tape.budget }
+    return reading!.budget
+  }
+
+  /// The tape and index of this node when it is a JSON tape value.
+  private var tapeValue: (tape: JSONTape, index: Int)? {
+    if let tape { return (tape, tapeIndex) }
+    if case .tape(let tape, let index) = reading!.node { return (tape, index) }
+    return nil
   }
 
   /// The path of `node` as a chain of steps (spelled out now for a tape value).
   var location: FieldPath {
-    if case .path(let path) = place { return path }
+    if let reading { return reading.location }
     return FieldPath(parent: nil, step: .spelled(path))
   }
 
   /// The path of `node`: "" for the document root, else e.g. "spec.ports[1]".
   var path: String {
-    switch (place, node) {
-    case (.path(let path), _): return path.text
-    case (.tape, .tape(let tape, let index)): return tape.path(of: index)
-    case (.tapeEntry, .tape(let tape, let index)):
-      guard let (map, _) = tape.parent(of: index) else { return "" }
-      return "\(tape.path(of: map))[\(quoted(tape.key(index)))]"
-    default: preconditionFailure("a tape place for a node that is not in a tape")
-    }
+    guard let tape else { return reading!.location.text }
+    guard isTapeEntry else { return tape.path(of: tapeIndex) }
+    guard let (map, _) = tape.parent(of: tapeIndex) else { return "" }
+    return "\(tape.path(of: map))[\(quoted(tape.key(tapeIndex)))]"
   }
 
-  /// The place of a child reached from this node by `step`.
-  private func childPlace(_ step: FieldPath.Step) -> Place {
-    if case .tape = place {
-      if case .entry = step { return .tapeEntry }
-      return .tape
+  /// The reader of the tape value `index`, reached from this node by `step`.
+  private func tapeReader(_ tape: JSONTape, _ index: Int, _ step: FieldPath.Step) -> FieldReader {
+    if self.tape != nil && !isTapeEntry {
+      if case .entry = step { return FieldReader(tape: tape, index: index, isEntry: true) }
+      return FieldReader(tape: tape, index: index)
     }
-    return .path(FieldPath(parent: location, step: step))
+    return FieldReader(node: .tape(tape, index), location: FieldPath(parent: location, step: step), budget: tape.budget)
   }
 
   /// The path of a child field of this node.
   func childPath(_ key: String) -> String { FieldPath.keyPath(path, key) }
 
   /// True when the node is a null scalar (`null`, `~` or empty), which Kubernetes treats as absent.
-  var isNull: Bool { node.isNull }
+  var isNull: Bool {
+    if let tape { return tape[tapeIndex].kind == .null }
+    return reading!.node.isNull
+  }
 
   /// How this node is named in "got X" messages.
   var described: String { node.described }
@@ -129,31 +149,25 @@ struct FieldReader {
 
   /// One direct child of this mapping node; nil when absent or null.
   private func child(_ key: String) throws(FieldError) -> FieldReader? {
+    if let (tape, index) = tapeValue {
+      guard let member = try tapeChild(tape, index, key), tape[member].kind != .null else { return nil }
+      return tapeReader(tape, member, .key(key))
+    }
+    let reading = reading!
     let found: FieldNode?
-    switch node {
+    switch reading.node {
     case .yaml(let yaml): found = try yamlChild(yaml, key)
     case .json(let tree, let index): found = try jsonChild(tree, index, key)
-    case .tape(let tape, let index):
-      guard let member = try tapeChild(tape, index, key), tape[member].kind != .null else { return nil }
-      return FieldReader(tape: tape, index: member, place: childPlace(.key(key)))
+    case .tape: preconditionFailure("tape values are read above")
     }
     guard let found, !found.isNull else { return nil }
-    return try FieldReader(node: found, location: FieldPath(parent: location, step: .key(key)), budget: budget).resolvingMerges()
+    return try FieldReader(node: found, location: FieldPath(parent: reading.location, step: .key(key)), budget: reading.budget)
+      .resolvingMerges()
   }
 
   /// The elements of this list node, each with its `[i]` path.
   func elements() throws(FieldError) -> [FieldReader] {
-    let nodes: [FieldNode]
-    switch node {
-    case .yaml(let yaml):
-      guard case .sequence(let sequence) = yaml else { throw wrongType("a list") }
-      try budget.spend(sequence.count)
-      nodes = sequence.map { .yaml($0) }
-    case .json(let tree, let index):
-      guard case .array(let first, let count) = tree.values[index] else { throw wrongType("a list") }
-      try budget.spend(count)
-      nodes = tree.elements[first..<(first + count)].map { .json(tree, $0) }
-    case .tape(let tape, let index):
+    if let (tape, index) = tapeValue {
       let list = tape[index]
       guard list.kind == .array else { throw wrongType("a list") }
       let count = Int(list.start)
@@ -162,10 +176,22 @@ struct FieldReader {
       readers.reserveCapacity(count)
       var element = JSONTape.firstChild(index)
       for position in 0..<count {
-        readers.append(FieldReader(tape: tape, index: element, place: childPlace(.index(position))))
+        readers.append(tapeReader(tape, element, .index(position)))
         element = Int(tape[element].next)
       }
       return readers
+    }
+    let nodes: [FieldNode]
+    switch reading!.node {
+    case .yaml(let yaml):
+      guard case .sequence(let sequence) = yaml else { throw wrongType("a list") }
+      try budget.spend(sequence.count)
+      nodes = sequence.map { .yaml($0) }
+    case .json(let tree, let index):
+      guard case .array(let first, let count) = tree.values[index] else { throw wrongType("a list") }
+      try budget.spend(count)
+      nodes = tree.elements[first..<(first + count)].map { .json(tree, $0) }
+    case .tape: preconditionFailure("tape values are read above")
     }
     var readers: [FieldReader] = []
     readers.reserveCapacity(nodes.count)
@@ -178,12 +204,14 @@ struct FieldReader {
 
   /// The entries of this map node in document order; keys must be strings and unique.
   func entries() throws(FieldError) -> [(key: String, value: FieldReader)] {
+    if let (tape, index) = tapeValue {
+      return try tapeEntries(tape, index).map { (key: $0.key, value: tapeReader(tape, $0.member, .entry($0.key))) }
+    }
     let pairs: [(key: String, value: FieldNode)]
-    switch node {
+    switch reading!.node {
     case .yaml(let yaml): pairs = try yamlEntries(yaml)
     case .json(let tree, let index): pairs = try jsonEntries(tree, index)
-    case .tape(let tape, let index):
-      return try tapeEntries(tape, index).map { (key: $0.key, value: FieldReader(tape: tape, index: $0.member, place: childPlace(.entry($0.key)))) }
+    case .tape: preconditionFailure("tape values are read above")
     }
     var result: [(key: String, value: FieldReader)] = []
     result.reserveCapacity(pairs.count)
@@ -199,7 +227,7 @@ struct FieldReader {
   var scalarValue: ScalarValue? { node.scalarValue }
 
   func asString() throws(FieldError) -> String {
-    if case .tape(let tape, let index) = node, tape[index].kind == .string { return tape.string(index) }
+    if let tape, tape[tapeIndex].kind == .string { return tape.string(tapeIndex) }
     let scalar = scalarValue
     if case .bool = scalar, let word = node.plainYAMLText, word != "true", word != "false" {
       throw invalid(
@@ -223,8 +251,8 @@ struct FieldReader {
   }
 
   func asBool() throws(FieldError) -> Bool {
-    if case .tape(let tape, let index) = node {
-      switch tape[index].kind {
+    if let tape {
+      switch tape[tapeIndex].kind {
       case .true: return true
       case .false: return false
       default: break
