@@ -149,6 +149,11 @@ struct FieldReader {
 
   /// One direct child of this mapping node; nil when absent or null.
   private func child(_ key: String) throws(FieldError) -> FieldReader? {
+    if let tape, !isTapeEntry {
+      // The common case, kept short: a member of a tape object, its path derived.
+      guard let member = try tapeChild(tape, tapeIndex, key), tape[member].kind != .null else { return nil }
+      return FieldReader(tape: tape, index: member)
+    }
     if let (tape, index) = tapeValue {
       guard let member = try tapeChild(tape, index, key), tape[member].kind != .null else { return nil }
       return tapeReader(tape, member, .key(key))

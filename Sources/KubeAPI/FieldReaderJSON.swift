@@ -27,6 +27,7 @@ extension FieldReader {
   }
 
   /// The member of `key` in a tape object; nil when absent. Scans every member, so a duplicate fails.
+  @inline(__always)
   func tapeChild(_ tape: JSONTape, _ index: Int, _ key: String) throws(FieldError) -> Int? {
     let object = tape[index]
     guard object.kind == .object else { throw wrongType("a map") }

@@ -76,6 +76,7 @@ final class JSONTape {
   }
 
   /// True when the member at `index` has the key `key`; compares bytes, creates no String.
+  @inline(__always)
   func keyEquals(_ index: Int, _ key: String) -> Bool {
     let entry = entries[index]
     let wanted = key.utf8.span
