@@ -121,12 +121,7 @@ struct FieldReader {
   /// The field at a dotted path below this node (`"spec.type"`); nil when it or a parent is absent or null.
   func optional(_ dottedKey: String) throws(FieldError) -> FieldReader? {
     let dot = UInt8(ascii: ".")
-    let keyBytes = dottedKey.utf8.span
-    var dotted = false
-    for offset in keyBytes.indices where keyBytes[offset] == dot {
-      dotted = true
-      break
-    }
+    let dotted = dottedKey.utf8.withContiguousStorageIfAvailable { $0.contains(dot) } ?? dottedKey.utf8.contains(dot)
     guard dotted else { return try child(dottedKey) }
     var current = self
     var rest = Substring(dottedKey)

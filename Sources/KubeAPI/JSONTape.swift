@@ -79,15 +79,22 @@ final class JSONTape {
   @inline(__always)
   func keyEquals(_ index: Int, _ key: String) -> Bool {
     let entry = entries[index]
-    let wanted = key.utf8.span
-    guard wanted.count == Int(entry.keyLength) else { return false }
-    let start = Int(entry.keyStart)
-    if entry.keyUnescaped {
-      for offset in 0..<wanted.count where unescaped[start + offset] != wanted[offset] { return false }
-    } else {
-      for offset in 0..<wanted.count where bytes[start + offset] != wanted[offset] { return false }
-    }
-    return true
+    return key.utf8.withContiguousStorageIfAvailable { wanted in
+      guard wanted.count == Int(entry.keyLength) else { return false }
+      var offset = Int(entry.keyStart)
+      if entry.keyUnescaped {
+        for byte in wanted {
+          guard unescaped[offset] == byte else { return false }
+          offset += 1
+        }
+      } else {
+        for byte in wanted {
+          guard bytes[offset] == byte else { return false }
+          offset += 1
+        }
+      }
+      return true
+    } ?? (key.utf8.count == Int(entry.keyLength) && key.utf8.elementsEqual(self.key(index).utf8))
   }
 
   /// True when the members at `a` and `b` have the same key.
