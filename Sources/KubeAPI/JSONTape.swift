@@ -59,7 +59,8 @@ final class JSONTape {
   /// The string value at `index`.
   func string(_ index: Int) -> String {
     let entry = entries[index]
-    return Self.text(entry.valueUnescaped ? unescaped : bytes, Int(entry.start), Int(entry.length))
+    if entry.valueUnescaped { return Self.text(unescaped, Int(entry.start), Int(entry.length)) }
+    return Self.text(bytes, Int(entry.start), Int(entry.length))
   }
 
   /// The text of the number at `index`, as written.
@@ -72,7 +73,9 @@ final class JSONTape {
   }
 
   private static func text(_ storage: [UInt8], _ start: Int, _ length: Int) -> String {
-    String(decoding: storage[start..<(start + length)], as: UTF8.self)
+    // Decoding from the contiguous bytes in place copies once and takes no slice (no reference count).
+    storage.withContiguousStorageIfAvailable { String(decoding: $0[start..<(start + length)], as: UTF8.self) }
+      ?? String(decoding: storage[start..<(start + length)], as: UTF8.self)
   }
 
   /// True when the member at `index` has the key `key`; compares bytes, creates no String.
