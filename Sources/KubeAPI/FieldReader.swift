@@ -36,27 +36,41 @@ final class NodeReading {
 /// case and costs one reference: its path is derived from the tape only when an error needs it.
 /// Anything else carries a NodeReading.
 struct FieldReader {
-  /// The tape of a value read by tape index (`tapeIndex`); nil for a reader with a NodeReading.
-  private let tape: JSONTape?
-  private let tapeIndex: Int
-  /// The tape value was read as a map entry (`map["key"]`): the map's path is derived, then this step.
-  private let isTapeEntry: Bool
-  private let reading: NodeReading?
+  /// What the reader reads: a tape value by index, or a NodeReading.
+  private enum Source {
+    case tape(JSONTape)
+    case reading(NodeReading)
+  }
+
+  private let source: Source
+  /// For a tape value: its index × 2, plus 1 when it was read as a map entry (`map["key"]`: the
+  /// map's path is derived, then this step).
+  private let slot: Int
 
   init(node: FieldNode, location: FieldPath = .root(), budget: WalkBudget) {
-    tape = nil
-    tapeIndex = 0
-    isTapeEntry = false
-    reading = NodeReading(node: node, location: location, budget: budget)
+    source = .reading(NodeReading(node: node, location: location, budget: budget))
+    slot = 0
   }
 
   /// A value of a JSON tape whose path is derived from the tape (a top-level value: the document root).
   init(tape: JSONTape, index: Int, isEntry: Bool = false) {
-    self.tape = tape
-    tapeIndex = index
-    isTapeEntry = isEntry
-    reading = nil
+    source = .tape(tape)
+    slot = index << 1 | (isEntry ? 1 : 0)
   }
+
+  /// The tape of a value read by index (`tapeIndex`); nil for a reader with a NodeReading.
+  private var tape: JSONTape? {
+    guard case .tape(let tape) = source else { return nil }
+    return tape
+  }
+
+  private var reading: NodeReading? {
+    guard case .reading(let reading) = source else { return nil }
+    return reading
+  }
+
+  private var tapeIndex: Int { slot >> 1 }
+  private var isTapeEntry: Bool { slot & 1 == 1 }
 
   var node: FieldNode {
     if let tape { return .tape(tape, tapeIndex) }
