@@ -2,6 +2,7 @@
 // bound on NestingDepthBound's estimate holds for single JSON values (so their scan may be
 // skipped), and errors read through it keep their exact texts.
 import Testing
+import Yams
 
 @testable import KubeAPI
 
@@ -101,5 +102,24 @@ import Testing
     #expect(Self.failure(labels) == #"t.json doc 1 (default/s): metadata.labels: duplicate key "xy""#)
     let badValue = #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "labels": {"a": "b c"}}, "spec": {"clusterIP": "None"}}"#
     #expect(Self.failure(badValue).hasPrefix(#"t.json doc 1 (default/s): metadata.labels["a"]: "b c" is not a valid label value"#))
+  }
+
+  /// Below a map entry the path is spelled step by step again; it reads as it does through Yams.
+  @Test func pathsBelowMapEntries() throws {
+    let json = #"{"m": {"k": {"x": [1, "a"]}, "j": 2}}"#
+    let tape = try #require(JSONParser.parse(Array(json.utf8)))
+    let yaml = try #require(try Yams.compose(yaml: json))
+    for root in [FieldReader(tape: tape, index: 0), FieldReader(node: .yaml(yaml), budget: WalkBudget(documentBytes: json.utf8.count))] {
+      let entries = try #require(try root.optional("m")).entries()
+      #expect(entries.map(\.key) == ["k", "j"])
+      #expect(entries[1].value.path == #"m["j"]"#)
+      let list = try #require(try entries[0].value.optional("x"))
+      #expect(list.path == #"m["k"].x"#)
+      let second = try list.elements()[1]
+      #expect(second.path == #"m["k"].x[1]"#)
+      #expect(throws: FieldError.wrongType(field: #"m["k"].x[1]"#, expected: "an integer", got: #"string "a""#)) { try second.asInt() }
+      #expect(throws: FieldError.wrongType(field: #"m["k"].x"#, expected: "a map", got: "a list")) { try list.required("y") }
+      #expect(throws: FieldError.missing(field: #"m["k"].z"#)) { try entries[0].value.required("z") }
+    }
   }
 }
