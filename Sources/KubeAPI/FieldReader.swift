@@ -287,9 +287,40 @@ struct FieldReader {
 
   // MARK: Typed children (nil when absent or null)
 
-  func string(_ key: String) throws(FieldError) -> String? { try optional(key)?.asString() }
+  func string(_ key: String) throws(FieldError) -> String? {
+    if let (tape, member) = try tapeLeaf(key) {
+      guard let member else { return nil }
+      if tape[member].kind == .string { return tape.string(member) }
+    }
+    return try optional(key)?.asString()
+  }
+
   func int(_ key: String) throws(FieldError) -> Int? { try optional(key)?.asInt() }
-  func bool(_ key: String) throws(FieldError) -> Bool? { try optional(key)?.asBool() }
+
+  func bool(_ key: String) throws(FieldError) -> Bool? {
+    if let (tape, member) = try tapeLeaf(key) {
+      guard let member else { return nil }
+      switch tape[member].kind {
+      case .true: return true
+      case .false: return false
+      default: break
+      }
+    }
+    return try optional(key)?.asBool()
+  }
+
+  /// For a tape value and an undotted key: the member holding `key` without making a reader for
+  /// it (nil member when absent or null), so typed reads of scalars count no references. Any
+  /// other case, and any value the caller cannot take as it is, goes through `optional`, which
+  /// makes the same lookup again and reports errors with the reader's path.
+  func tapeLeaf(_ key: String) throws(FieldError) -> (tape: JSONTape, member: Int?)? {
+    guard let tape else { return nil }
+    let dot = UInt8(ascii: ".")
+    let dotted = key.utf8.withContiguousStorageIfAvailable { $0.contains(dot) } ?? key.utf8.contains(dot)
+    if dotted { return nil }
+    guard let member = try tapeChild(tape, tapeIndex, key), tape[member].kind != .null else { return (tape, nil) }
+    return (tape, member)
+  }
   func intOrString(_ key: String) throws(FieldError) -> IntOrString? { try optional(key)?.asIntOrString() }
   func requiredString(_ key: String) throws(FieldError) -> String { try required(key).asString() }
   func requiredInt(_ key: String) throws(FieldError) -> Int { try required(key).asInt() }
