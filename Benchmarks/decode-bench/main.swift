@@ -41,7 +41,8 @@ do {
   print(
     "\(file.split(separator: "/").last ?? ""): \(String(format: "%.1f", megabytes)) MB, \(objects) objects, "
       + "best of \(max(1, repeats)): \(String(format: "%.3f", seconds)) s, \(String(format: "%.0f", megabytes / seconds)) MB/s, "
-      + "peak RSS \(usage.ru_maxrss / 1000) MB; best CPU \(String(format: "%.3f", bestCPU)) s, \(String(format: "%.0f", megabytes / bestCPU)) MB/s")
+      + "peak RSS \(usage.ru_maxrss / 1000) MB; best CPU \(String(format: "%.3f", bestCPU)) s, \(String(format: "%.0f", megabytes / bestCPU)) MB/s"
+  )
 } catch {
   print("decode-bench: \(error)")
   exit(1)

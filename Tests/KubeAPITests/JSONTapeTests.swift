@@ -98,9 +98,11 @@ import Yams
       Self.failure(slice(#"[{"addresses": ["10.0.0.1"], "nodeName": "a", "nodeName": "b"}]"#))
         == #"t.json doc 1 (n/s): items[0].endpoints[0]: duplicate key "nodeName""#)
     #expect(Self.failure(slice(#"{"a": 1}"#)) == #"t.json doc 1 (n/s): items[0].endpoints: expected a list, got a map"#)
-    let labels = #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "labels": {"a": "b", "x\u0079": "1", "xy": "2"}}, "spec": {"clusterIP": "None"}}"#
+    let labels =
+      #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "labels": {"a": "b", "x\u0079": "1", "xy": "2"}}, "spec": {"clusterIP": "None"}}"#
     #expect(Self.failure(labels) == #"t.json doc 1 (default/s): metadata.labels: duplicate key "xy""#)
-    let badValue = #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "labels": {"a": "b c"}}, "spec": {"clusterIP": "None"}}"#
+    let badValue =
+      #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "labels": {"a": "b c"}}, "spec": {"clusterIP": "None"}}"#
     #expect(Self.failure(badValue).hasPrefix(#"t.json doc 1 (default/s): metadata.labels["a"]: "b c" is not a valid label value"#))
   }
 

@@ -33,7 +33,6 @@ enum ReferenceIPParser {
     return parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]
   }
 
-
   static func ipv6(_ text: some StringProtocol, allowingLeadingZeros: Bool) -> [UInt16]? {
     let s = String(text)
     guard s.utf8.count >= 2, s.utf8.count <= (allowingLeadingZeros ? 128 : 45) else { return nil }
