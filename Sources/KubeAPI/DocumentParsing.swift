@@ -15,21 +15,22 @@ extension DocumentContext {
         message: "document is \(size) bytes, more than the limit of \(limits.documentBytes / 1024 / 1024) MiB")
     }
     let bytes = document.text.utf8.withContiguousStorageIfAvailable(Array.init) ?? Array(document.text.utf8)
-    if let line = NestingDepthBound.firstLineExceeding(NestingDepthBound.limit, in: bytes) {
+    var jsonFailure: JSONParser.StreamFailure?
+    var jsonTape: JSONTape?
+    if let start = Self.jsonStart(bytes) {
+      switch JSONParser.parseStream(bytes, from: start) {
+      case .success(let tape): jsonTape = tape
+      case .failure(let failure): jsonFailure = failure
+      }
+    }
+    // One JSON value bounds the depth estimate without a scan (JSONTape.depthEstimateBound).
+    let boundedByJSON = jsonTape.map { $0.roots.count == 1 && $0.depthEstimateBound <= NestingDepthBound.limit } ?? false
+    if !boundedByJSON, let line = NestingDepthBound.firstLineExceeding(NestingDepthBound.limit, in: bytes) {
       throw ManifestError(
         file: file, document: self.document,
         message: "document nests more than \(NestingDepthBound.limit) levels deep at line \(document.firstLine + line - 1)")
     }
-    var jsonFailure: JSONParser.StreamFailure?
-    if let start = Self.jsonStart(bytes) {
-      switch JSONParser.parseStream(bytes, from: start) {
-      case .success(let trees):
-        let budget = WalkBudget(documentBytes: size)
-        return trees.map { FieldReader(node: .json($0, 0), budget: budget) }
-      case .failure(let failure):
-        jsonFailure = failure
-      }
-    }
+    if let jsonTape { return jsonTape.roots.map { FieldReader(tape: jsonTape, index: $0) } }
     if jsonFailure == nil, blockYAMLFastPath, let tree = BlockYAMLParser.parse(bytes) {
       return [FieldReader(node: .json(tree, 0), budget: WalkBudget(documentBytes: size))]
     }

@@ -1,12 +1,14 @@
-// The node a FieldReader reads: a Yams node of a YAML document or a value of a fast-path tree
-// (JSON, or block YAML); all resolve scalars to the same ScalarValue and describe themselves alike.
+// The node a FieldReader reads: a Yams node of a YAML document, a value of the block YAML fast
+// path's tree or of the JSON tape; all resolve scalars to the same ScalarValue and describe themselves alike.
 import Yams
 
 /// One node of a parsed document, from either parser.
 enum FieldNode {
   case yaml(Yams.Node)
-  /// A value of a fast-path tree (JSON or block YAML), by index.
+  /// A value of a fast-path tree (block YAML), by index.
   case json(JSONTree, Int)
+  /// A value of a JSON document, by index in its tape.
+  case tape(JSONTape, Int)
 
   /// True for a null scalar (`null`, and in YAML `~` or empty), which Kubernetes treats as absent.
   var isNull: Bool {
@@ -17,6 +19,8 @@ enum FieldNode {
     case .json(let tree, let index):
       guard case .null = tree.values[index] else { return false }
       return true
+    case .tape(let tape, let index):
+      return tape[index].kind == .null
     }
   }
 
@@ -34,6 +38,15 @@ enum FieldNode {
       case .string(let text): return .string(text)
       case .array, .object: return nil
       }
+    case .tape(let tape, let index):
+      switch tape[index].kind {
+      case .null: return .null
+      case .false: return .bool(false)
+      case .true: return .bool(true)
+      case .number: return ScalarValue.resolvePlain(tape.numberText(index))
+      case .string: return .string(tape.string(index))
+      case .array, .object: return nil
+      }
     }
   }
 
@@ -46,6 +59,8 @@ enum FieldNode {
     case .json(let tree, let index):
       guard case .array = tree.values[index] else { return false }
       return true
+    case .tape(let tape, let index):
+      return tape[index].kind == .array
     }
   }
 
@@ -56,6 +71,7 @@ enum FieldNode {
     case .json(let tree, let index):
       guard tree.plainScalarsAreYAML, case .number(let text) = tree.values[index] else { return nil }
       return text
+    case .tape: return nil
     }
   }
 

@@ -13,6 +13,8 @@ final class FieldPath {
     case index(Int)
     /// A map entry read by `entries()`: `parent["key"]`.
     case entry(String)
+    /// A path spelled out already (a JSON tape value's); the root of a chain.
+    case spelled(String)
   }
 
   let parent: FieldPath?
@@ -32,6 +34,7 @@ final class FieldPath {
     case .key(let key): return Self.keyPath(parentText, key)
     case .index(let index): return "\(parentText)[\(index)]"
     case .entry(let key): return "\(parentText)[\(quoted(key))]"
+    case .spelled(let text): return parentText + text
     }
   }
 

@@ -1,5 +1,5 @@
-// Walks the node tree of one document (Yams' for YAML, the JSON fast path's for JSON), reading
-// typed fields and remembering the path (`spec.ports[1].port`) so every failure names the exact field.
+// Walks the node tree of one document (Yams' for YAML, the fast paths' tree or tape), reading typed
+// fields and knowing the path (`spec.ports[1].port`) so every failure names the exact field.
 
 /// Limits how many list elements and map entries kproxy visits in one document. Without YAML
 /// aliases every value takes at least one byte of text, so a budget proportional to the document
@@ -17,26 +17,109 @@ final class WalkBudget {
   }
 }
 
-/// A node of the document together with its field path.
-struct FieldReader {
+/// A Yams or block YAML node (or a tape value reached through a map entry) with its path and budget.
+final class NodeReading {
   let node: FieldNode
   let location: FieldPath
   let budget: WalkBudget
 
-  init(node: FieldNode, location: FieldPath = .root(), budget: WalkBudget) {
+  init(node: FieldNode, location: FieldPath, budget: WalkBudget) {
     self.node = node
     self.location = location
     self.budget = budget
   }
+}
+
+/// A node of the document together with its field path.
+///
+/// A JSON tape value reached from its top-level value by member and element steps is the common
+/// case and costs one reference: its path is derived from the tape only when an error needs it.
+/// Anything else carries a NodeReading.
+struct FieldReader {
+  /// What the reader reads: a tape value by index, or a NodeReading.
+  private enum Source {
+    case tape(JSONTape)
+    case reading(NodeReading)
+  }
+
+  private let source: Source
+  /// For a tape value: its index × 2, plus 1 when it was read as a map entry (`map["key"]`: the
+  /// map's path is derived, then this step).
+  private let slot: Int
+
+  init(node: FieldNode, location: FieldPath = .root(), budget: WalkBudget) {
+    source = .reading(NodeReading(node: node, location: location, budget: budget))
+    slot = 0
+  }
+
+  /// A value of a JSON tape whose path is derived from the tape (a top-level value: the document root).
+  init(tape: JSONTape, index: Int, isEntry: Bool = false) {
+    source = .tape(tape)
+    slot = index << 1 | (isEntry ? 1 : 0)
+  }
+
+  /// The tape of a value read by index (`tapeIndex`); nil for a reader with a NodeReading.
+  private var tape: JSONTape? {
+    guard case .tape(let tape) = source else { return nil }
+    return tape
+  }
+
+  private var reading: NodeReading? {
+    guard case .reading(let reading) = source else { return nil }
+    return reading
+  }
+
+  private var tapeIndex: Int { slot >> 1 }
+  private var isTapeEntry: Bool { slot & 1 == 1 }
+
+  var node: FieldNode {
+    if let tape { return .tape(tape, tapeIndex) }
+    return reading!.node
+  }
+
+  var budget: WalkBudget {
+    if let tape { return tape.budget }
+    return reading!.budget
+  }
+
+  /// The tape and index of this node when it is a JSON tape value.
+  private var tapeValue: (tape: JSONTape, index: Int)? {
+    if let tape { return (tape, tapeIndex) }
+    if case .tape(let tape, let index) = reading!.node { return (tape, index) }
+    return nil
+  }
+
+  /// The path of `node` as a chain of steps (spelled out now for a tape value).
+  var location: FieldPath {
+    if let reading { return reading.location }
+    return FieldPath(parent: nil, step: .spelled(path))
+  }
 
   /// The path of `node`: "" for the document root, else e.g. "spec.ports[1]".
-  var path: String { location.text }
+  var path: String {
+    guard let tape else { return reading!.location.text }
+    guard isTapeEntry else { return tape.path(of: tapeIndex) }
+    guard let (map, _) = tape.parent(of: tapeIndex) else { return "" }
+    return "\(tape.path(of: map))[\(quoted(tape.key(tapeIndex)))]"
+  }
+
+  /// The reader of the tape value `index`, reached from this node by `step`.
+  private func tapeReader(_ tape: JSONTape, _ index: Int, _ step: FieldPath.Step) -> FieldReader {
+    if self.tape != nil && !isTapeEntry {
+      if case .entry = step { return FieldReader(tape: tape, index: index, isEntry: true) }
+      return FieldReader(tape: tape, index: index)
+    }
+    return FieldReader(node: .tape(tape, index), location: FieldPath(parent: location, step: step), budget: tape.budget)
+  }
 
   /// The path of a child field of this node.
   func childPath(_ key: String) -> String { FieldPath.keyPath(path, key) }
 
   /// True when the node is a null scalar (`null`, `~` or empty), which Kubernetes treats as absent.
-  var isNull: Bool { node.isNull }
+  var isNull: Bool {
+    if let tape { return tape[tapeIndex].kind == .null }
+    return reading!.node.isNull
+  }
 
   /// How this node is named in "got X" messages.
   var described: String { node.described }
@@ -75,19 +158,45 @@ struct FieldReader {
 
   /// One direct child of this mapping node; nil when absent or null.
   private func child(_ key: String) throws(FieldError) -> FieldReader? {
+    if let tape, !isTapeEntry {
+      // The common case, kept short: a member of a tape object, its path derived.
+      guard let member = try tapeChild(tape, tapeIndex, key), tape[member].kind != .null else { return nil }
+      return FieldReader(tape: tape, index: member)
+    }
+    if let (tape, index) = tapeValue {
+      guard let member = try tapeChild(tape, index, key), tape[member].kind != .null else { return nil }
+      return tapeReader(tape, member, .key(key))
+    }
+    let reading = reading!
     let found: FieldNode?
-    switch node {
+    switch reading.node {
     case .yaml(let yaml): found = try yamlChild(yaml, key)
     case .json(let tree, let index): found = try jsonChild(tree, index, key)
+    case .tape: preconditionFailure("tape values are read above")
     }
     guard let found, !found.isNull else { return nil }
-    return try FieldReader(node: found, location: FieldPath(parent: location, step: .key(key)), budget: budget).resolvingMerges()
+    return try FieldReader(node: found, location: FieldPath(parent: reading.location, step: .key(key)), budget: reading.budget)
+      .resolvingMerges()
   }
 
   /// The elements of this list node, each with its `[i]` path.
   func elements() throws(FieldError) -> [FieldReader] {
+    if let (tape, index) = tapeValue {
+      let list = tape[index]
+      guard list.kind == .array else { throw wrongType("a list") }
+      let count = Int(list.start)
+      try tape.budget.spend(count)
+      var readers: [FieldReader] = []
+      readers.reserveCapacity(count)
+      var element = JSONTape.firstChild(index)
+      for position in 0..<count {
+        readers.append(tapeReader(tape, element, .index(position)))
+        element = Int(tape[element].next)
+      }
+      return readers
+    }
     let nodes: [FieldNode]
-    switch node {
+    switch reading!.node {
     case .yaml(let yaml):
       guard case .sequence(let sequence) = yaml else { throw wrongType("a list") }
       try budget.spend(sequence.count)
@@ -96,6 +205,7 @@ struct FieldReader {
       guard case .array(let first, let count) = tree.values[index] else { throw wrongType("a list") }
       try budget.spend(count)
       nodes = tree.elements[first..<(first + count)].map { .json(tree, $0) }
+    case .tape: preconditionFailure("tape values are read above")
     }
     var readers: [FieldReader] = []
     readers.reserveCapacity(nodes.count)
@@ -108,10 +218,14 @@ struct FieldReader {
 
   /// The entries of this map node in document order; keys must be strings and unique.
   func entries() throws(FieldError) -> [(key: String, value: FieldReader)] {
+    if let (tape, index) = tapeValue {
+      return try tapeEntries(tape, index).map { (key: $0.key, value: tapeReader(tape, $0.member, .entry($0.key))) }
+    }
     let pairs: [(key: String, value: FieldNode)]
-    switch node {
+    switch reading!.node {
     case .yaml(let yaml): pairs = try yamlEntries(yaml)
     case .json(let tree, let index): pairs = try jsonEntries(tree, index)
+    case .tape: preconditionFailure("tape values are read above")
     }
     var result: [(key: String, value: FieldReader)] = []
     result.reserveCapacity(pairs.count)
@@ -127,6 +241,7 @@ struct FieldReader {
   var scalarValue: ScalarValue? { node.scalarValue }
 
   func asString() throws(FieldError) -> String {
+    if let tape, tape[tapeIndex].kind == .string { return tape.string(tapeIndex) }
     let scalar = scalarValue
     if case .bool = scalar, let word = node.plainYAMLText, word != "true", word != "false" {
       throw invalid(
@@ -150,6 +265,13 @@ struct FieldReader {
   }
 
   func asBool() throws(FieldError) -> Bool {
+    if let tape {
+      switch tape[tapeIndex].kind {
+      case .true: return true
+      case .false: return false
+      default: break
+      }
+    }
     guard case .bool(let value) = scalarValue else { throw wrongType("a boolean (true or false)") }
     return value
   }
@@ -165,9 +287,40 @@ struct FieldReader {
 
   // MARK: Typed children (nil when absent or null)
 
-  func string(_ key: String) throws(FieldError) -> String? { try optional(key)?.asString() }
+  func string(_ key: String) throws(FieldError) -> String? {
+    if let (tape, member) = try tapeLeaf(key) {
+      guard let member else { return nil }
+      if tape[member].kind == .string { return tape.string(member) }
+    }
+    return try optional(key)?.asString()
+  }
+
   func int(_ key: String) throws(FieldError) -> Int? { try optional(key)?.asInt() }
-  func bool(_ key: String) throws(FieldError) -> Bool? { try optional(key)?.asBool() }
+
+  func bool(_ key: String) throws(FieldError) -> Bool? {
+    if let (tape, member) = try tapeLeaf(key) {
+      guard let member else { return nil }
+      switch tape[member].kind {
+      case .true: return true
+      case .false: return false
+      default: break
+      }
+    }
+    return try optional(key)?.asBool()
+  }
+
+  /// For a tape value and an undotted key: the member holding `key` without making a reader for
+  /// it (nil member when absent or null), so typed reads of scalars count no references. Any
+  /// other case, and any value the caller cannot take as it is, goes through `optional`, which
+  /// makes the same lookup again and reports errors with the reader's path.
+  func tapeLeaf(_ key: String) throws(FieldError) -> (tape: JSONTape, member: Int?)? {
+    guard let tape else { return nil }
+    let dot = UInt8(ascii: ".")
+    let dotted = key.utf8.withContiguousStorageIfAvailable { $0.contains(dot) } ?? key.utf8.contains(dot)
+    if dotted { return nil }
+    guard let member = try tapeChild(tape, tapeIndex, key), tape[member].kind != .null else { return (tape, nil) }
+    return (tape, member)
+  }
   func intOrString(_ key: String) throws(FieldError) -> IntOrString? { try optional(key)?.asIntOrString() }
   func requiredString(_ key: String) throws(FieldError) -> String { try required(key).asString() }
   func requiredInt(_ key: String) throws(FieldError) -> Int { try required(key).asInt() }

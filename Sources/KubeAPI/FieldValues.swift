@@ -25,6 +25,10 @@ extension FieldReader {
 
   /// A string field that must be one of an enum's raw values; `default` when absent.
   func enumeration<Value: StringEnumField>(_ key: String, default fallback: Value) throws(FieldError) -> Value {
+    if let (tape, member) = try tapeLeaf(key) {
+      guard let member else { return fallback }
+      if tape[member].kind == .string, let value = Value(rawValue: tape.string(member)) { return value }
+    }
     guard let field = try optional(key) else { return fallback }
     return try field.asEnumeration(Value.self)
   }

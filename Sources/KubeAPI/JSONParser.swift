@@ -1,4 +1,4 @@
-// A strict RFC 8259 JSON parser (UTF-8 bytes in, JSONTrees out) for the manifest fast path: one
+// A strict RFC 8259 JSON parser (UTF-8 bytes in, a JSONTape out) for the manifest fast path: one
 // value, or a stream of them (kubectl's concatenated JSON / NDJSON); iterative, so nesting is
 // bounded by NestingDepthBound.limit rather than by the stack. Failures say where and why.
 
@@ -18,53 +18,66 @@ struct JSONParser {
 
   /// A container whose closing bracket has not been read yet.
   private struct OpenContainer {
-    let value: Int
+    let entry: Int
     let isObject: Bool
-    /// Where this container's children start in `pendingElements` or `pendingMembers`.
-    let pendingStart: Int
-    /// The key of the member being read (objects only).
-    var key = ""
+    var count = 0
+  }
+
+  /// The key of the member being read: its range and whether it is in `unescaped`.
+  private struct PendingKey {
+    var start = 0
+    var length = 0
+    var escaped = false
   }
 
   var scanner: JSONScanner
-  private var values: [JSONValue] = []
-  private var elements: [Int] = []
-  private var members: [JSONMember] = []
-  private var pendingElements: [Int] = []
-  private var pendingMembers: [JSONMember] = []
+  private var entries: [TapeEntry] = []
+  private var unescaped: [UInt8] = []
   private var open: [OpenContainer] = []
+  private var key = PendingKey()
+  /// The most containers open at once.
+  private var deepest = 0
 
-  /// The tree of `bytes[start...]`, or nil when they are not exactly one JSON value (white space around it allowed).
-  static func parse(_ bytes: [UInt8], from start: Int = 0) -> JSONTree? {
-    guard case .success(let trees) = parseStream(bytes, from: start), trees.count == 1 else { return nil }
-    return trees[0]
+  /// The tape of `bytes[start...]`, or nil when they are not exactly one JSON value (white space around it allowed).
+  static func parse(_ bytes: [UInt8], from start: Int = 0) -> JSONTape? {
+    guard case .success(let tape) = parseStream(bytes, from: start), tape.roots.count == 1 else { return nil }
+    return tape
   }
 
-  /// The trees of `bytes[start...]`: one or more JSON values separated by white space (as
-  /// kubectl reads a JSON stream); every value after the first must be an object or an array.
-  static func parseStream(_ bytes: [UInt8], from start: Int = 0) -> Result<[JSONTree], StreamFailure> {
-    var scanner = JSONScanner(bytes: bytes, from: start)
-    var trees: [JSONTree] = []
+  /// The tape of `bytes[start...]`: one or more JSON values separated by white space (as kubectl
+  /// reads a JSON stream), each a root of the tape; every value after the first must be an object
+  /// or an array.
+  static func parseStream(_ bytes: [UInt8], from start: Int = 0) -> Result<JSONTape, StreamFailure> {
+    // Tape ranges are 32-bit; documents are limited to far less (ManifestLimits).
+    guard bytes.count <= Int(Int32.max) else {
+      return .failure(StreamFailure(parsedValues: 0, failure: Failure(offset: start, reason: "text too large for JSON")))
+    }
+    var parser = JSONParser(scanner: JSONScanner(bytes: bytes, from: start))
+    // Roughly one value per 12 bytes of Kubernetes JSON; reserving avoids most regrowth.
+    parser.entries.reserveCapacity(bytes.count / 12 + 16)
+    var roots: [Int] = []
     repeat {
-      if !trees.isEmpty {
-        let byte = bytes[scanner.offset]
+      if !roots.isEmpty {
+        let byte = bytes[parser.scanner.offset]
         guard byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") else {
           // Trailing garbage belongs to the value before it.
           let reason = "unexpected \(describe(byte)) after the end of a JSON value (another object, or nothing, expected)"
-          return .failure(StreamFailure(parsedValues: trees.count - 1, failure: scanner.failure(reason)))
+          return .failure(StreamFailure(parsedValues: roots.count - 1, failure: parser.scanner.failure(reason)))
         }
       }
-      var parser = JSONParser(scanner: scanner)
+      roots.append(parser.entries.count)
       do {
         try parser.parseValue()
       } catch {
-        return .failure(StreamFailure(parsedValues: trees.count, failure: error))
+        return .failure(StreamFailure(parsedValues: roots.count - 1, failure: error))
       }
-      trees.append(JSONTree(values: parser.values, elements: parser.elements, members: parser.members))
-      scanner = parser.scanner
-      scanner.skipWhitespace()
-    } while !scanner.atEnd
-    return .success(trees)
+      parser.scanner.skipWhitespace()
+    } while !parser.scanner.atEnd
+    return .success(
+      JSONTape(
+        entries: parser.entries, bytes: bytes, unescaped: parser.unescaped, roots: roots,
+        budget: WalkBudget(documentBytes: bytes.count),
+        depthEstimateBound: 2 * parser.scanner.widestIndent + 3 + parser.deepest))
   }
 
   /// A byte as named in failure reasons: `"x"`, or its code when it is not printable ASCII.
@@ -75,33 +88,41 @@ struct JSONParser {
   /// Reads one value (and the white space before it); stops right after it.
   private mutating func parseValue() throws(Failure) {
     while true {
-      guard var completed = try startValue() else { continue }
-      // Attach the completed value to its container; close containers while the text says so.
+      guard try startValue() else { continue }
+      // Count the completed value in its container; close containers while the text says so.
       while true {
-        guard let top = open.last else { return }
-        if top.isObject {
-          pendingMembers.append(JSONMember(key: top.key, value: completed))
-        } else {
-          pendingElements.append(completed)
-        }
+        guard !open.isEmpty else { return }
+        open[open.count - 1].count += 1
+        let isObject = open[open.count - 1].isObject
         scanner.skipWhitespace()
         let byte = try scanner.next()
         if byte == UInt8(ascii: ",") {
-          if top.isObject { try readKey() }
+          if isObject { try readKey() }
           break
         }
-        guard byte == (top.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
-          let expected = top.isObject ? "',' or '}' after an object member" : "',' or ']' after an array element"
+        guard byte == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
+          let expected = isObject ? "',' or '}' after an object member" : "',' or ']' after an array element"
           throw scanner.failure("expected \(expected), found \(Self.describe(byte))", at: scanner.offset - 1)
         }
-        completed = close()
+        close()
       }
     }
   }
 
-  /// Reads the start of a value: a scalar or an empty container is complete (its index is
-  /// returned); a non-empty container is left open (nil).
-  private mutating func startValue() throws(Failure) -> Int? {
+  /// Appends the entry of a value that starts here, with the pending key when it is an object member.
+  private mutating func append(_ kind: TapeEntry.Kind, start: Int = 0, length: Int = 0, escaped: Bool = false) {
+    let inObject = open.last?.isObject == true
+    entries.append(
+      TapeEntry(
+        kind: kind, keyUnescaped: inObject && key.escaped, valueUnescaped: escaped,
+        keyStart: inObject ? Int32(truncatingIfNeeded: key.start) : 0, keyLength: inObject ? Int32(truncatingIfNeeded: key.length) : 0,
+        start: Int32(truncatingIfNeeded: start), length: Int32(truncatingIfNeeded: length),
+        next: Int32(truncatingIfNeeded: entries.count + 1)))
+  }
+
+  /// Reads the start of a value: a scalar or an empty container is complete (true); a non-empty
+  /// container is left open (false).
+  private mutating func startValue() throws(Failure) -> Bool {
     scanner.skipWhitespace()
     let byte = try scanner.peek()
     switch byte {
@@ -111,35 +132,38 @@ struct JSONParser {
       }
       let isObject = byte == UInt8(ascii: "{")
       scanner.advance()
-      values.append(.null)
-      open.append(
-        OpenContainer(value: values.count - 1, isObject: isObject, pendingStart: isObject ? pendingMembers.count : pendingElements.count))
+      append(isObject ? .object : .array)
+      open.append(OpenContainer(entry: entries.count - 1, isObject: isObject))
+      deepest = max(deepest, open.count)
       scanner.skipWhitespace()
       if try scanner.peek() == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
         scanner.advance()
-        return close()
+        close()
+        return true
       }
       if isObject { try readKey(afterWhitespace: true) }
-      return nil
+      return false
     case UInt8(ascii: "\""):
-      values.append(.string(try scanner.string()))
+      let (start, length, escaped) = try scanner.string(unescaped: &unescaped)
+      append(.string, start: start, length: length, escaped: escaped)
     case UInt8(ascii: "t"):
       try scanner.literal("true")
-      values.append(.bool(true))
+      append(.true)
     case UInt8(ascii: "f"):
       try scanner.literal("false")
-      values.append(.bool(false))
+      append(.false)
     case UInt8(ascii: "n"):
       try scanner.literal("null")
-      values.append(.null)
+      append(.null)
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-      values.append(.number(try scanner.number()))
+      let start = try scanner.number()
+      append(.number, start: start, length: scanner.offset - start)
     case UInt8(ascii: "/"):
       throw scanner.failure("comments are not allowed in JSON")
     default:
       throw scanner.failure("unexpected \(Self.describe(byte)) (a value expected)")
     }
-    return values.count - 1
+    return true
   }
 
   /// Reads `"key" :` of the innermost (object) container.
@@ -150,27 +174,18 @@ struct JSONParser {
       if byte == UInt8(ascii: "/") { throw scanner.failure("comments are not allowed in JSON") }
       throw scanner.failure("expected a double-quoted key, found \(Self.describe(byte))")
     }
-    open[open.count - 1].key = try scanner.string()
+    let (start, length, escaped) = try scanner.string(unescaped: &unescaped)
+    key = PendingKey(start: start, length: length, escaped: escaped)
     scanner.skipWhitespace()
     let colon = try scanner.peek()
     guard colon == UInt8(ascii: ":") else { throw scanner.failure("expected ':' after a key, found \(Self.describe(colon))") }
     scanner.advance()
   }
 
-  /// Closes the innermost container, moving its children into the tree; returns its index.
-  private mutating func close() -> Int {
+  /// Closes the innermost container: records its child count and where its value ends.
+  private mutating func close() {
     let container = open.removeLast()
-    if container.isObject {
-      let first = members.count
-      members.append(contentsOf: pendingMembers[container.pendingStart...])
-      pendingMembers.removeSubrange(container.pendingStart...)
-      values[container.value] = .object(first: first, count: members.count - first)
-    } else {
-      let first = elements.count
-      elements.append(contentsOf: pendingElements[container.pendingStart...])
-      pendingElements.removeSubrange(container.pendingStart...)
-      values[container.value] = .array(first: first, count: elements.count - first)
-    }
-    return container.value
+    entries[container.entry].start = Int32(truncatingIfNeeded: container.count)
+    entries[container.entry].next = Int32(truncatingIfNeeded: entries.count)
   }
 }

@@ -1,5 +1,5 @@
 // The byte-level tokens of JSON for JSONParser: white space, literals, numbers (validated, kept
-// as text) and strings with every escape, including `\uXXXX` surrogate pairs.
+// as byte ranges) and strings with every escape, including `\uXXXX` surrogate pairs.
 
 /// A cursor over the UTF-8 bytes of a JSON text (valid UTF-8, as it comes from a String).
 struct JSONScanner {
@@ -8,9 +8,17 @@ struct JSONScanner {
   private let bytes: [UInt8]
   private var index: Int
 
+  /// The most spaces any line read so far starts with (NestingDepthBound measures indentation so).
+  private(set) var widestIndent = 0
+
   init(bytes: [UInt8], from start: Int = 0) {
     self.bytes = bytes
     index = start
+    var lineStart = start
+    while lineStart > 0 && bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+    var indentEnd = lineStart
+    while indentEnd < bytes.count && bytes[indentEnd] == 0x20 { indentEnd += 1 }
+    widestIndent = indentEnd - lineStart
   }
 
   var atEnd: Bool { index == bytes.count }
@@ -36,7 +44,19 @@ struct JSONScanner {
 
   /// Skips RFC 8259 white space: space, tab, line feed, carriage return.
   mutating func skipWhitespace() {
-    while index < bytes.count && Self.isWhitespace(bytes[index]) { index += 1 }
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte == 0x20 || byte == 0x09 || byte == 0x0D {
+        index += 1
+      } else if byte == 0x0A {
+        index += 1
+        let lineStart = index
+        while index < bytes.count && bytes[index] == 0x20 { index += 1 }
+        widestIndent = max(widestIndent, index - lineStart)
+      } else {
+        return
+      }
+    }
   }
 
   static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
@@ -49,8 +69,8 @@ struct JSONScanner {
     }
   }
 
-  /// Reads `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` and returns it as written.
-  mutating func number() throws(Failure) -> String {
+  /// Reads `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` and returns where it starts.
+  mutating func number() throws(Failure) -> Int {
     let start = index
     if index < bytes.count && bytes[index] == UInt8(ascii: "-") { index += 1 }
     if index < bytes.count && bytes[index] == UInt8(ascii: "0") {
@@ -67,7 +87,7 @@ struct JSONScanner {
       if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) { index += 1 }
       try digits()
     }
-    return String(decoding: bytes[start..<index], as: UTF8.self)
+    return start
   }
 
   /// One or more decimal digits.
@@ -79,23 +99,26 @@ struct JSONScanner {
 
   private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-  /// Reads a string starting at its opening quote; control characters must be escaped.
-  mutating func string() throws(Failure) -> String {
+  /// Reads a string starting at its opening quote; control characters must be escaped. Returns
+  /// the byte range of its text in `bytes`, or, when it has escapes, of its decoded text, which is
+  /// appended to `unescaped`.
+  mutating func string(unescaped: inout [UInt8]) throws(Failure) -> (start: Int, length: Int, escaped: Bool) {
     index += 1
     let start = index
     while index < bytes.count {
       let byte = bytes[index]
       if byte == UInt8(ascii: "\"") {
         index += 1
-        return String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
+        return (start, index - 1 - start, false)
       }
       if byte == UInt8(ascii: "\\") { break }
       if byte < 0x20 { throw failure("control character in a string (must be escaped)") }
       index += 1
     }
-    var text = Array(bytes[start..<index])
-    try escapedRest(into: &text)
-    return String(decoding: text, as: UTF8.self)
+    let decodedStart = unescaped.count
+    unescaped.append(contentsOf: bytes[start..<index])
+    try escapedRest(into: &unescaped)
+    return (decodedStart, unescaped.count - decodedStart, true)
   }
 
   /// The rest of a string that has escapes, from the first backslash to the closing quote.

@@ -30,31 +30,33 @@ enum ManifestDocuments {
   /// The documents of `text`, in order. Text before the first `---` counts as a document only
   /// if it holds more than blank lines, comments and directives; so does text after a `...`.
   static func split(_ text: String) -> [ManifestDocument] {
-    let bytes = text.utf8
+    let utf8 = text.utf8
+    let bytes = utf8.span
     var documents: [ManifestDocument] = []
-    var chunkStart = bytes.startIndex
+    var chunkStart = 0
     var chunkLine = 1
     var chunkIsExplicit = false
     var line = 1
-    var lineStart = bytes.startIndex
+    var lineStart = 0
 
-    func finishChunk(at end: String.UTF8View.Index) {
-      let chunk = text[chunkStart..<end]
+    func finishChunk(at end: Int) {
+      let chunk = text[utf8.index(utf8.startIndex, offsetBy: chunkStart)..<utf8.index(utf8.startIndex, offsetBy: end)]
       if chunkIsExplicit || hasContent(chunk) {
         documents.append(ManifestDocument(index: documents.count + 1, firstLine: chunkLine, text: chunk))
       }
     }
 
-    while lineStart < bytes.endIndex {
-      let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
-      switch marker(bytes[lineStart..<lineEnd]) {
+    while lineStart < bytes.count {
+      var lineEnd = lineStart
+      while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+      switch marker(bytes, lineStart, lineEnd) {
       case .documentStart:
         finishChunk(at: lineStart)
         chunkStart = lineStart
         chunkLine = line
         chunkIsExplicit = true
       case .documentEnd:
-        let next = lineEnd < bytes.endIndex ? bytes.index(after: lineEnd) : lineEnd
+        let next = lineEnd < bytes.count ? lineEnd + 1 : lineEnd
         finishChunk(at: next)
         chunkStart = next
         chunkLine = line + 1
@@ -62,26 +64,26 @@ enum ManifestDocuments {
       case nil:
         break
       }
-      guard lineEnd < bytes.endIndex else { break }
-      lineStart = bytes.index(after: lineEnd)
+      guard lineEnd < bytes.count else { break }
+      lineStart = lineEnd + 1
       line += 1
     }
-    finishChunk(at: bytes.endIndex)
+    finishChunk(at: bytes.count)
     return documents
   }
 
   private enum Marker { case documentStart, documentEnd }
 
-  /// `---` or `...` at column 0, alone or followed by white space.
-  private static func marker(_ line: Substring.UTF8View) -> Marker? {
-    guard line.count >= 3 else { return nil }
-    let head = Array(line.prefix(4))
-    if head.count == 4 && head[3] != UInt8(ascii: " ") && head[3] != UInt8(ascii: "\t") && head[3] != UInt8(ascii: "\r") {
-      return nil
+  /// `---` or `...` at column 0 of the line `bytes[start..<end]`, alone or followed by white space.
+  private static func marker(_ bytes: Span<UInt8>, _ start: Int, _ end: Int) -> Marker? {
+    guard end - start >= 3 else { return nil }
+    if end - start >= 4 {
+      let fourth = bytes[start + 3]
+      if fourth != UInt8(ascii: " ") && fourth != UInt8(ascii: "\t") && fourth != UInt8(ascii: "\r") { return nil }
     }
-    if head[0...2] == [45, 45, 45] { return .documentStart }
-    if head[0...2] == [46, 46, 46] { return .documentEnd }
-    return nil
+    let first = bytes[start]
+    guard first == UInt8(ascii: "-") || first == UInt8(ascii: "."), bytes[start + 1] == first, bytes[start + 2] == first else { return nil }
+    return first == UInt8(ascii: "-") ? .documentStart : .documentEnd
   }
 
   /// True if the text has a line that is not blank, a comment or a directive.

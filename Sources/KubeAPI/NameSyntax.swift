@@ -4,15 +4,20 @@
 /// The name grammars the Kubernetes API server enforces, as "what is wrong" checks:
 /// each returns nil when the text is valid, else the reason.
 enum NameSyntax {
-  private static func isLower(_ byte: UInt8) -> Bool { byte >= 97 && byte <= 122 }
+  static func isLower(_ byte: UInt8) -> Bool { byte >= 97 && byte <= 122 }
   private static func isUpper(_ byte: UInt8) -> Bool { byte >= 65 && byte <= 90 }
   private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
-  private static func isLowerAlnum(_ byte: UInt8) -> Bool { isLower(byte) || isDigit(byte) }
-  private static func isAlnum(_ byte: UInt8) -> Bool { isLower(byte) || isUpper(byte) || isDigit(byte) }
+  static func isLowerAlnum(_ byte: UInt8) -> Bool { isLower(byte) || isDigit(byte) }
+  static func isAlnum(_ byte: UInt8) -> Bool { isLower(byte) || isUpper(byte) || isDigit(byte) }
   private static let dash = UInt8(ascii: "-")
 
   /// `[a-z]([-a-z0-9]*[a-z0-9])?`, at most 63 characters (Service names).
   static func dns1035LabelProblem(_ text: String) -> String? {
+    ValidName.isDNS1035Label(text) ? nil : dns1035LabelProblemInFull(text)
+  }
+
+  /// `dns1035LabelProblem` without the allocation-free check of valid names first (tests check both agree).
+  static func dns1035LabelProblemInFull(_ text: String) -> String? {
     let bytes = Array(text.utf8)
     if bytes.isEmpty { return "must not be empty" }
     if bytes.count > 63 { return "must be no more than 63 characters (DNS-1035 label), got \(bytes.count)" }
@@ -24,6 +29,11 @@ enum NameSyntax {
 
   /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters (namespaces, port names).
   static func dns1123LabelProblem(_ text: String) -> String? {
+    ValidName.isDNS1123Label(text) ? nil : dns1123LabelProblemInFull(text)
+  }
+
+  /// `dns1123LabelProblem` without the allocation-free check of valid names first (tests check both agree).
+  static func dns1123LabelProblemInFull(_ text: String) -> String? {
     let bytes = Array(text.utf8)
     if bytes.isEmpty { return "must not be empty" }
     if bytes.count > 63 { return "must be no more than 63 characters (DNS-1123 label), got \(bytes.count)" }
@@ -35,6 +45,11 @@ enum NameSyntax {
 
   /// Dot-separated DNS-1123 labels, at most 253 characters (most object names).
   static func dns1123SubdomainProblem(_ text: String) -> String? {
+    ValidName.isDNS1123Subdomain(text) ? nil : dns1123SubdomainProblemInFull(text)
+  }
+
+  /// `dns1123SubdomainProblem` without the allocation-free check of valid names first (tests check both agree).
+  static func dns1123SubdomainProblemInFull(_ text: String) -> String? {
     let bytes = Array(text.utf8)
     if bytes.isEmpty { return "must not be empty" }
     if bytes.count > 253 { return "must be no more than 253 characters (DNS-1123 subdomain), got \(bytes.count)" }
@@ -43,6 +58,10 @@ enum NameSyntax {
         "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit"
     }
     return nil
+  }
+
+  static func isQualifiedNameByte(_ byte: UInt8) -> Bool {
+    isAlnum(byte) || byte == dash || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
   }
 
   private static func isLabel(_ bytes: ArraySlice<UInt8>) -> Bool {
@@ -66,6 +85,11 @@ enum NameSyntax {
 
   /// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`, at most 63 characters; empty allowed (label values).
   static func labelValueProblem(_ text: String) -> String? {
+    ValidName.isLabelValue(text) ? nil : labelValueProblemInFull(text)
+  }
+
+  /// `labelValueProblem` without the allocation-free check of valid names first (tests check both agree).
+  static func labelValueProblemInFull(_ text: String) -> String? {
     let bytes = Array(text.utf8)
     if bytes.isEmpty { return nil }
     if bytes.count > 63 { return "must be no more than 63 characters, got \(bytes.count)" }
@@ -78,6 +102,11 @@ enum NameSyntax {
   /// A label or annotation key: an optional DNS-1123-subdomain prefix and '/', then a name of at
   /// most 63 characters of `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`.
   static func qualifiedNameProblem(_ text: String) -> String? {
+    ValidName.isQualifiedName(text) ? nil : qualifiedNameProblemInFull(text)
+  }
+
+  /// `qualifiedNameProblem` without the allocation-free check of valid names first (tests check both agree).
+  static func qualifiedNameProblemInFull(_ text: String) -> String? {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
     if parts.count > 2 { return "must be a name with an optional DNS subdomain prefix and '/', e.g. \"example.com/my-name\"" }
     if parts.count == 2 {
@@ -95,8 +124,7 @@ enum NameSyntax {
 
   private static func isQualifiedNamePart(_ bytes: ArraySlice<UInt8>) -> Bool {
     guard let first = bytes.first, let last = bytes.last else { return false }
-    let inner = Set("-_.".utf8)
-    return isAlnum(first) && isAlnum(last) && bytes.allSatisfy { isAlnum($0) || inner.contains($0) }
+    return isAlnum(first) && isAlnum(last) && bytes.allSatisfy(isQualifiedNameByte)
   }
 }
 

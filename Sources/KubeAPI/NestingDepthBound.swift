@@ -62,9 +62,11 @@ struct NestingDepthBound {
   private static func isBlank(_ byte: UInt8?) -> Bool { byte == nil || byte == space || byte == tab || byte == newline || byte == cr }
 
   private var atTokenStart: Bool {
-    afterProperty
-      || [0, UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "?")].contains(
-        previousSignificant)
+    if afterProperty { return true }
+    switch previousSignificant {
+    case 0, UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "?"): return true
+    default: return false
+    }
   }
 
   private mutating func scan(limit: Int) -> Int? {
@@ -75,6 +77,12 @@ struct NestingDepthBound {
         index += 1
         line += 1
         startLine()
+        continue
+      }
+      // Inside a double-quoted string only a backslash or a quote changes the state, and the bound
+      // changes only with it or with a new line (whose first byte is measured as usual).
+      if quote == .double && index != lineStart && current != UInt8(ascii: "\\") && current != UInt8(ascii: "\"") {
+        index += 1
         continue
       }
       switch quote {

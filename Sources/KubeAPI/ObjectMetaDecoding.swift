@@ -52,11 +52,10 @@ extension FieldReader {
   /// A map with label-syntax keys and values (labels, selectors); nil when absent.
   func labelMap(_ key: String) throws(FieldError) -> [String: String]? {
     guard let entries = try stringMap(key) else { return nil }
-    let mapPath = childPath(key)
     var result: [String: String] = [:]
     for (labelKey, value, valueReader) in entries {
       if let reason = NameSyntax.qualifiedNameProblem(labelKey) {
-        throw .invalid(field: mapPath, reason: "\(quoted(labelKey)) is not a valid label key: \(reason)")
+        throw .invalid(field: childPath(key), reason: "\(quoted(labelKey)) is not a valid label key: \(reason)")
       }
       _ = try valueReader.checked(value, as: "label value", NameSyntax.labelValueProblem)
       result[labelKey] = value

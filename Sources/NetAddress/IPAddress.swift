@@ -19,31 +19,9 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
   /// which reads them as decimal, as Kubernetes' legacy fields and kube-proxy do (ParseIPSloppy).
   public init?(_ text: some StringProtocol) { self.init(text, allowingLeadingZeros: false) }
 
-  public init?(_ text: some StringProtocol, allowingLeadingZeros: Bool) {
-    var parts: [UInt32] = []
-    var current: UInt32 = 0
-    var digits = 0
-    var leadingZero = false
-    for byte in text.utf8 {
-      if byte == UInt8(ascii: ".") {
-        guard digits > 0, parts.count < 3 else { return nil }
-        parts.append(current)
-        current = 0
-        digits = 0
-        leadingZero = false
-      } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-        if digits == 1 && leadingZero && !allowingLeadingZeros { return nil }
-        if digits == 0 && byte == UInt8(ascii: "0") { leadingZero = true }
-        current = current * 10 + UInt32(byte - UInt8(ascii: "0"))
-        digits += 1
-        guard digits <= (allowingLeadingZeros ? 32 : 3), current <= 255 else { return nil }
-      } else {
-        return nil
-      }
-    }
-    guard digits > 0, parts.count == 3 else { return nil }
-    parts.append(current)
-    value = parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]
+  @inlinable public init?(_ text: some StringProtocol, allowingLeadingZeros: Bool) {
+    guard let value = IPAddressText.ipv4(String(text), allowingLeadingZeros: allowingLeadingZeros) else { return nil }
+    self.init(value)
   }
 
   public var bytes: [UInt8] {
@@ -88,44 +66,9 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
   /// Zone identifiers (`%eth0`) are rejected: Kubernetes does not allow them.
   public init?(_ text: some StringProtocol) { self.init(text, allowingLeadingZeros: false) }
 
-  public init?(_ text: some StringProtocol, allowingLeadingZeros: Bool) {
-    let s = String(text)
-    guard s.utf8.count >= 2, s.utf8.count <= (allowingLeadingZeros ? 128 : 45) else { return nil }
-    var halves: [String] = []
-    if let r = s.firstRange(of: "::") {
-      halves = [String(s[..<r.lowerBound]), String(s[r.upperBound...])]
-      guard !halves[1].contains("::"), !halves[1].hasPrefix(":"), !halves[0].hasSuffix(":") else { return nil }
-    } else {
-      halves = [s]
-    }
-    func parseGroups(_ part: String, allowV4Tail: Bool) -> [UInt16]? {
-      if part.isEmpty { return [] }
-      let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
-      var out: [UInt16] = []
-      for (i, piece) in pieces.enumerated() {
-        if allowV4Tail, i == pieces.count - 1, piece.contains(".") {
-          guard let v4 = IPv4Address(piece, allowingLeadingZeros: allowingLeadingZeros) else { return nil }
-          out += [UInt16(v4.value >> 16), UInt16(v4.value & 0xffff)]
-        } else {
-          guard !piece.isEmpty, piece.utf8.count <= 4,
-            piece.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }),
-            let g = UInt16(piece, radix: 16)
-          else { return nil }
-          out.append(g)
-        }
-      }
-      return out
-    }
-    if halves.count == 2 {
-      guard let head = parseGroups(halves[0], allowV4Tail: false),
-        let tail = parseGroups(halves[1], allowV4Tail: true),
-        head.count + tail.count <= 7
-      else { return nil }
-      self.init(groups: head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail)
-    } else {
-      guard let all = parseGroups(s, allowV4Tail: true), all.count == 8 else { return nil }
-      self.init(groups: all)
-    }
+  @inlinable public init?(_ text: some StringProtocol, allowingLeadingZeros: Bool) {
+    guard let (high, low) = IPAddressText.ipv6(String(text), allowingLeadingZeros: allowingLeadingZeros) else { return nil }
+    self.init(high: high, low: low)
   }
 
   public var groups: [UInt16] {
@@ -202,8 +145,9 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
   /// `allowingLeadingZeros`, IPv4 parts may have leading zeros (read as decimal).
   public init?(_ text: some StringProtocol) { self.init(text, allowingLeadingZeros: false) }
 
-  public init?(_ text: some StringProtocol, allowingLeadingZeros: Bool) {
-    if text.contains(":") {
+  @inlinable public init?(_ text: some StringProtocol, allowingLeadingZeros: Bool) {
+    let text = String(text)
+    if IPAddressText.hasColon(text) {
       guard let a = IPv6Address(text, allowingLeadingZeros: allowingLeadingZeros) else { return nil }
       self = .v6(a)
     } else {
@@ -217,7 +161,7 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
   /// an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is the IPv4 address it maps, and leading
   /// zeros are decimal (`010.0.0.1` is 10.0.0.1). Both were accepted by API servers before strict
   /// IP validation and are kept by its ratcheting. Anything else is as strict as `init?(_:)`.
-  public init?(kubernetes text: some StringProtocol) {
+  @inlinable public init?(kubernetes text: some StringProtocol) {
     guard let address = IPAddress(text, allowingLeadingZeros: true) else { return nil }
     self = address.unmapped
   }

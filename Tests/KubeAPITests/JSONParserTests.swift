@@ -10,15 +10,25 @@ import Testing
     case null, bool(Bool), number(String), string(String), array([Plain]), object([String], [Plain])
   }
 
-  static func plain(_ tree: JSONTree, _ index: Int = 0) -> Plain {
-    switch tree.values[index] {
-    case .null: .null
-    case .bool(let value): .bool(value)
-    case .number(let text): .number(text)
-    case .string(let text): .string(text)
-    case .array(let first, let count): .array(tree.elements[first..<(first + count)].map { plain(tree, $0) })
-    case .object(let first, let count):
-      .object(tree.members[first..<(first + count)].map(\.key), tree.members[first..<(first + count)].map { plain(tree, $0.value) })
+  static func plain(_ tape: JSONTape, _ index: Int = 0) -> Plain {
+    let entry = tape[index]
+    switch entry.kind {
+    case .null: return .null
+    case .false: return .bool(false)
+    case .true: return .bool(true)
+    case .number: return .number(tape.numberText(index))
+    case .string: return .string(tape.string(index))
+    case .array, .object:
+      var keys: [String] = []
+      var values: [Plain] = []
+      var child = JSONTape.firstChild(index)
+      for _ in 0..<Int(entry.start) {
+        if entry.kind == .object { keys.append(tape.key(child)) }
+        values.append(plain(tape, child))
+        child = Int(tape[child].next)
+      }
+      #expect(child == Int(entry.next), "a container's next entry follows its last child")
+      return entry.kind == .object ? .object(keys, values) : .array(values)
     }
   }
 

@@ -72,7 +72,7 @@ enum YAMLToJSON {
   }
 
   static func isJSONNumber(_ text: String) -> Bool {
-    guard let tree = JSONParser.parse(Array(text.utf8)), case .number = tree.values[0] else { return false }
+    guard let tape = JSONParser.parse(Array(text.utf8)), tape[0].kind == .number else { return false }
     return true
   }
 
