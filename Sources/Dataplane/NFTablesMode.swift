@@ -34,7 +34,7 @@ public actor NFTablesMode: ProxyMode {
   /// state: the first sync, a resync, a node change, a `full` batch of changes.
   public private(set) var warnings: [String] = []
 
-  /// Sets with more desired elements than this are declared anew instead of read back.
+  /// Sets with more desired elements than this are flushed and refilled instead of read back.
   public let elementLimit: Int
 
   public init(backend: TransactionBackend, elementLimit: Int = readBackElementLimit) {
