@@ -46,7 +46,7 @@ import Testing
     let client = try NetlinkClient(namespace: ns.namespace)
     try client.apply(desired.replaceTransaction())
     let before = sortedBlocks(try ns.listRuleset())
-    let handlesBefore = try setHandles(ns)
+    let handlesBefore = try ns.setHandles()
     #expect(handlesBefore.count >= 4)
     let (kernel, unread) = try client.currentRuleset(tables: refs, spelling: desired, elementDumpLimit: 0)
     #expect(!unread.isEmpty)
@@ -63,7 +63,7 @@ import Testing
     try client.apply(tx, knownSets: desired)
     #expect(sortedBlocks(try ns.listRuleset()) == before)
     // The same sets (kernel handles) as before: refilled, not declared anew.
-    #expect(try setHandles(ns) == handlesBefore)
+    #expect(try ns.setHandles() == handlesBefore)
     // With no limit nothing is left unread and nothing is to be done.
     let (full, none) = try client.currentRuleset(tables: refs, spelling: desired, elementDumpLimit: nil)
     #expect(none.isEmpty)
@@ -71,19 +71,3 @@ import Testing
   }
 }
 
-/// Every set and map of the namespace with its kernel handle (`nft -a list ruleset`), e.g.
-/// `ip kproxy endpoints-1` → 12.
-private func setHandles(_ ns: TestNamespace) throws -> [String: Int] {
-  var out: [String: Int] = [:]
-  var table = ""
-  for line in try ns.nft(["-a", "list", "ruleset"]).split(separator: "\n") {
-    let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-    guard let handle = words.last.flatMap({ Int($0) }), words.count >= 4, words[words.count - 2] == "handle" else { continue }
-    if words.first == "table" {
-      table = words[1] + " " + words[2]
-    } else if words.first == "set" || words.first == "map" {
-      out[table + " " + words[1]] = handle
-    }
-  }
-  return out
-}
