@@ -6,7 +6,7 @@
 # sample of services' cluster-ips elements and endpoint set and map elements never go missing, and that no set
 # is declared anew (same kernel handles before and after). With --pods: Services with selectors and 10 Pods each, no
 # slices (the pods source); prints the steady-state RSS.
-# Usage: scripts/agent-coldstart.sh KPROXY_BINARY AGENT_COLDSTART_BINARY [SERVICES] [--pods]   (root)
+# Usage: [PERF_DIR=DIR] scripts/agent-coldstart.sh KPROXY_BINARY AGENT_COLDSTART_BINARY [SERVICES] [--pods]   (root)
 set -euo pipefail
 bin=$1; server_bin=$2; services=${3:-50000}; pods=${4:-}
 ns="kp-cold-$$"; work=$(mktemp -d)
@@ -24,14 +24,28 @@ until grep -q '^ready ' "$work/server.out"; do sleep 0.2; kill -0 $server; done
 url=$(sed -n 's/^ready //p' "$work/server.out")
 echo "API server: $(cat "$work/server.err") at $url"
 
-run_agent() {  # $1: what; $2: log file. Prints the first committed sync and the seconds since the start.
-  local log=$2 start
+cpu() {  # CPU seconds (user, sys) of process $1 so far
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f s user + %.2f s sys", $14 / hz, $15 / hz }' "/proc/$1/stat"
+}
+
+run_agent() {  # $1: what; $2: log file. Prints the first committed sync, the seconds since the start and
+  # the agent's CPU time until then (the wall time depends on the machine's load). With PERF_DIR set, the
+  # machine is profiled until the agent's first sync (perf record -g -a, PERF_DIR/WHAT.data; the agent's pid is
+# printed for `perf report --pid`).
+  local log=$2 start perf=
+  : > "$log"
   start=$(date +%s.%N)
   "$bin" run --netns "$ns" --master "$url" --hostname-override n1 --healthz-bind-address '' --metrics-bind-address '' \
     > /dev/null 2> "$log" &
   pid=$!
+  if [ -n "${PERF_DIR:-}" ]; then
+    # System-wide: `perf record -p` does not follow the threads the agent starts later.
+    perf record -q -g -a -o "$PERF_DIR/${1// /-}.data" 2> /dev/null &
+    perf=$!
+  fi
   until grep -q "sync 1 " "$log"; do sleep 0.05; kill -0 $pid; done
-  echo "$1: $(grep 'sync 1 ' "$log" | sed 's/.*info: //') — $(python3 -c "import time;print(round(time.time()-$start,2))") s after start"
+  echo "$1: $(grep 'sync 1 ' "$log" | sed 's/.*info: //') — $(python3 -c "import time;print(round(time.time()-$start,2))") s after start, CPU $(cpu $pid), pid $pid, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [ -n "$perf" ]; then kill -INT "$perf"; wait "$perf" || true; fi
 }
 
 run_agent "cold start" "$work/run1.log"
