@@ -70,4 +70,3 @@ import Testing
     #expect(full.diff(to: desired, unreadElements: none).isEmpty)
   }
 }
-
