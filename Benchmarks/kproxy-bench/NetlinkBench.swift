@@ -22,7 +22,7 @@ enum NetlinkBench {
   }
 
   /// Sets with more desired elements than this are not dumped on read-back (the dump is
-  /// quadratic; above ~100k elements declaring the set anew costs the kernel less).
+  /// quadratic; above ~100k elements writing the set's elements again costs the kernel less).
   static let largeSetLimit = 100_000
 
   static func run(services: Int, endpoints: Int, namespace: String, node: NodeConfig) throws {
@@ -69,7 +69,7 @@ enum NetlinkBench {
     }
 
     // The same read-back leaving out the elements of sets with more than
-    // `largeSetLimit` desired elements, and the repair transaction that declares them anew.
+    // `largeSetLimit` desired elements, and the repair transaction that flushes and refills them.
     let client = try NetlinkClient(namespace: NetworkNamespace(namespace))
     let (lu0, ls0) = ResourceUsage.cpu()
     let l0 = ResourceUsage.wall()
@@ -78,12 +78,12 @@ enum NetlinkBench {
     let limitedReadBack = ResourceUsage.wall() - l0
     let (lu1, ls1) = ResourceUsage.cpu()
     let ld0 = ResourceUsage.wall()
-    let redeclare = partial.diff(to: current, unreadElements: unread)
+    let refill = partial.diff(to: current, unreadElements: unread)
     let limitedDiff = ResourceUsage.wall() - ld0
     partial = Ruleset()
-    var redeclareRow = Row(name: "read-back repair: large sets declared anew")
-    redeclareRow.diff = limitedDiff
-    try apply(redeclare, current, into: &redeclareRow)
+    var refillRow = Row(name: "read-back repair: large sets flushed and refilled")
+    refillRow.diff = limitedDiff
+    try apply(refill, current, into: &refillRow)
     let unreadCount = unread.values.reduce(0) { $0 + $1.count }
     unread = [:]
     let rssBeforeIncremental = ResourceUsage.trimmedRSS()
@@ -168,7 +168,7 @@ enum NetlinkBench {
       "read-back of the loaded tables: \(ms(readBack)) ms wall (user \(ms(ru1 - ru0)) ms, sys \(ms(rs1 - rs0)) ms); diff of read-back vs desired: \(ms(readBackDiff)) ms (\(unchanged.commands.count) commands)"
     )
     print(
-      "read-back without the elements of sets over \(largeSetLimit) elements (\(unreadCount) sets): \(ms(limitedReadBack)) ms wall (user \(ms(lu1 - lu0)) ms, sys \(ms(ls1 - ls0)) ms); diff \(ms(limitedDiff)) ms; repair declaring them anew: \(redeclareRow.commands) commands, apply \(ms(redeclareRow.applyWall)) ms wall (user \(ms(redeclareRow.applyUser)) ms, sys \(ms(redeclareRow.applySys)) ms)"
+      "read-back without the elements of sets over \(largeSetLimit) elements (\(unreadCount) sets): \(ms(limitedReadBack)) ms wall (user \(ms(lu1 - lu0)) ms, sys \(ms(ls1 - ls0)) ms); diff \(ms(limitedDiff)) ms; repair flushing and refilling them: \(refillRow.commands) commands, apply \(ms(refillRow.applyWall)) ms wall (user \(ms(refillRow.applyUser)) ms, sys \(ms(refillRow.applySys)) ms)"
     )
     print(
       "peak RSS after the full sync \(rssAfterFullSync / 1_000_000) MB; current RSS before read-back \(rssBeforeReadBack / 1_000_000) MB; the incremental compiler's state adds \(incrementalRSS / 1_000_000) MB (trimmed RSS; built in \(ms(incrementalStart)) ms); peak RSS at the end \(ResourceUsage.peakRSS() / 1_000_000) MB"

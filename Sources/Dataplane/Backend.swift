@@ -9,14 +9,15 @@ public protocol Backend {
   func currentRuleset(tables: [TableRef], spelling: Ruleset?) throws -> Ruleset
   /// As `currentRuleset`, except that sets whose desired contents exceed `elementDumpLimit`
   /// elements are not dumped (a set dump costs the kernel time quadratic in its size): they
-  /// come back empty and named in `unread`, and `diff(to:unreadElements:)` declares them anew.
+  /// come back empty and named in `unread`, and `diff(to:unreadElements:)` flushes and refills them.
   func currentRuleset(tables: [TableRef], spelling: Ruleset?, elementDumpLimit: Int) throws -> (Ruleset, UnreadElements)
   /// Applies `tx` atomically; `desired` is the ruleset `tx` leads to.
   func apply(_ tx: Transaction, desired: Ruleset) throws
 }
 
-/// Sets with more elements than this are rewritten rather than read back: at 100k elements a
-/// dump costs about as much kernel time as declaring the set anew, and beyond it much more.
+/// Sets with more elements than this are refilled (flush + every element, one transaction)
+/// rather than read back: at 100k elements a dump costs about as much kernel time as writing
+/// the set's elements again, and beyond it much more (BENCHMARKS.md, "Read-back of large sets").
 public let readBackElementLimit = 100_000
 
 extension Backend {

@@ -34,7 +34,7 @@ public actor NFTablesMode: ProxyMode {
   /// state: the first sync, a resync, a node change, a `full` batch of changes.
   public private(set) var warnings: [String] = []
 
-  /// Sets with more desired elements than this are declared anew instead of read back.
+  /// Sets with more desired elements than this are flushed and refilled instead of read back.
   public let elementLimit: Int
 
   public init(backend: TransactionBackend, elementLimit: Int = readBackElementLimit) {
@@ -91,6 +91,10 @@ public actor NFTablesMode: ProxyMode {
   private func resync(_ state: ProxyState, _ node: NodeConfig, _ context: SyncContext, drift: Bool) async throws -> ModeSyncReport {
     needsResync = true
     compiler = nil
+    // The incremental compiler for the next syncs compiles every service port again: built on
+    // another thread while this one reads back and the kernel commits (a second core's work
+    // at cold start and restart; its result is dropped if the sync fails).
+    let next = Task.detached(priority: .userInitiated) { IncrementalCompiler(state, node: node) }
     let before = try await backend.generation()
     let compiled = RulesetCompiler.compile(state, node: node)
     let desired = compiled.ruleset
@@ -122,7 +126,7 @@ public actor NFTablesMode: ProxyMode {
     expectedGeneration = before
     try await commit(tx, knownSets: desired, context)
     warnings = compiled.warnings
-    compiler = IncrementalCompiler(state, node: node)
+    compiler = await next.value
     needsResync = false
     return ModeSyncReport(full: true, commands: tx.commands.count, repairedDrift: drift && !tx.isEmpty, replaceReason: replaceReason)
   }

@@ -28,7 +28,7 @@ public struct Synchronizer {
   /// How often a read-back that the ruleset kept changing under is tried before giving up
   /// (each try is itself retried by the reader while the generation moves).
   public static let readAttempts = 3
-  /// Sets with more desired elements than this are declared anew instead of read back.
+  /// Sets with more desired elements than this are flushed and refilled instead of read back.
   public let elementLimit: Int
   public init(backend: Backend, elementLimit: Int = readBackElementLimit) {
     self.backend = backend

@@ -68,6 +68,7 @@ struct TransactionEncoder {
     case .deleteSet(let t, let s, let isMap): "delete \(isMap ? "map" : "set") \(s) in table \(t)"
     case .addElements(let t, let s, _): "add elements to \(s.isMap ? "map" : "set") \(s.name) in table \(t)"
     case .deleteElements(let t, let s, _): "delete elements from \(s.isMap ? "map" : "set") \(s.name) in table \(t)"
+    case .flushSet(let t, let s, let isMap): "flush \(isMap ? "map" : "set") \(s) in table \(t)"
     }
   }
 
@@ -135,6 +136,10 @@ struct TransactionEncoder {
       case .deleteSet(let t, let name, _):
         let set = try NftnlSet(table: t.name, name: name)
         try msg(NFT_MSG_DELSET, t, 0) { nlh in set.withPointer { nftnl_set_nlmsg_build_payload(nlh, $0) } }
+      case .flushSet(let t, let name, _):
+        // NFT_MSG_DELSETELEM without a list of elements: the kernel flushes the set.
+        let list = try NftnlElementList(table: t.name, set: name)
+        try msg(NFT_MSG_DELSETELEM, t, 0) { nlh in list.withPointer { nftnl_set_elems_nlmsg_build_payload(nlh, $0) } }
       case .addElements(let t, let s, let elements), .deleteElements(let t, let s, let elements):
         let adding: Bool = { if case .addElements = command { return true } else { return false } }()
         var chunk: NftnlElementList? = nil

@@ -103,6 +103,10 @@ public struct InMemoryKernel: Sendable {
         throw fail(.busy, "set \(name) is still used by chain \(user.name)")
       }
       r.tables[ti].sets.remove(at: si)
+    case .flushSet(let t, let name, _):
+      let ti = try tableIndex(t)
+      guard let si = r.tables[ti].sets.firstIndex(where: { $0.name == name }) else { throw fail(.noEntry, "set \(name) does not exist") }
+      r.tables[ti].sets[si].elements = []
     case .addElements(let t, let set, let elements):
       let ti = try tableIndex(t)
       guard let si = r.tables[ti].sets.firstIndex(where: { $0.name == set.name }) else {

@@ -41,8 +41,9 @@ extension Ruleset {
 
   /// As `diff(to:)`, where `self` was read without the elements of the sets in
   /// `unreadElements` (too large to dump; nothing is known of them): each such set that
-  /// `target` keeps is declared anew with all its elements in the same transaction, which
-  /// repairs whatever anyone did to its elements (see BENCHMARKS.md, "Read-back").
+  /// `target` keeps is flushed and refilled with all its elements in the same transaction
+  /// (declared anew only if its declaration changed), which repairs whatever anyone did to
+  /// its elements (see BENCHMARKS.md, "Read-back of large sets").
   public func diff(to target: Ruleset, unreadElements: UnreadElements) -> Transaction {
     var tx = Transaction()
     let oldTables = Dictionary(tables.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
@@ -69,7 +70,7 @@ public typealias UnreadElements = [TableRef: Set<String>]
 struct TableDiff {
   let old: Table
   let new: Table
-  /// Sets of `old` whose elements were not read: recreated whole.
+  /// Sets of `old` whose elements were not read: flushed and refilled whole.
   var unreadSets: Set<String> = []
 
   func commands(into tx: inout Transaction) {
@@ -91,9 +92,12 @@ struct TableDiff {
     let newSets = Dictionary(new.sets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     var recreatedSets = Set(
       new.sets.compactMap { s -> String? in
-        guard let o = oldSets[s.name], o.header != s.header || unreadSets.contains(s.name) else { return nil }
+        guard let o = oldSets[s.name], o.header != s.header else { return nil }
         return s.name
       })
+    // Unread sets whose declaration is unchanged are flushed and refilled instead: the set,
+    // its handle and the rules using it stay, and the kernel does less than for a new set.
+    let flushedSets = unreadSets.filter { name in oldSets[name] != nil && newSets[name] != nil && !recreatedSets.contains(name) }
     let removedSets = old.sets.filter { newSets[$0.name] == nil }
 
     // Chains whose rules must be rewritten: changed rules, or rules that refer to a set
@@ -144,6 +148,11 @@ struct TableDiff {
         continue
       }
       if recreatedSets.contains(s.name) {
+        if !s.elements.isEmpty { additions.append((s.header, s.elements)) }
+        continue
+      }
+      if flushedSets.contains(s.name) {
+        tx.add(.flushSet(ref, set: s.name, isMap: s.isMap))
         if !s.elements.isEmpty { additions.append((s.header, s.elements)) }
         continue
       }

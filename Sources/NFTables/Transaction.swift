@@ -36,6 +36,9 @@ public enum Command: Sendable, Hashable {
   case addElements(TableRef, set: NFTSet, [Element])
   /// `delete element F N S { KEYS }`.
   case deleteElements(TableRef, set: NFTSet, [Element])
+  /// `flush set|map F N S`: removes every element, keeping the set (its handle, the rules
+  /// that use it); elements added later in the same transaction replace them atomically.
+  case flushSet(TableRef, set: String, isMap: Bool)
 }
 
 /// Why a transaction cannot be rendered or applied.
@@ -98,7 +101,7 @@ public struct Transaction: Sendable, Hashable {
       }
       return nil
     case .addSet(_, let s): return name("set", s.name) ?? comment("set \(s.name)", s.comment)
-    case .deleteSet(_, let s, _): return name("set", s)
+    case .deleteSet(_, let s, _), .flushSet(_, let s, _): return name("set", s)
     case .addElements(_, let s, let es), .deleteElements(_, let s, let es):
       if let e = name("set", s.name) { return e }
       for el in es {

@@ -68,6 +68,11 @@ extension TextBuffer {
       append(tableRef: t)
       append(byte: 32)
       append(s)
+    case .flushSet(let t, let s, let isMap):
+      append(isMap ? "flush map " : "flush set ")
+      append(tableRef: t)
+      append(byte: 32)
+      append(s)
     case .addElements(let t, let s, let es), .deleteElements(let t, let s, let es):
       if case .addElements = command { append("add element ") } else { append("delete element ") }
       append(tableRef: t)

@@ -1,5 +1,5 @@
 // A one-shot sync with sets bigger than the read-back limit: their elements are not dumped but
-// declared anew in the same transaction, so tampering is still repaired (netlink backend).
+// flushed and written again in the same transaction, so tampering is still repaired (netlink backend).
 import Dataplane
 import Foundation
 import KernelTestSupport
@@ -18,7 +18,7 @@ import Testing
     try reference.load(desired.renderScript())
     let expected = try reference.nft("list", "ruleset")
     #expect(try ns.nft("list", "ruleset") == expected)
-    // Unread, the map cannot be compared: it is declared anew, leaving the listing unchanged.
+    // Unread, the map cannot be compared: it is flushed and refilled, leaving the listing unchanged.
     #expect(try sync.sync(to: desired, full: false).mode == .incremental)
     #expect(try ns.nft("list", "ruleset") == expected)
     // Someone deletes an element and adds a foreign one.

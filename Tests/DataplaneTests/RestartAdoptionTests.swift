@@ -24,6 +24,9 @@ actor RecordingTransactionBackend: TransactionBackend {
   func currentRuleset(tables: [TableRef], spelling: Ruleset?) async throws -> Ruleset {
     try await inner.currentRuleset(tables: tables, spelling: spelling)
   }
+  func currentRuleset(tables: [TableRef], spelling: Ruleset?, elementDumpLimit: Int) async throws -> (Ruleset, UnreadElements) {
+    try await inner.currentRuleset(tables: tables, spelling: spelling, elementDumpLimit: elementDumpLimit)
+  }
   func generation() async throws -> UInt32 { try await inner.generation() }
 }
 
@@ -50,11 +53,11 @@ actor RecordingTransactionBackend: TransactionBackend {
     ])
   }
 
-  static func loop(_ backend: TransactionBackend, _ state: ProxyState) -> SyncLoop {
+  static func loop(_ backend: TransactionBackend, _ state: ProxyState, elementLimit: Int = readBackElementLimit) -> SyncLoop {
     let changes = ProxyChanges(node: node, full: state)
     let handed = Mutex(false)
     return SyncLoop(
-      mode: NFTablesMode(backend: backend),
+      mode: NFTablesMode(backend: backend, elementLimit: elementLimit),
       drain: {
         handed.withLock { h in
           defer { h = true }; return h ? ProxyChanges(node: node) : changes
@@ -99,6 +102,41 @@ actor RecordingTransactionBackend: TransactionBackend {
     #expect(repair.report?.repairedDrift == true, "\(repair.failure ?? "")")
     let repaired = try await backend.currentRuleset(tables: compiledB.tables.map(\.ref), spelling: compiledB)
     #expect(CanonicalRuleset(repaired) == CanonicalRuleset(compiledB))
+    #expect(try ns.nft("list", "set", "ip", "kproxy", affinity).contains("192.0.2.7"))
+  }
+
+  /// With sets above the read-back limit (lowered to 1 here; 100k elements in production) the
+  /// restart still declares no set anew: those sets are flushed and refilled in the adopting
+  /// transaction, every other set is read back and diffed, and learned affinity stays.
+  @Test func aRestartAboveTheElementLimitRefillsBigSetsWithoutDeclaringThemAnew() async throws {
+    let ns = try ScratchNetns.make("adopt-big")
+    let a = Self.state(apiEndpoints: 3)
+    let first = await Self.loop(try NetlinkTransactionBackend(namespace: ns.namespace), a).sync()
+    #expect(first.succeeded, "\(first.failure ?? "")")
+    let compiled = RulesetCompiler.compile(a, node: Self.node).ruleset
+    let affinity = try #require(compiled.tables[0].sets.first { $0.flags.contains(.dynamic) }).name
+    try ns.nft("add", "element", "ip", "kproxy", affinity, "{ 192.0.2.7 }")
+    let handles = try ns.setHandles()
+
+    // The restart, with nothing changed: sets of more than one element are not read back.
+    let backend = RecordingTransactionBackend(try NetlinkTransactionBackend(namespace: ns.namespace))
+    let adopted = await Self.loop(backend, a, elementLimit: 1).sync()
+    #expect(adopted.succeeded, "\(adopted.failure ?? "")")
+    let tx = try #require(await backend.applied.first)
+    let big = Set(compiled.tables[0].sets.filter { !$0.flags.contains(.dynamic) && $0.elements.count > 1 }.map(\.name))
+    #expect(!big.isEmpty)
+    var flushed = Set<String>()
+    for command in tx.commands {
+      switch command {
+      case .flushSet(_, let s, _): flushed.insert(s)
+      case .addElements(_, let s, _): #expect(big.contains(s.name), "elements added to \(s.name), which was read back")
+      default: Issue.record("the adoption sent \(command), not only flushes and elements")
+      }
+    }
+    #expect(flushed == big)
+    #expect(try ns.setHandles() == handles)
+    let kernel = try await backend.currentRuleset(tables: compiled.tables.map(\.ref), spelling: compiled)
+    #expect(CanonicalRuleset(kernel) == CanonicalRuleset(compiled))
     #expect(try ns.nft("list", "set", "ip", "kproxy", affinity).contains("192.0.2.7"))
   }
 }

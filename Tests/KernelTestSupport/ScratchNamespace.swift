@@ -40,6 +40,23 @@ public final class ScratchNamespace {
 
   public func listRuleset() throws -> String { try nft(["list", "ruleset"]) }
 
+  /// Every set and map in the namespace with its kernel handle (`nft -a list ruleset`), keyed
+  /// `FAMILY TABLE NAME` (`ip kproxy endpoints-1`): a set declared anew gets a new handle.
+  public func setHandles() throws -> [String: Int] {
+    var out: [String: Int] = [:]
+    var table = ""
+    for line in try nft(["-a", "list", "ruleset"]).split(separator: "\n") {
+      let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+      guard words.count >= 4, words[words.count - 2] == "handle", let handle = Int(words[words.count - 1]) else { continue }
+      if words[0] == "table" {
+        table = words[1] + " " + words[2]
+      } else if words[0] == "set" || words[0] == "map" {
+        out[table + " " + words[1]] = handle
+      }
+    }
+    return out
+  }
+
   public struct CommandFailed: Error, CustomStringConvertible {
     public var command: [String]
     public var status: Int32

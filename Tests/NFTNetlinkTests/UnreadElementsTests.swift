@@ -1,5 +1,6 @@
 // Read-back without the elements of large sets (their dump is quadratic in the kernel): the
-// diff declares such sets anew, so that elements someone removed, added or changed are repaired.
+// diff flushes and refills such sets, so that elements someone removed, added or changed are
+// repaired, while the sets themselves (their handles) and the rules using them stay.
 import KernelTestSupport
 import NFTNetlink
 import NFTables
@@ -38,19 +39,31 @@ import Testing
     #expect(try client.currentRuleset(tables: refs, spelling: desired).diff(to: desired).isEmpty)
   }
 
-  @Test func withoutTamperingTheUnreadSetsAreDeclaredAnewAndNothingElseChanges() throws {
+  @Test func withoutTamperingTheUnreadSetsAreRefilledAndNothingElseChanges() throws {
     let ns = try TestNamespace.make("unread-same")
     let desired = try FixtureSet.ruleset("demo")
     let refs = desired.tables.map(\.ref)
     let client = try NetlinkClient(namespace: ns.namespace)
     try client.apply(desired.replaceTransaction())
     let before = sortedBlocks(try ns.listRuleset())
+    let handlesBefore = try ns.setHandles()
+    #expect(handlesBefore.count >= 4)
     let (kernel, unread) = try client.currentRuleset(tables: refs, spelling: desired, elementDumpLimit: 0)
     #expect(!unread.isEmpty)
     let tx = kernel.diff(to: desired, unreadElements: unread)
     #expect(!tx.isEmpty)
+    // Only flushes and elements: no set declared or deleted, no chain rewritten.
+    #expect(
+      tx.commands.allSatisfy { c in
+        switch c {
+        case .flushSet, .addElements: true
+        default: false
+        }
+      })
     try client.apply(tx, knownSets: desired)
     #expect(sortedBlocks(try ns.listRuleset()) == before)
+    // The same sets (kernel handles) as before: refilled, not declared anew.
+    #expect(try ns.setHandles() == handlesBefore)
     // With no limit nothing is left unread and nothing is to be done.
     let (full, none) = try client.currentRuleset(tables: refs, spelling: desired, elementDumpLimit: nil)
     #expect(none.isEmpty)

@@ -29,6 +29,7 @@ import Testing
     (Command.addRule(t, chain: "a", Rule([.lookup([.saddr(.v4)], set: "nope", negated: false)])), .noEntry),
     (Command.deleteElements(t, set: map, [Element([.address(IPAddress("10.9.9.9")!)])]), .noEntry),
     (Command.addElements(t, set: map, [goto("missing")]), .noEntry),
+    (Command.flushSet(t, set: "nope", isMap: true), .noEntry),
     (Command.addChain(t, Chain(name: "a", base: BaseChain(type: .nat, hook: .output, priority: 0))), .exists),
   ])
   func refusesDanglingOrBusy(command: Command, code: InMemoryKernelError.Code) throws {
@@ -40,6 +41,22 @@ import Testing
     #expect(throws: InMemoryKernelError.self) { try k.apply(tx) }
     do { try k.apply(tx) } catch { #expect(error.code == code && error.commandIndex == 1) }
     #expect(k.ruleset == before)
+  }
+
+  @Test func flushedSetIsRefilledInTheSameTransaction() throws {
+    var k = try Self.base()
+    let before = k.ruleset
+    var tx = Transaction()
+    tx.add(.flushSet(Self.t, set: "m", isMap: true))
+    #expect(tx.renderScript() == "flush map ip kproxy m\n")
+    tx.add(.addElements(Self.t, set: Self.map, before.tables[0].sets[0].elements))
+    try k.apply(tx)
+    #expect(k.ruleset == before)
+    var flushOnly = Transaction()
+    flushOnly.add(.flushSet(Self.t, set: "m", isMap: true))
+    try k.apply(flushOnly)
+    #expect(k.ruleset.tables[0].sets[0].elements.isEmpty)
+    #expect(k.ruleset.tables[0].chains == before.tables[0].chains)
   }
 
   @Test func flushThenDeleteSucceeds() throws {

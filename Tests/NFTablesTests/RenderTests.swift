@@ -58,6 +58,8 @@ import Testing
     tx.add(
       .addElements(t, set: map, [Element([.address(Self.ip), .proto(.tcp), .port(80)], data: .verdict(.goto("a")), comment: "ns/x:http")]))
     tx.add(.deleteElements(t, set: map, [Element([.address(Self.ip), .proto(.tcp), .port(81)], data: .verdict(.drop))]))
+    tx.add(.flushSet(t, set: "m", isMap: true))
+    tx.add(.flushSet(t, set: "aff", isMap: false))
     tx.add(.deleteChain(t, chain: "b"))
     tx.add(.deleteSet(t, set: "m", isMap: true))
     #expect(tx.error == nil)
@@ -75,6 +77,8 @@ import Testing
         delete element ip kproxy m {
         \t10.0.0.1 . tcp . 81
         }
+        flush map ip kproxy m
+        flush set ip kproxy aff
         delete chain ip kproxy b
         delete map ip kproxy m
 
