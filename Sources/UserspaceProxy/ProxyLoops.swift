@@ -22,6 +22,7 @@ final class ProxyLoop: @unchecked Sendable {
         .connectTimeout(timeout)
         .channelOption(.autoRead, value: false)
         .channelOption(.allowRemoteHalfClosure, value: true)
+        .channelOption(.recvAllocator, value: settings.readBufferAllocator)
     }
   }
 

@@ -295,6 +295,24 @@ extension RealSocketTests {
       await closeAll(peers, server)
     }
 
+    @Test func aLargeTransferIsRelayedIntactFromTheSmallestFirstReadBuffer() async throws {
+      let peers = try await backends(["127.0.0.2"])
+      let server = ProxyServer(settings: ProxySettings(initialReadBuffer: 1))  // clamped to 64 bytes
+      let (table, address) = ProxyTables.single(listen: "127.0.0.1", endpoints: peers.map(\.endpoint))
+      let bound = try await server.applyAndLocate(table, address)
+      let client = try await TestClient(to: bound)
+      _ = try await client.firstLine()
+      let payload = String((0..<300_000).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+      try await client.send(payload)
+      let expected = peers[0].name + "\n" + payload
+      try await eventually("the echo of 300 kB", seconds: 20) { client.received.text.count >= expected.count }
+      #expect(client.received.text == expected)
+      let counters = try #require(await server.statistics().servicePorts[ProxyTables.name])
+      #expect(counters.bytesFromClients == payload.utf8.count)
+      await client.close()
+      await closeAll(peers, server)
+    }
+
     @Test func countersOfConnectionsOnTwoEventLoopsAddUp() async throws {
       let peers = try await backends(["127.0.0.2", "127.0.0.3"])
       let server = ProxyServer(settings: ProxySettings(threads: 2))
