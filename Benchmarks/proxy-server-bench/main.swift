@@ -1,5 +1,7 @@
 // proxy-server-bench LISTEN BACKEND1 BACKEND2 BACKEND3: runs ProxyServer with one TCP service port
 // (LISTEN → the backends, round robin) in the foreground until SIGTERM/SIGINT, for proxy_bench.sh.
+// PROXY_THREADS: event loops (1). PROXY_CHURN_MS: every that many ms, apply a table whose endpoints
+// leave out the next backend in turn (endpoint changes under load; needs 2+ backends).
 import Foundation
 import KubeAPI
 import NetAddress
@@ -33,22 +35,40 @@ for text in arguments.dropFirst() {
 }
 let threads = Int(ProcessInfo.processInfo.environment["PROXY_THREADS"] ?? "") ?? 1
 let name = ServicePortName(service: NamespacedName(namespace: "bench", name: "proxy"), port: "", protocol_: .tcp)
-let choice = EndpointChoice(endpoints: backends.sorted())
-let table = ProxyTable(ports: [
-  name: ProxiedServicePort(
-    name: name, listeners: [ListenAddress(ip: listen.0, port: listen.1, transport: .tcp): .internal],
-    internalEndpoints: choice, externalEndpoints: choice, affinityTimeoutSeconds: nil)
-])
+let churnMilliseconds = Int(ProcessInfo.processInfo.environment["PROXY_CHURN_MS"] ?? "") ?? 0
+
+/// The bench's one service port over `endpoints`.
+func table(_ endpoints: [ProxyEndpoint]) -> ProxyTable {
+  let choice = EndpointChoice(endpoints: endpoints.sorted())
+  return ProxyTable(ports: [
+    name: ProxiedServicePort(
+      name: name, listeners: [ListenAddress(ip: listen.0, port: listen.1, transport: .tcp): .internal],
+      internalEndpoints: choice, externalEndpoints: choice, affinityTimeoutSeconds: nil)
+  ])
+}
 let server = ProxyServer(
   settings: ProxySettings(
     threads: threads,
     events: { event in FileHandle.standardError.write(Data("proxy-server-bench: \(event)\n".utf8)) }))
-let report = await server.apply(table)
+let report = await server.apply(table(backends))
 if !report.failed.isEmpty {
   FileHandle.standardError.write(Data("proxy-server-bench: \(report.failed)\n".utf8))
   exit(1)
 }
 FileHandle.standardError.write(Data("proxy-server-bench: listening on \(arguments[0])\n".utf8))
+let churn: Task<Void, Never>? =
+  churnMilliseconds > 0 && backends.count > 1
+  ? Task {
+    var round = 0
+    while !Task.isCancelled {
+      try? await Task.sleep(for: .milliseconds(churnMilliseconds))
+      round += 1
+      var endpoints = backends
+      endpoints.remove(at: round % backends.count)
+      _ = await server.apply(table(endpoints))
+    }
+    FileHandle.standardError.write(Data("proxy-server-bench: \(round) endpoint changes applied\n".utf8))
+  } : nil
 signal(SIGTERM, SIG_IGN)
 signal(SIGINT, SIG_IGN)
 signal(SIGPIPE, SIG_IGN)
@@ -61,4 +81,6 @@ for signalNumber in [SIGTERM, SIGINT] {
   signalSources.append(source)
 }
 for await _ in stop { break }
+churn?.cancel()
+await churn?.value
 await server.shutdown()

@@ -61,6 +61,7 @@ enum ListenerSocket {
         }
         .childChannelOption(.autoRead, value: false)
         .childChannelOption(.allowRemoteHalfClosure, value: true)
+        .childChannelOption(.recvAllocator, value: settings.readBufferAllocator)
         .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
         .childChannelInitializer { client in
           client.eventLoop.makeCompletedFuture {

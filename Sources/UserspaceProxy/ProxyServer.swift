@@ -1,11 +1,11 @@
-// The userspace proxy's socket runtime: applies ProxyTables (opens, re-routes and drains
-// listeners; keeps one balancer per service-port scope) on a NIO event-loop group, and counts.
+// The userspace proxy's socket runtime: applies ProxyTables one at a time (opens, re-routes and
+// drains listeners; keeps one balancer per service-port scope) on a NIO event-loop group, and counts.
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceProxy
 
-/// Serves ProxyTables with SwiftNIO. Call `apply` from one task at a time.
+/// Serves ProxyTables with SwiftNIO. Concurrent `apply` calls run one after the other, in call order.
 public final class ProxyServer: ProxyTableServing {
   private struct BalancerKey: Hashable {
     var name: ServicePortName
@@ -23,15 +23,34 @@ public final class ProxyServer: ProxyTableServing {
 
   public let settings: ProxySettings
   private let group: MultiThreadedEventLoopGroup
-  private let wide = ProxyWideCounters()
+  private let loops: ProxyLoops
+  private let wide: ProxyWideCounters
   private let state = NIOLockedValueBox(State())
+  /// The last apply called, which the next one waits for.
+  private let lastApply = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
   public init(settings: ProxySettings = ProxySettings()) {
     self.settings = settings
     self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, settings.threads))
+    self.loops = ProxyLoops(group: group, settings: settings)
+    self.wide = ProxyWideCounters(limit: settings.maxConnections)
   }
 
   public func apply(_ table: ProxyTable) async -> ProxyApplyReport {
+    let run = lastApply.withLockedValue { last -> Task<ProxyApplyReport, Never> in
+      let previous = last
+      let run = Task { [self] in
+        await previous?.value
+        return await applyNow(table)
+      }
+      last = Task { _ = await run.value }
+      return run
+    }
+    return await run.value
+  }
+
+  /// One apply; `apply` makes sure that no other runs meanwhile.
+  private func applyNow(_ table: ProxyTable) async -> ProxyApplyReport {
     var report = ProxyApplyReport()
     var toOpen: [ServiceListener] = []
     var toDrain: [ServiceListener] = []
@@ -41,7 +60,7 @@ public final class ProxyServer: ProxyTableServing {
       var balancers: [BalancerKey: EndpointBalancer] = [:]
       var counters: [ServicePortName: ServicePortCounterCell] = [:]
       for (name, port) in table.ports {
-        let cell = state.counters[name] ?? ServicePortCounterCell()
+        let cell = state.counters[name] ?? ServicePortCounterCell(loops: loops.all.count)
         counters[name] = cell
         let affinity = port.affinityTimeoutSeconds.map { TimeAmount.seconds(Int64($0)) }
         for (address, scope) in port.listeners {
@@ -69,7 +88,7 @@ public final class ProxyServer: ProxyTableServing {
         if let listener = state.listeners[address] {
           listener.route = route
         } else {
-          toOpen.append(ServiceListener(address: address, route: route))
+          toOpen.append(ServiceListener(address: address, route: route, loops: loops))
         }
       }
       state.balancers = balancers
@@ -102,10 +121,21 @@ public final class ProxyServer: ProxyTableServing {
   }
 
   public func statistics() async -> ProxyStatistics {
-    let (live, draining) = state.withLockedValue { ($0.counters, Array($0.draining.values)) }
+    let cells = state.withLockedValue { state in
+      // A draining listener's port that is live again shares its cell; the live entry wins.
+      var cells: [ServicePortName: ServicePortCounterCell] = [:]
+      for (_, name, cell) in state.draining.values { cells[name] = cell }
+      for (name, cell) in state.counters { cells[name] = cell }
+      return cells.map { ($0.key, $0.value) }
+    }
+    var parts: [[ServicePortCounters]] = Array(repeating: [], count: cells.count)
+    for loop in loops.all {
+      let read: @Sendable () -> [ServicePortCounters] = { cells.map { $0.1.counters(ofShard: loop.index) } }
+      let shard = await loop.run(read, ifGone: read())
+      for index in shard.indices { parts[index].append(shard[index]) }
+    }
     var ports: [ServicePortName: ServicePortCounters] = [:]
-    for (_, name, cell) in draining { ports[name] = cell.snapshot }
-    for (name, cell) in live { ports[name] = cell.snapshot }
+    for (index, (name, _)) in cells.enumerated() { ports[name] = ServicePortCounterCell.sum(parts[index]) }
     return ProxyStatistics(
       servicePorts: ports, connectionLimitHits: wide.connectionLimitHits, acceptErrors: wide.acceptErrors)
   }

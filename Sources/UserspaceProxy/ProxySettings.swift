@@ -1,5 +1,5 @@
 // How the userspace proxy behaves: dial timeouts and back-off, idle timeouts, the connection
-// limit, the drain grace period, event-loop threads, and where its notable events are reported.
+// limit, the drain grace period, event-loop threads, read buffers, and where notable events go.
 import NIOCore
 
 /// Something worth a log line; ProxyServer reports it through `ProxySettings.events`.
@@ -36,6 +36,10 @@ public struct ProxySettings: Sendable {
   public var acceptBackoff: TimeAmount
   /// Bind listen addresses not (yet) on the host (IP_FREEBIND / IPV6_FREEBIND).
   public var freeBind: Bool
+  /// The first read buffer of each proxied TCP socket, in bytes; NIO's adaptive allocator grows it
+  /// (up to 64 KiB) for connections that read more. Every socket keeps one buffer of its current
+  /// size while open, so this is most of an idle connection's memory (two sockets each).
+  public var initialReadBuffer: Int
   /// Called (on an event loop; keep it quick) for each notable event.
   public var events: (@Sendable (ProxyEvent) -> Void)?
 
@@ -44,7 +48,7 @@ public struct ProxySettings: Sendable {
     endpointBackoff: TimeAmount = .seconds(1), endpointBackoffMax: TimeAmount = .seconds(16),
     tcpIdleTimeout: TimeAmount? = .hours(1), udpTimeout: TimeAmount = .milliseconds(250), maxConnections: Int = 0,
     drainGracePeriod: TimeAmount = .seconds(30), threads: Int = 1, acceptBackoff: TimeAmount = .milliseconds(100),
-    freeBind: Bool = true, events: (@Sendable (ProxyEvent) -> Void)? = nil
+    freeBind: Bool = true, initialReadBuffer: Int = 512, events: (@Sendable (ProxyEvent) -> Void)? = nil
   ) {
     self.connectTimeouts = connectTimeouts
     self.endpointBackoff = endpointBackoff
@@ -56,6 +60,15 @@ public struct ProxySettings: Sendable {
     self.threads = threads
     self.acceptBackoff = acceptBackoff
     self.freeBind = freeBind
+    self.initialReadBuffer = initialReadBuffer
     self.events = events
+  }
+}
+
+extension ProxySettings {
+  /// NIO's adaptive allocator starting at `initialReadBuffer` (64 B to 64 KiB).
+  var readBufferAllocator: AdaptiveRecvByteBufferAllocator {
+    let initial = min(max(initialReadBuffer, 64), 65_536)
+    return AdaptiveRecvByteBufferAllocator(minimum: 64, initial: initial, maximum: 65_536)
   }
 }

@@ -1,18 +1,39 @@
-// The counters of one service port, shared by its listeners' event loops behind a lock (one
-// uncontended lock per accepted connection or read batch), and the proxy-wide counters.
+// The counters of one service port, one shard per event loop so that the connection path takes no
+// lock (each loop adds to its own shard; `statistics()` sums the shards on their loops), and the
+// proxy-wide counters.
 import NIOConcurrencyHelpers
 
-/// ServicePortCounters that event loops update and `statistics()` reads.
+/// One event loop's part of a service port's counters; used only on that loop.
+final class ServicePortCounterShard: @unchecked Sendable {
+  var counters = ServicePortCounters()
+}
+
+/// ServicePortCounters that event loops update (each its shard) and `statistics()` reads.
 final class ServicePortCounterCell: Sendable {
-  private let box = NIOLockedValueBox(ServicePortCounters())
+  private let shards: [ServicePortCounterShard]
 
-  func update(_ body: (inout ServicePortCounters) -> Void) { box.withLockedValue { body(&$0) } }
+  /// A cell with one shard per event loop of `loops`.
+  init(loops: Int) { shards = (0..<max(1, loops)).map { _ in ServicePortCounterShard() } }
 
-  func addBytesFromClients(_ count: Int) { box.withLockedValue { $0.bytesFromClients += count } }
+  /// The shard of `loop`, to be updated only on it.
+  func shard(_ loop: ProxyLoop) -> ServicePortCounterShard { shards[loop.index] }
 
-  func addBytesToClients(_ count: Int) { box.withLockedValue { $0.bytesToClients += count } }
+  /// The counters of shard `index` (read on that shard's loop).
+  func counters(ofShard index: Int) -> ServicePortCounters { shards[index].counters }
 
-  var snapshot: ServicePortCounters { box.withLockedValue { $0 } }
+  /// The sum of shards' counters.
+  static func sum(_ parts: [ServicePortCounters]) -> ServicePortCounters {
+    var total = ServicePortCounters()
+    for part in parts {
+      total.activeConnections += part.activeConnections
+      total.totalConnections += part.totalConnections
+      total.dialFailures += part.dialFailures
+      total.rejectedConnections += part.rejectedConnections
+      total.bytesFromClients += part.bytesFromClients
+      total.bytesToClients += part.bytesToClients
+    }
+    return total
+  }
 }
 
 /// The counters that belong to no service port, and the open-connection count for the limit.
@@ -23,11 +44,16 @@ final class ProxyWideCounters: Sendable {
     var acceptErrors = 0
   }
   private let box = NIOLockedValueBox(State())
+  /// `--max-connections`; 0 (unlimited): connections are not counted here, no lock is taken.
+  let limit: Int
 
-  /// Takes one connection slot; false (and a limit hit counted) when `limit` (> 0) is reached.
-  func admitConnection(limit: Int) -> Bool {
-    box.withLockedValue {
-      if limit > 0 && $0.openConnections >= limit {
+  init(limit: Int) { self.limit = max(0, limit) }
+
+  /// Takes one connection slot; false (and a limit hit counted) when the limit is reached.
+  func admitConnection() -> Bool {
+    guard limit > 0 else { return true }
+    return box.withLockedValue {
+      if $0.openConnections >= limit {
         $0.connectionLimitHits += 1
         return false
       }
@@ -36,7 +62,11 @@ final class ProxyWideCounters: Sendable {
     }
   }
 
-  func releaseConnection() { box.withLockedValue { $0.openConnections -= 1 } }
+  /// Gives back the slot of an admitted connection.
+  func releaseConnection() {
+    guard limit > 0 else { return }
+    box.withLockedValue { $0.openConnections -= 1 }
+  }
 
   func countAcceptError() { box.withLockedValue { $0.acceptErrors += 1 } }
 

@@ -9,7 +9,8 @@ import NIOPosix
   import Musl
 #endif
 
-/// Sets up one accepted client connection (all on the client channel's event loop).
+/// Sets up one accepted client connection (all on the client channel's event loop, with that
+/// loop's counter shard, dialers and connection registry: no lock unless `--max-connections` is set).
 struct TCPConnectionSetup {
   let listener: ServiceListener
   let settings: ProxySettings
@@ -17,89 +18,110 @@ struct TCPConnectionSetup {
 
   /// The child-channel initializer body: the client is not read from until its endpoint answers.
   func start(client: Channel) {
+    let loop = listener.loops.loop(for: client.eventLoop)
     let route = listener.route
-    guard wide.admitConnection(limit: settings.maxConnections) else {
-      route.counters.update { $0.rejectedConnections += 1 }
+    let counters = route.counters.shard(loop)
+    guard wide.admitConnection() else {
+      counters.counters.rejectedConnections += 1
       settings.events?(.connectionLimitReached(listener.address, limit: settings.maxConnections))
       client.resetAndClose()
       return
     }
-    listener.track(client)
-    route.counters.update {
-      $0.totalConnections += 1
-      $0.activeConnections += 1
-    }
-    client.closeFuture.whenComplete { [wide] _ in
+    counters.counters.totalConnections += 1
+    counters.counters.activeConnections += 1
+    let tracked = listener.track(client, on: loop) { [wide] in
       wide.releaseConnection()
-      route.counters.update { $0.activeConnections -= 1 }
+      counters.counters.activeConnections -= 1
     }
     let plan = route.balancer.dialPlan(client: client.remoteAddress)
     guard !plan.isEmpty else {
-      route.counters.update { $0.rejectedConnections += 1 }
+      counters.counters.rejectedConnections += 1
       client.resetAndClose()
       return
     }
-    dial(client: client, route: route, plan: plan, attempt: 0)
+    let connection = ProxiedConnection(
+      client: client, tracked: tracked, route: route, counters: counters, loop: loop, plan: plan)
+    dial(connection, attempt: 0)
   }
 
-  private func dial(client: Channel, route: ListenerRoute, plan: [(ProxyEndpoint, SocketAddress)], attempt: Int) {
+  private func dial(_ connection: ProxiedConnection, attempt: Int) {
+    let client = connection.client
     guard client.isActive else { return }
-    guard attempt < plan.count, attempt < settings.connectTimeouts.count else {
-      route.counters.update { $0.rejectedConnections += 1 }
+    let plan = connection.plan
+    guard attempt < plan.count, attempt < connection.loop.dialers.count else {
+      connection.counters.counters.rejectedConnections += 1
       settings.events?(.allEndpointsFailed(listener.address, tried: plan.prefix(attempt).map(\.0)))
       client.resetAndClose()
       return
     }
     let (endpoint, address) = plan[attempt]
-    ClientBootstrap(group: client.eventLoop)
-      .connectTimeout(settings.connectTimeouts[attempt])
-      .channelOption(.autoRead, value: false)
-      .channelOption(.allowRemoteHalfClosure, value: true)
+    connection.loop.dialers[attempt]
       .connect(to: address)
       .assumeIsolated()
       .whenComplete { result in
         switch result {
         case .success(let backend):
-          route.balancer.dialSucceeded(client: client.remoteAddress, endpoint: endpoint)
-          glue(client: client, backend: backend, route: route)
+          connection.route.balancer.dialSucceeded(client: client.remoteAddress, endpoint: endpoint)
+          glue(connection, backend: backend)
         case .failure(let error):
-          route.counters.update { $0.dialFailures += 1 }
+          connection.counters.counters.dialFailures += 1
           if let code = (error as? IOError)?.errnoCode, code == EMFILE || code == ENFILE {
             // Out of file descriptors here, not the endpoint's fault: no back-off, no further attempts.
-            route.counters.update { $0.rejectedConnections += 1 }
+            connection.counters.counters.rejectedConnections += 1
             client.resetAndClose()
             return
           }
-          route.balancer.dialFailed(endpoint: endpoint)
-          dial(client: client, route: route, plan: plan, attempt: attempt + 1)
+          connection.route.balancer.dialFailed(endpoint: endpoint)
+          dial(connection, attempt: attempt + 1)
         }
       }
   }
 
-  private func glue(client: Channel, backend: Channel, route: ListenerRoute) {
+  private func glue(_ connection: ProxiedConnection, backend: Channel) {
+    let client = connection.client
     guard client.isActive else {
       backend.close(promise: nil)
       return
     }
-    let counters = route.counters
+    let counters = connection.counters
+    let tracked = connection.tracked
     let (clientSide, backendSide) = GlueHandler.matchedPair(
-      firstTally: { counters.addBytesFromClients($0) }, secondTally: { counters.addBytesToClients($0) })
+      firstTally: { bytes in
+        counters.counters.bytesFromClients += bytes
+        tracked.sawTraffic = true
+      },
+      secondTally: { bytes in
+        counters.counters.bytesToClients += bytes
+        tracked.sawTraffic = true
+      })
     do {
-      let clientPipeline = client.pipeline.syncOperations
-      if let idle = settings.tcpIdleTimeout {
-        try clientPipeline.addHandler(IdleStateHandler(allTimeout: idle))
-        try clientPipeline.addHandler(IdleCloseHandler())
-      }
-      try clientPipeline.addHandler(clientSide)
+      try client.pipeline.syncOperations.addHandler(clientSide)
       try backend.pipeline.syncOperations.addHandler(backendSide)
     } catch {
       client.close(promise: nil)
       backend.close(promise: nil)
       return
     }
-    client.setOption(.autoRead, value: true).whenComplete { _ in }
-    backend.setOption(.autoRead, value: true).whenComplete { _ in }
+    if settings.tcpIdleTimeout != nil { tracked.watchIdleness(now: .now()) }
+    for channel in [client, backend] {
+      // On the channel's own loop: set directly, without a future per option.
+      if let options = channel.syncOptions {
+        try? options.setOption(.autoRead, value: true)
+      } else {
+        channel.setOption(.autoRead, value: true).whenComplete { _ in }
+      }
+    }
   }
+}
+
+/// What the dial attempts of one accepted connection share.
+private struct ProxiedConnection {
+  let client: Channel
+  let tracked: TrackedConnection
+  let route: ListenerRoute
+  let counters: ServicePortCounterShard
+  let loop: ProxyLoop
+  let plan: [(ProxyEndpoint, SocketAddress)]
 }
 
 /// Starts the setup once the accepted channel is registered and active.

@@ -48,25 +48,24 @@ final class UDPRelayHandler: ChannelInboundHandler {
     let envelope = unwrapInboundIn(data)
     let client = envelope.remoteAddress
     let route = listener.route
-    route.counters.addBytesFromClients(envelope.data.readableBytes)
+    let loop = listener.loops.loop(for: context.eventLoop)
+    let counters = route.counters.shard(loop)
+    counters.counters.bytesFromClients += envelope.data.readableBytes
     if let flow = flows.use(client, now: .now()) {
       send(envelope.data, on: flow)
       return
     }
     guard let (endpoint, address) = route.balancer.dialPlan(client: client).first else {
-      route.counters.update { $0.rejectedConnections += 1 }
+      counters.counters.rejectedConnections += 1
       return
     }
     let flow = UDPFlow()
     flow.queued.append(envelope.data)
     flows.insert(flow, for: client, now: .now())
-    route.counters.update {
-      $0.totalConnections += 1
-      $0.activeConnections += 1
-    }
+    counters.counters.totalConnections += 1
+    counters.counters.activeConnections += 1
     let listenChannel = context.channel
     let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-    let counters = route.counters
     DatagramBootstrap(group: context.eventLoop)
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
@@ -83,12 +82,12 @@ final class UDPRelayHandler: ChannelInboundHandler {
         switch result {
         case .success(let channel):
           route.balancer.dialSucceeded(client: client, endpoint: endpoint)
-          channel.closeFuture.whenComplete { _ in counters.update { $0.activeConnections -= 1 } }
+          channel.closeFuture.assumeIsolated().whenComplete { _ in counters.counters.activeConnections -= 1 }
           if flow.closed {
             channel.close(promise: nil)
             return
           }
-          relay.listener.track(channel)
+          relay.listener.track(channel, on: loop)
           flow.channel = channel
           channel.closeFuture.assumeIsolated().whenComplete { _ in
             if relay.flows.current(client) === flow { relay.flows.remove(client) }
@@ -99,10 +98,8 @@ final class UDPRelayHandler: ChannelInboundHandler {
           channel.flush()
         case .failure:
           route.balancer.dialFailed(endpoint: endpoint)
-          counters.update {
-            $0.dialFailures += 1
-            $0.activeConnections -= 1
-          }
+          counters.counters.dialFailures += 1
+          counters.counters.activeConnections -= 1
           if relay.flows.current(client) === flow { relay.flows.remove(client) }
         }
       }
@@ -132,10 +129,10 @@ final class UDPFlowReplyHandler: ChannelInboundHandler {
 
   private let client: SocketAddress
   private let listenChannel: Channel
-  private let counters: ServicePortCounterCell
+  private let counters: ServicePortCounterShard
   private let touched: () -> Void
 
-  init(client: SocketAddress, listenChannel: Channel, counters: ServicePortCounterCell, touched: @escaping () -> Void) {
+  init(client: SocketAddress, listenChannel: Channel, counters: ServicePortCounterShard, touched: @escaping () -> Void) {
     self.client = client
     self.listenChannel = listenChannel
     self.counters = counters
@@ -144,7 +141,7 @@ final class UDPFlowReplyHandler: ChannelInboundHandler {
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     let reply = unwrapInboundIn(data).data
-    counters.addBytesToClients(reply.readableBytes)
+    counters.counters.bytesToClients += reply.readableBytes
     touched()
     listenChannel.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: reply), promise: nil)
   }

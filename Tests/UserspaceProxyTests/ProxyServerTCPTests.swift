@@ -253,3 +253,79 @@ final class EventLog: Sendable {
   var record: @Sendable (ProxyEvent) -> Void { { [box] event in box.withLockedValue { $0.append(event) } } }
   var all: [ProxyEvent] { box.withLockedValue { $0 } }
 }
+
+extension RealSocketTests {
+  @Suite(.timeLimit(.minutes(1))) struct ProxyServerRuntimeTests {
+    @Test func concurrentAppliesRunOneAfterTheOther() async throws {
+      let peers = try await backends(["127.0.0.2"])
+      let server = ProxyServer()
+      let (table, address) = ProxyTables.single(listen: "127.0.0.1", endpoints: peers.map(\.endpoint))
+      // Unserialised, every apply would see no listener yet and bind one of its own (port 0).
+      let reports = await withTaskGroup(of: ProxyApplyReport.self) { group in
+        for _ in 0..<12 { group.addTask { await server.apply(table) } }
+        return await group.reduce(into: []) { $0.append($1) }
+      }
+      #expect(reports.allSatisfy { $0.failed.isEmpty && $0.closed.isEmpty })
+      #expect(reports.map(\.opened.count).reduce(0, +) == 1, "one apply opens the listener, the others find it")
+      let bound = try #require(server.boundAddress(of: address))
+      #expect(try await answers(3, to: bound) == [peers[0].name: 3])
+      await closeAll(peers, server)
+    }
+
+    @Test func appliesCalledInOrderTakeEffectInOrder() async throws {
+      let peers = try await backends(["127.0.0.2"])
+      let server = ProxyServer(settings: ProxySettings(drainGracePeriod: .milliseconds(10)))
+      let (table, address) = ProxyTables.single(listen: "127.0.0.1", endpoints: peers.map(\.endpoint))
+      var pending: [Task<ProxyApplyReport, Never>] = []
+      for index in 0..<9 {
+        // Each task is created (and calls apply) before the next: index 8, the last, opens.
+        let started = AsyncStream.makeStream(of: Void.self)
+        pending.append(
+          Task {
+            started.continuation.finish()
+            return await server.apply(index % 2 == 0 ? table : ProxyTable())
+          })
+        for await _ in started.stream {}
+      }
+      var reports: [ProxyApplyReport] = []
+      for task in pending { reports.append(await task.value) }
+      #expect(reports.allSatisfy { $0.failed.isEmpty })
+      #expect(server.boundAddress(of: address) != nil, "the last apply wanted the listener")
+      #expect(reports.map(\.opened.count) == [1, 0, 1, 0, 1, 0, 1, 0, 1])
+      await closeAll(peers, server)
+    }
+
+    @Test func aLargeTransferIsRelayedIntactFromTheSmallestFirstReadBuffer() async throws {
+      let peers = try await backends(["127.0.0.2"])
+      let server = ProxyServer(settings: ProxySettings(initialReadBuffer: 1))  // clamped to 64 bytes
+      let (table, address) = ProxyTables.single(listen: "127.0.0.1", endpoints: peers.map(\.endpoint))
+      let bound = try await server.applyAndLocate(table, address)
+      let client = try await TestClient(to: bound)
+      _ = try await client.firstLine()
+      let payload = String((0..<300_000).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+      try await client.send(payload)
+      let expected = peers[0].name + "\n" + payload
+      try await eventually("the echo of 300 kB", seconds: 20) { client.received.text.count >= expected.count }
+      #expect(client.received.text == expected)
+      let counters = try #require(await server.statistics().servicePorts[ProxyTables.name])
+      #expect(counters.bytesFromClients == payload.utf8.count)
+      await client.close()
+      await closeAll(peers, server)
+    }
+
+    @Test func countersOfConnectionsOnTwoEventLoopsAddUp() async throws {
+      let peers = try await backends(["127.0.0.2", "127.0.0.3"])
+      let server = ProxyServer(settings: ProxySettings(threads: 2))
+      let (table, address) = ProxyTables.single(listen: "127.0.0.1", endpoints: peers.map(\.endpoint))
+      let bound = try await server.applyAndLocate(table, address)
+      let seen = try await answers(40, to: bound)
+      try await eventually("every connection to be counted closed") {
+        await server.statistics().servicePorts[ProxyTables.name]?.activeConnections == 0
+      }
+      let counters = try #require(await server.statistics().servicePorts[ProxyTables.name])
+      #expect(counters.totalConnections == 40)
+      #expect(counters.bytesToClients == seen.reduce(0) { $0 + ($1.key.utf8.count + 1) * $1.value })
+      await closeAll(peers, server)
+    }
+  }
+}

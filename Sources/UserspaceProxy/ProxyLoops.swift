@@ -1,0 +1,93 @@
+// The proxy's event loops, each with state only it touches: its connections (for drains and the
+// idle sweep) and one ClientBootstrap per dial attempt, so that the connection path takes no lock.
+import NIOCore
+import NIOPosix
+
+/// One event loop and what belongs to it. Its mutable state is used only on `eventLoop`.
+final class ProxyLoop: @unchecked Sendable {
+  /// Position in `ProxyLoops.all` (the index of per-loop counter shards).
+  let index: Int
+  let eventLoop: EventLoop
+  /// Dialers for attempt 0, 1, …: ClientBootstraps with that attempt's connect timeout.
+  let dialers: [ClientBootstrap]
+  /// Confined to `eventLoop`.
+  var connections = ConnectionRegistry()
+  private var idleSweep: RepeatedTask?
+
+  init(index: Int, eventLoop: EventLoop, settings: ProxySettings) {
+    self.index = index
+    self.eventLoop = eventLoop
+    self.dialers = settings.connectTimeouts.map { timeout in
+      ClientBootstrap(group: eventLoop)
+        .connectTimeout(timeout)
+        .channelOption(.autoRead, value: false)
+        .channelOption(.allowRemoteHalfClosure, value: true)
+        .channelOption(.recvAllocator, value: settings.readBufferAllocator)
+    }
+  }
+
+  /// Sweeps this loop's connections for the TCP idle timeout every `ConnectionRegistry.sweepPeriod`.
+  func startIdleSweep(timeout: TimeAmount) {
+    let period = ConnectionRegistry.sweepPeriod(for: timeout)
+    eventLoop.execute { [self] in
+      idleSweep = eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { [self] _ in
+        for connection in connections.sweepIdle(now: .now(), timeout: timeout) {
+          connection.channel.close(promise: nil)
+        }
+      }
+    }
+  }
+
+  /// Runs `body` on this loop; `ifGone` once the loop has shut down (and nothing runs on it).
+  func run<T: Sendable>(_ body: @escaping @Sendable () -> T, ifGone: @autoclosure () -> T) async -> T {
+    if let value = try? await eventLoop.submit(body).get() { return value }
+    return ifGone()
+  }
+}
+
+/// Every event loop of the proxy's group, found by the loop a channel is on.
+final class ProxyLoops: Sendable {
+  let all: [ProxyLoop]
+  private let byLoop: [ObjectIdentifier: ProxyLoop]
+
+  init(group: MultiThreadedEventLoopGroup, settings: ProxySettings) {
+    var all: [ProxyLoop] = []
+    for eventLoop in group.makeIterator() {
+      all.append(ProxyLoop(index: all.count, eventLoop: eventLoop, settings: settings))
+    }
+    self.all = all
+    self.byLoop = Dictionary(uniqueKeysWithValues: all.map { (ObjectIdentifier($0.eventLoop), $0) })
+    if let timeout = settings.tcpIdleTimeout {
+      for loop in all { loop.startIdleSweep(timeout: timeout) }
+    }
+  }
+
+  /// The state of `eventLoop`, one of this group's loops.
+  func loop(for eventLoop: EventLoop) -> ProxyLoop {
+    guard let loop = byLoop[ObjectIdentifier(eventLoop)] else {
+      preconditionFailure("\(eventLoop) is not one of the proxy's event loops")
+    }
+    return loop
+  }
+
+  /// Open connections of `listener` on every loop.
+  func openConnections(of listener: ObjectIdentifier) async -> Int {
+    var total = 0
+    for loop in all { total += await loop.run({ loop.connections.count(of: listener) }, ifGone: 0) }
+    return total
+  }
+
+  /// Closes every connection of `listener`; returns how many it closed.
+  func closeConnections(of listener: ObjectIdentifier) async -> Int {
+    var total = 0
+    for loop in all {
+      total += await loop.run(
+        {
+          let channels = loop.connections.channels(of: listener)
+          for channel in channels { channel.close(promise: nil) }
+          return channels.count
+        }, ifGone: 0)
+    }
+    return total
+  }
+}
