@@ -124,10 +124,10 @@ let package = Package(
       ]),
     .testTarget(
       name: "KubeSourceTests",
-      dependencies: ["KubeSource", "KubeAPI", "KubeTestServer", .product(name: "NIOCore", package: "swift-nio")]),
+      dependencies: ["TestSupport", "KubeSource", "KubeAPI", "KubeTestServer", .product(name: "NIOCore", package: "swift-nio")]),
     .testTarget(
       name: "KubeAPITests", dependencies: ["KubeAPI", "KubeSource", "NetAddress", .product(name: "Yams", package: "Yams")]),
-    .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI", "NetAddress"]),
+    .testTarget(name: "ServiceProxyTests", dependencies: ["TestSupport", "ServiceProxy", "KubeAPI", "NetAddress"]),
     .testTarget(name: "NFTablesTests", dependencies: ["NFTables", "NetAddress"]),
     .testTarget(
       name: "RecordingTests", dependencies: ["Recording", "Dataplane", "KubeAPI", "KubeSource", "NFTables", "ServiceProxy"]),
@@ -161,7 +161,7 @@ let package = Package(
       ]),
     .testTarget(
       name: "DataplaneTests",
-      dependencies: [
+      dependencies: ["TestSupport", 
         "Dataplane", "NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KernelTestSupport",
         "UserspaceProxy",
       ]),

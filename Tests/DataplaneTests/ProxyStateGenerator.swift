@@ -1,22 +1,9 @@
 // Seeded random reconciler states for the sync loop's tests: service ports with endpoints,
 // affinity, traffic policies, node ports, and destinations several ports contest.
 import KubeAPI
+import TestSupport
 import NetAddress
 import ServiceProxy
-
-/// SplitMix64: reproducible from its seed.
-struct SeededRandom: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-}
 
 enum ProxyStateGenerator {
   static let nodes = [

@@ -51,37 +51,6 @@ struct MemoryLoop {
   }
 }
 
-/// Tables compared regardless of element and object order; dynamic sets' elements left out.
-struct CanonicalRuleset: Equatable, CustomStringConvertible {
-  var tables: [TableRef: [String: String]]
-  init(_ r: Ruleset) {
-    var out: [TableRef: [String: String]] = [:]
-    for t in r.tables {
-      var objects: [String: String] = ["comment": t.comment ?? ""]
-      for c in t.chains { objects["chain " + c.name] = "\(c)" }
-      for s in t.sets {
-        var header = s.header
-        header.elements = []
-        let elements = s.flags.contains(.dynamic) ? [] : s.elements.map { "\($0)" }.sorted()
-        objects["set " + s.name] = "\(header) \(elements)"
-      }
-      out[t.ref] = objects
-    }
-    tables = out
-  }
-  var description: String { tables.keys.sorted().map { "\($0): \(tables[$0]!.count) objects" }.joined(separator: ", ") }
-  /// The objects that differ, for failure messages.
-  func difference(_ other: CanonicalRuleset) -> [String] {
-    var out: [String] = []
-    for ref in Set(tables.keys).union(other.tables.keys) {
-      let a = tables[ref] ?? [:]
-      let b = other.tables[ref] ?? [:]
-      for k in Set(a.keys).union(b.keys) where a[k] != b[k] { out.append("\(ref) \(k): \(a[k] ?? "-") vs \(b[k] ?? "-")") }
-    }
-    return out.sorted()
-  }
-}
-
 @Suite struct SyncLoopTests {
   static let client = IPAddress("203.0.113.77")!
 

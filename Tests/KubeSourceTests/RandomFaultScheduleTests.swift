@@ -5,20 +5,8 @@ import Foundation
 import KubeAPI
 import KubeSource
 import KubeTestServer
+import TestSupport
 import Testing
-
-/// SplitMix64: small, seedable, the same sequence on every platform.
-struct SeededGenerator: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 @Suite struct RandomFaultScheduleTests {
   /// KPROXY_WATCH_SEED reproduces a run; otherwise three fixed seeds and one random one.
@@ -30,7 +18,7 @@ struct SeededGenerator: RandomNumberGenerator {
   @Test(arguments: seeds)
   func clientViewMatchesTheStoreUnderRandomFaults(seed: UInt64) async throws {
     print("RandomFaultScheduleTests seed \(seed) (rerun with KPROXY_WATCH_SEED=\(seed))")
-    var random = SeededGenerator(seed: seed)
+    var random = SeededRandom(seed: seed)
     let harness = try await WatchHarness.start(options: ListWatchOptions(pageSize: 4))
     let server = harness.server
     let store = server.store

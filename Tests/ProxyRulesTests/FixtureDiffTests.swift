@@ -3,31 +3,6 @@
 import NFTables
 import Testing
 
-/// A ruleset as sets of named objects: creation order does not matter, rule order does.
-struct CanonicalRuleset: Equatable {
-  struct CanonicalSet: Equatable {
-    var header: NFTSet
-    var elements: Set<Element>
-  }
-  struct CanonicalTable: Equatable {
-    var comment: String?
-    var chains: [String: Chain]
-    var sets: [String: CanonicalSet]
-  }
-  var tables: [TableRef: CanonicalTable]
-
-  init(_ r: Ruleset) {
-    var tables: [TableRef: CanonicalTable] = [:]
-    for t in r.tables {
-      tables[t.ref] = CanonicalTable(
-        comment: t.comment,
-        chains: Dictionary(uniqueKeysWithValues: t.chains.map { ($0.name, $0) }),
-        sets: Dictionary(uniqueKeysWithValues: t.sets.map { ($0.name, CanonicalSet(header: $0.header, elements: Set($0.elements))) }))
-    }
-    self.tables = tables
-  }
-}
-
 @Suite struct FixtureDiffTests {
   static let compiled: [String: Ruleset] = {
     var out: [String: Ruleset] = [:]

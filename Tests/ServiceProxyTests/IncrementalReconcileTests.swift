@@ -2,25 +2,14 @@
 // previous state with `changed`/`removed` applied equals a full reconcile of the objects.
 import KubeAPI
 import NetAddress
+import TestSupport
 import Testing
 
 @testable import ServiceProxy
 
-/// SplitMix64: a small reproducible generator.
-private struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 /// Random objects from a small universe, so that names, labels, IPs and ports collide often.
 private struct ObjectFactory {
-  var rng: SeededGenerator
+  var rng: SeededRandom
   let namespaces = ["default", "other"]
   let nodeNames = ["node-a", "node-b", "node-c"]
 
@@ -113,7 +102,7 @@ private struct Identity: Hashable, Comparable {
 
 @Suite struct IncrementalReconcileTests {
   @Test(arguments: 1...16) func randomChangesMatchFullReconcile(seed: UInt64) {
-    var factory = ObjectFactory(rng: SeededGenerator(state: seed))
+    var factory = ObjectFactory(rng: SeededRandom(seed: seed))
     let settings = NodeSettings()
     var objects: [Identity: KubeObject] = [:]
     var tracker = ServiceChangeTracker(hostname: "node-a")
