@@ -161,7 +161,8 @@ let package = Package(
       ]),
     .testTarget(
       name: "DataplaneTests",
-      dependencies: ["TestSupport", 
+      dependencies: [
+        "TestSupport",
         "Dataplane", "NFTNetlink", "NFTables", "NetAddress", "ProxyRules", "ServiceProxy", "KubeAPI", "KernelTestSupport",
         "UserspaceProxy",
       ]),

@@ -1,11 +1,12 @@
-// The dry-run backend: one block per sync, headed by `# sync N at <ISO time>: <cause>`, holding
-// the transaction as nft text; the second sync prints only the difference.
 import Dataplane
 import Foundation
 import NFTables
 import NetAddress
 import ServiceProxy
 import Synchronization
+// The dry-run backend: one block per sync, headed by `# sync N at <ISO time>: <cause>`, holding
+// the transaction as nft text; the second sync prints only the difference.
+import TestSupport
 import Testing
 
 @Suite struct DryRunBackendTests {

@@ -1,9 +1,9 @@
 // Seeded random reconciler states for the sync loop's tests: service ports with endpoints,
 // affinity, traffic policies, node ports, and destinations several ports contest.
 import KubeAPI
-import TestSupport
 import NetAddress
 import ServiceProxy
+import TestSupport
 
 enum ProxyStateGenerator {
   static let nodes = [

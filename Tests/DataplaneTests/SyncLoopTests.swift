@@ -1,6 +1,3 @@
-// The sync loop on the in-memory backend: after every step of seeded random change sequences
-// (node changes, failed applies, other processes' commits) the kernel equals a full compile
-// of the current state, and clients learned by affinity sets survive where they should.
 import Dataplane
 import Foundation
 import NFTables
@@ -8,6 +5,10 @@ import NetAddress
 import ProxyRules
 import ServiceProxy
 import Synchronization
+// The sync loop on the in-memory backend: after every step of seeded random change sequences
+// (node changes, failed applies, other processes' commits) the kernel equals a full compile
+// of the current state, and clients learned by affinity sets survive where they should.
+import TestSupport
 import Testing
 
 /// What the drain hands the loop next (then nothing but the node).

@@ -1,10 +1,11 @@
-// UserspaceMode over a recording fake runtime: after random change sequences (with node changes
-// and failed applies), the applied table always equals the table built from the whole state.
 import Foundation
 import KubeAPI
 import NetAddress
 import ServiceProxy
 import Synchronization
+// UserspaceMode over a recording fake runtime: after random change sequences (with node changes
+// and failed applies), the applied table always equals the table built from the whole state.
+import TestSupport
 import Testing
 import UserspaceProxy
 
