@@ -264,25 +264,7 @@ struct AgentPacketTests {
 
   @Test("Through the test API server: create, update, a dropped watch and a relist after compaction, delete")
   func apiServerSource() async throws {
-    let server = try await KubeTestServer.start()
-    do {
-      // The blocking steps run on a thread of their own, not on one of the few threads of the
-      // concurrency pool that other async tests need.
-      try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, Error>) in
-        Thread {
-          do {
-            try Self.runAgainstAPIServer(server)
-            done.resume()
-          } catch {
-            done.resume(throwing: error)
-          }
-        }.start()
-      }
-    } catch {
-      try? await server.shutdown()
-      throw error
-    }
-    try await server.shutdown()
+    try await APIServerThread.run(Self.runAgainstAPIServer)
   }
 
   static func apiService(_ name: String, clusterIP: String) -> [String: Any] {

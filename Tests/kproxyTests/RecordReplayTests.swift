@@ -9,23 +9,7 @@ import Testing
 @Suite("record and replay", .packetTestsEnabled)
 struct RecordReplayTests {
   @Test func aRecordingOfChangesReplaysEqualToAFullCompile() async throws {
-    let server = try await KubeTestServer.start()
-    do {
-      try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, Error>) in
-        Thread {
-          do {
-            try Self.recordAndReplay(server)
-            done.resume()
-          } catch {
-            done.resume(throwing: error)
-          }
-        }.start()
-      }
-    } catch {
-      try? await server.shutdown()
-      throw error
-    }
-    try await server.shutdown()
+    try await APIServerThread.run(Self.recordAndReplay)
   }
 
   static func recordAndReplay(_ server: KubeTestServer) throws {
