@@ -103,7 +103,7 @@ let package = Package(
       path: "Tests/KernelTestSupport"),
     // The packet-test topology (node, pod and outside namespaces, traffic, `kproxy run` as a
     // process), shared by the test targets that send real packets.
-    .target(name: "PacketTestSupport", path: "Tests/PacketTestSupport"),
+    .target(name: "PacketTestSupport", dependencies: ["Sandbox"], path: "Tests/PacketTestSupport"),
     // Helpers any test target may use (seeded random numbers).
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     // An in-process Kubernetes API server (list, watch, create, update, delete; faults on demand) for tests.

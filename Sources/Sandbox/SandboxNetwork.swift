@@ -8,7 +8,7 @@ public enum SandboxNetwork {
   public static func build(_ plan: SandboxPlan) throws(SandboxError) {
     for ns in plan.namespaces {
       try SandboxShell.run(["ip", "netns", "add", ns])
-      try configureKernel(ns, forwarding: ns == plan.node)
+      try configureKernel(ns, forwarding: ns == plan.node || ns == plan.outside)
     }
     let v4 = plan.nodeIPs.first { !$0.contains(":") }
     let v6 = plan.nodeIPs.first { $0.contains(":") }
@@ -26,26 +26,30 @@ public enum SandboxNetwork {
       node += ["addr add \(v6)/64 dev out nodad", "route add default via \(out6) dev out"]
       outside += ["addr add \(out6)/64 dev eth0 nodad", "route add default via \(v6) dev eth0"]
     }
+    // A pod holds its address (and, for a dual-stack pod, one of the other family); the node's
+    // end of its link holds the gateway of each family, with a host route to each pod address.
     for pod in plan.pods + plan.clients {
-      let six = pod.ip.contains(":")
-      guard let gw = six ? gw6 : gw4 else { continue }
-      node += [
-        "link add \(pod.link) type veth peer name eth0 netns \(pod.namespace)",
-        "link set \(pod.link) up",
-        "addr add \(gw)/\(six ? 128 : 32) dev \(pod.link)\(six ? " nodad" : "")",
-        "route add \(pod.ip)/\(six ? 128 : 32) dev \(pod.link) src \(gw)",
-      ]
+      node += ["link add \(pod.link) type veth peer name eth0 netns \(pod.namespace)", "link set \(pod.link) up"]
+      for ip in pod.addresses {
+        let six = ip.contains(":")
+        guard let gw = six ? gw6 : gw4 else { continue }
+        node += [
+          "addr add \(gw)/\(six ? 128 : 32) dev \(pod.link)\(six ? " nodad" : "")",
+          "route add \(ip)/\(six ? 128 : 32) dev \(pod.link) src \(gw)",
+        ]
+      }
     }
     try SandboxShell.ipBatch(plan.node, node)
     for pod in plan.pods + plan.clients {
-      let six = pod.ip.contains(":")
-      guard let gw = six ? gw6 : gw4 else { continue }
-      try SandboxShell.ipBatch(
-        pod.namespace,
-        [
-          "link set lo up", "link set eth0 up", "addr add \(pod.ip)/\(six ? 128 : 32) dev eth0\(six ? " nodad" : "")",
-          "route add default via \(gw) dev eth0 onlink",
-        ])
+      var commands = ["link set lo up", "link set eth0 up"]
+      for ip in pod.addresses {
+        let six = ip.contains(":")
+        guard let gw = six ? gw6 : gw4 else { continue }
+        commands += [
+          "addr add \(ip)/\(six ? 128 : 32) dev eth0\(six ? " nodad" : "")", "route add default via \(gw) dev eth0 onlink",
+        ]
+      }
+      try SandboxShell.ipBatch(pod.namespace, commands)
     }
     try SandboxShell.ipBatch(plan.outside, outside)
     // The outside namespace is the node's upstream router: it answers anything it is asked to

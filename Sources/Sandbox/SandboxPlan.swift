@@ -11,7 +11,20 @@ public struct SandboxPod: Sendable, Hashable, Codable {
   /// The node's end of the veth pair.
   public var link: String
   public var ip: String
+  /// An address of the other family, for a dual-stack pod (the packet tests' pods have one).
+  public var otherIP: String?
   public var listens: [EchoListen]
+
+  public init(namespace: String, link: String, ip: String, otherIP: String? = nil, listens: [EchoListen] = []) {
+    self.namespace = namespace
+    self.link = link
+    self.ip = ip
+    self.otherIP = otherIP
+    self.listens = listens
+  }
+
+  /// Every address of the pod.
+  public var addresses: [String] { [ip] + (otherIP.map { [$0] } ?? []) }
 }
 
 /// One probe: a service address reached from the client pod, the node or the outside client.
@@ -61,6 +74,24 @@ public struct SandboxPlan: Sendable, Hashable, Codable {
   public var probes: [SandboxProbe]
   /// What could not be probed and why (SCTP, a family without a node IP).
   public var notes: [String]
+
+  /// A plan given in full (the packet tests' fixed topology, which has no manifests).
+  public init(
+    name: String, node: String, outside: String, nodeIPs: [String], outsideIPs: [String], gateways: [String], pods: [SandboxPod],
+    clients: [SandboxPod] = []
+  ) {
+    self.name = name
+    self.node = node
+    self.outside = outside
+    self.nodeIPs = nodeIPs
+    self.outsideIPs = outsideIPs
+    self.gateways = gateways
+    self.pods = pods
+    self.clients = clients
+    nodeListens = []
+    probes = []
+    notes = []
+  }
 
   /// Each pod namespace runs an echo server process (about 3 MB of private memory).
   public static let maxPods = 256

@@ -1,6 +1,7 @@
 // A throwaway node: a node namespace that forwards, pod namespaces on veth links to it, and an
 // outside client namespace on a separate link; plus the processes started in them and cleanup.
 import Foundation
+import Sandbox
 
 /// One pod: its namespace and its addresses (the node reaches it by a /32 and /128 route).
 public struct PodNamespace {
@@ -79,85 +80,18 @@ public final class Topology {
         index: i, namespace: "\(prefix)-pod\(i)", ipv4: TopologyAddresses.podIPv4(i), ipv6: TopologyAddresses.podIPv6(i),
         nodeLink: "pod\(i)")
     }
-    let all = [node, outside] + pods.map(\.namespace)
-    for name in all {
-      try Command.must(["ip", "netns", "add", name])
-      created.append(name)
-      try configureKernel(name, forwarding: name == node || name == outside)
-    }
+    // The product's sandbox builds it (kproxy sandbox): here with the fixed addresses above.
     typealias A = TopologyAddresses
-    var nodeBatch = [
-      "link set lo up",
-      "link add out type veth peer name eth0 netns \(outside)",
-      "link set out up",
-      "addr add \(A.nodeIPv4)/24 dev out",
-      "addr add \(A.nodeIPv6)/64 dev out nodad",
-      "route add default via \(A.outsideIPv4) dev out",
-      "route add default via \(A.outsideIPv6) dev out",
-    ]
-    for pod in pods {
-      nodeBatch += [
-        "link add \(pod.nodeLink) type veth peer name eth0 netns \(pod.namespace)",
-        "link set \(pod.nodeLink) up",
-        "addr add \(A.gatewayIPv4)/32 dev \(pod.nodeLink)",
-        "addr add \(A.gatewayIPv6)/128 dev \(pod.nodeLink) nodad",
-        "route add \(pod.ipv4)/32 dev \(pod.nodeLink) src \(A.gatewayIPv4)",
-        "route add \(pod.ipv6)/128 dev \(pod.nodeLink) src \(A.gatewayIPv6)",
-      ]
+    let plan = SandboxPlan(
+      name: prefix, node: node, outside: outside, nodeIPs: [A.nodeIPv4, A.nodeIPv6], outsideIPs: [A.outsideIPv4, A.outsideIPv6],
+      gateways: [A.gatewayIPv4, A.gatewayIPv6],
+      pods: pods.map { SandboxPod(namespace: $0.namespace, link: $0.nodeLink, ip: $0.ipv4, otherIP: $0.ipv6) })
+    created = plan.namespaces
+    do {
+      try SandboxNetwork.build(plan)
+    } catch {
+      throw CommandFailure(description: "building the topology: \(error)")
     }
-    try batch(node, nodeBatch)
-    // The outside namespace is also the node's upstream router, one that answers every packet
-    // it is asked to forward with "host unreachable": traffic the node lets out instead of
-    // proxying fails fast and visibly, unlike traffic that kproxy drops.
-    try Command.must([
-      "ip", "netns", "exec", outside, "nft",
-      "add table inet upstream { chain forward { type filter hook forward priority 0; policy accept; reject with icmpx type host-unreachable; }; }",
-    ])
-    try batch(
-      outside,
-      [
-        "link set lo up",
-        "link set eth0 up",
-        "addr add \(A.outsideIPv4)/24 dev eth0",
-        "addr add \(A.outsideIPv6)/64 dev eth0 nodad",
-        "route add default via \(A.nodeIPv4) dev eth0",
-        "route add default via \(A.nodeIPv6) dev eth0",
-      ])
-    for pod in pods {
-      try batch(
-        pod.namespace,
-        [
-          "link set lo up",
-          "link set eth0 up",
-          "addr add \(pod.ipv4)/32 dev eth0",
-          "addr add \(pod.ipv6)/128 dev eth0 nodad",
-          "route add default via \(A.gatewayIPv4) dev eth0 onlink",
-          "route add default via \(A.gatewayIPv6) dev eth0 onlink",
-        ])
-    }
-  }
-
-  /// Forwarding on the node; no reverse-path filter, no ICMP rate limits (a rate-limited
-  /// REJECT would look like a DROP) and no IPv6 duplicate address detection everywhere.
-  private func configureKernel(_ namespace: String, forwarding: Bool) throws {
-    var settings = [
-      "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0",
-      "net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0",
-      "net.ipv4.icmp_ratemask=0",
-      "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
-    ]
-    if forwarding {
-      settings += ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]
-    }
-    try Command.must(["ip", "netns", "exec", namespace, "sysctl", "-q", "-w"] + settings)
-  }
-
-  /// Runs `ip` commands inside `namespace` in one process.
-  private func batch(_ namespace: String, _ commands: [String]) throws {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(namespace).ipbatch")
-    try (commands.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
-    defer { try? FileManager.default.removeItem(at: url) }
-    try Command.must(["ip", "-n", namespace, "-batch", url.path])
   }
 
   /// Adds another address to the node's outside link (a secondary node IP).
