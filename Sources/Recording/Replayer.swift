@@ -28,7 +28,7 @@ public struct ReplayReport: Sendable {
   public var mismatches: [(index: Int, differences: [String])] = []
 }
 
-public struct Replayer {
+public struct Replayer: Sendable {
   public let recording: Recording
   public let settings: NodeSettings
   public let config: KubeProxyConfiguration?

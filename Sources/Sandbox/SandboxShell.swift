@@ -2,10 +2,10 @@
 // command whose failure names the command line and its error output.
 import Foundation
 
-enum SandboxShell {
+public enum SandboxShell {
   /// Runs `args` (argv[0] looked up in /usr/sbin, /usr/bin, /sbin, /bin), optionally with `input` on stdin.
   @discardableResult
-  static func run(_ args: [String], input: String? = nil, check: Bool = true) throws(SandboxError) -> String {
+  public static func run(_ args: [String], input: String? = nil, check: Bool = true) throws(SandboxError) -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: locate(args[0]))
     p.arguments = Array(args.dropFirst())

@@ -8,7 +8,6 @@ import KubeAPI
 import KubeSource
 import NFTNetlink
 import Recording
-import Synchronization
 
 struct RecordCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -45,34 +44,19 @@ struct RecordCommand: ParsableCommand {
     }
     let seconds = try duration.map { try GoDuration.seconds($0).get() }
     let (out, hostname) = (out, hostname ?? ProcessInfo.processInfo.hostName)
-    signal(SIGTERM, SIG_IGN)
-    signal(SIGINT, SIG_IGN)
-    let result = Mutex<Result<Int, Error>?>(nil)
-    let done = DispatchSemaphore(value: 0)
-    let task = Task {
-      let r = await Result(catching: {
+    let count: Int
+    do {
+      count = try runBlocking(cancelOnSignals: true) {
         let client = try APIClient(connection: connection)
         defer { Task { try? await client.shutdown() } }
         return try await Recorder.record(
           client: client, server: connection.server, hostname: hostname, directory: out,
           duration: seconds.map { .milliseconds(Int64($0 * 1000)) })
-      })
-      result.withLock { $0 = r }
-      done.signal()
+      }
+    } catch {
+      throw UserError(description: "\(error)")
     }
-    let signals = [SIGTERM, SIGINT].map { number in
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler { task.cancel() }
-      source.resume()
-      return source
-    }
-    done.wait()
-    for s in signals { s.cancel() }
-    switch result.withLock({ $0 }) {
-    case .success(let n)?: try Output.write("kproxy: recorded \(n) events to \(out)\n")
-    case .failure(let e)?: throw UserError(description: "\(e)")
-    case nil: throw UserError(description: "the recording did not finish")
-    }
+    try Output.write("kproxy: recorded \(count) events to \(out)\n")
   }
 }
 
@@ -113,10 +97,9 @@ struct ReplayCommand: ParsableCommand {
     }
     let replayer = Replayer(recording: recording, settings: settings, config: config)
     let verbose = verbose
-    let result = Mutex<Result<ReplayReport, Error>?>(nil)
-    let done = DispatchSemaphore(value: 0)
-    Task {
-      let r = await Result(catching: {
+    let report: ReplayReport
+    do {
+      report = try runBlocking {
         try await replayer.run(backend: backend) { step in
           if verbose || !step.differences.isEmpty {
             let what = step.sync.map { "synced (\($0.full ? "full" : "partial"), \($0.commands) commands)" } ?? "no sync"
@@ -126,25 +109,13 @@ struct ReplayCommand: ParsableCommand {
             for d in step.differences.prefix(20) { try Output.writeError("  \(d)\n") }
           }
         }
-      })
-      result.withLock { $0 = r }
-      done.signal()
+      }
+    } catch {
+      throw UserError(description: "replay failed: \(error)")
     }
-    done.wait()
-    switch result.withLock({ $0 }) {
-    case .success(let report)?:
-      try Output.write(
-        "kproxy: replayed \(report.events) events, \(report.syncs) syncs, \(report.checks) checks against a full compile: \(report.mismatches.isEmpty ? "all equal" : "\(report.mismatches.count) differ")\n"
-      )
-      if !report.mismatches.isEmpty { throw ExitCode(1) }
-    case .failure(let e)?: throw UserError(description: "replay failed: \(e)")
-    case nil: throw UserError(description: "the replay did not finish")
-    }
-  }
-}
-
-extension Result where Failure == Error {
-  init(catching body: () async throws -> Success) async {
-    do { self = .success(try await body()) } catch { self = .failure(error) }
+    try Output.write(
+      "kproxy: replayed \(report.events) events, \(report.syncs) syncs, \(report.checks) checks against a full compile: \(report.mismatches.isEmpty ? "all equal" : "\(report.mismatches.count) differ")\n"
+    )
+    if !report.mismatches.isEmpty { throw ExitCode(1) }
   }
 }

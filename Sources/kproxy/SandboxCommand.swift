@@ -47,14 +47,7 @@ struct SandboxCheckCommand: ParsableCommand {
     // Probes run side by side (one per core); each is a helper process inside the source namespace.
     DispatchQueue.concurrentPerform(iterations: probes.count) { i in
       let p = probes[i]
-      let result = Result {
-        let out = try SandboxCommand.runChecked([
-          "ip", "netns", "exec", p.namespace, SelfBinary.path, "sandbox", "probe", "--to", p.targetText, "--transport",
-          p.transport.rawValue,
-          "--count", String(count), "--timeout", String(timeout),
-        ])
-        return SandboxCheckRow(probe: p, lines: out.split(separator: "\n").map(String.init))
-      }
+      let result = Result { try SandboxCommand.probe(p, count: count, timeout: timeout) }
       results.withLock { $0[i] = result }
     }
     var done: [SandboxCheckRow] = []
@@ -148,25 +141,19 @@ struct SandboxProbeCommand: ParsableCommand {
   @Option var timeout = 1.0
 
   func run() throws {
-    let (host, portText) =
-      to.hasPrefix("[")
-      ? (String(to.dropFirst().prefix { $0 != "]" }), String(to[to.index(after: to.lastIndex(of: ":")!)...]))
-      : (String(to[..<to.lastIndex(of: ":")!]), String(to[to.index(after: to.lastIndex(of: ":")!)...]))
-    guard let port = Int(portText), let target = try? SocketAddress(ipAddress: host, port: port) else {
-      throw ValidationError("--to \(to): not IP:PORT")
+    guard let (address, port) = TraceAddresses.hostPort(to), let target = try? SocketAddress(ipAddress: "\(address)", port: Int(port))
+    else {
+      throw ValidationError("--to \(to): not IP:PORT or [IPv6]:PORT")
     }
-    let lines = Mutex<[String]>([])
-    let finished = DispatchSemaphore(value: 0)
     let (count, timeout, transport) = (count, timeout, transport)
-    Task {
+    let lines = try runBlocking {
+      var lines: [String] = []
       for _ in 0..<count {
-        let line = await ProbeClient.attempt(to: target, transport: transport, timeout: .milliseconds(Int64(timeout * 1000)))
-        lines.withLock { $0.append(line) }
+        lines.append(await ProbeClient.attempt(to: target, transport: transport, timeout: .milliseconds(Int64(timeout * 1000))))
       }
-      finished.signal()
+      return lines
     }
-    finished.wait()
-    try Output.write(lines.withLock { $0 }.map { $0 + "\n" }.joined())
+    try Output.write(lines.map { $0 + "\n" }.joined())
   }
 }
 
@@ -177,19 +164,17 @@ extension SandboxCommand {
     do { return try SandboxState.load(name) } catch let e as SandboxError { throw UserError(description: e.description) }
   }
 
-  static func runChecked(_ args: [String]) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-    p.arguments = Array(args.dropFirst())
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    if p.terminationStatus != 0 {
-      throw UserError(description: "`\(args.joined(separator: " "))` exited with status \(p.terminationStatus)")
+  /// Runs `probe` from its namespace (`kproxy sandbox probe` inside it) and tallies the answers.
+  static func probe(_ probe: SandboxProbe, count: Int, timeout: Double) throws -> SandboxCheckRow {
+    let out: String
+    do {
+      out = try SandboxShell.run([
+        "ip", "netns", "exec", probe.namespace, SelfBinary.path, "sandbox", "probe", "--to", probe.targetText, "--transport",
+        probe.transport.rawValue, "--count", String(count), "--timeout", String(timeout),
+      ])
+    } catch {
+      throw UserError(description: error.description)
     }
-    return String(decoding: data, as: UTF8.self)
+    return SandboxCheckRow(probe: probe, lines: out.split(separator: "\n").map(String.init))
   }
 }

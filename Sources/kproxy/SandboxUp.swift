@@ -86,16 +86,7 @@ struct SandboxUp: ParsableCommand {
       let args = listens.map { "--listen=\($0.transport.rawValue):\($0.ip):\($0.port)" }
       started.append((try spawn(["netns", "exec", ns, SelfBinary.path, "sandbox", "serve"] + args, log: log), ns, log))
     }
-    let deadline = Date().addingTimeInterval(15)
-    for (p, ns, log) in started {
-      while (try? String(contentsOfFile: log, encoding: .utf8))?.contains("ready") != true {
-        if !p.isRunning {
-          throw UserError(description: "the echo server in \(ns) exited: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-        }
-        if Date() > deadline { throw UserError(description: "the echo server in \(ns) did not start within 15 s") }
-        usleep(20_000)
-      }
-    }
+    for (p, ns, log) in started { try waitForLog(log, of: p, toContain: "ready", within: 15, what: "the echo server in \(ns)") }
     return started.map { $0.0.processIdentifier }
   }
 
@@ -104,13 +95,23 @@ struct SandboxUp: ParsableCommand {
     let log = SandboxNames.logPath(plan.name, "agent")
     let p = try spawn(
       ["netns", "exec", plan.node, SelfBinary.path, "run", "--healthz-bind-address", "", "--metrics-bind-address", ""] + args, log: log)
-    let deadline = Date().addingTimeInterval(60)
-    while (try? String(contentsOfFile: log, encoding: .utf8))?.contains("sync 1 ") != true {
-      if !p.isRunning { throw UserError(description: "kproxy run exited: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")") }
-      if Date() > deadline { throw UserError(description: "kproxy run did not sync within 60 s (log: \(log))") }
-      usleep(50_000)
-    }
+    try waitForLog(log, of: p, toContain: "sync 1 ", within: 60, what: "kproxy run (its first sync)")
     return p.processIdentifier
+  }
+
+  /// Waits until `log` (the output of `process`) contains `marker`; fails when the process
+  /// exits first or `seconds` pass.
+  private static func waitForLog(_ log: String, of process: Process, toContain marker: String, within seconds: Double, what: String)
+    throws
+  {
+    let deadline = Date().addingTimeInterval(seconds)
+    while (try? String(contentsOfFile: log, encoding: .utf8))?.contains(marker) != true {
+      if !process.isRunning {
+        throw UserError(description: "\(what) exited: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+      }
+      if Date() > deadline { throw UserError(description: "\(what) did not start within \(Int(seconds)) s (log: \(log))") }
+      usleep(20_000)
+    }
   }
 
   /// This command's input and node options, for `kproxy run`: everything after `up` except

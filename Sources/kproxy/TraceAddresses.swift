@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import NFTables
 import NetAddress
+import Sandbox
 
 enum TraceAddresses {
   /// `ADDRESS`, `ADDRESS:PORT` or `[V6]:PORT`.
@@ -27,7 +28,8 @@ enum TraceAddresses {
     return (a, p, proto)
   }
 
-  private static func hostPort(_ text: String) -> (IPAddress, UInt16)? {
+  /// `ADDRESS:PORT` (IPv4) or `[ADDRESS]:PORT` (IPv6), port 1-65535.
+  static func hostPort(_ text: String) -> (IPAddress, UInt16)? {
     guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]), port > 0 else { return nil }
     var host = text[..<colon]
     if host.hasPrefix("[") && host.hasSuffix("]") {
@@ -43,27 +45,23 @@ enum TraceAddresses {
 enum NamespaceAddresses {
   /// The addresses configured in a network namespace (`ip -json address show` run inside it).
   static func list(netns: String?) throws -> [IPAddress] {
-    let p = Process()
-    if let netns, !netns.contains("/") {
-      p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-      p.arguments = ["-n", netns, "-json", "address", "show"]
-    } else if let netns {
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
-      p.arguments = ["--net=\(netns)", "/usr/sbin/ip", "-json", "address", "show"]
-    } else {
-      p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-      p.arguments = ["-json", "address", "show"]
+    let show = ["/usr/sbin/ip", "-json", "address", "show"]
+    let command =
+      switch netns {
+      case let name? where !name.contains("/"): ["ip", "-n", name] + show.dropFirst()
+      case let path?: ["nsenter", "--net=\(path)"] + show
+      case nil: show
+      }
+    let out: String
+    do {
+      out = try SandboxShell.run(command)
+    } catch {
+      throw UserError(description: "cannot list the addresses of \(netns.map { "network namespace \($0)" } ?? "this namespace"): \(error)")
     }
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { throw UserError(description: "cannot list the addresses of \(netns ?? "this namespace"): \(error)") }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0, let links = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+    guard let links = try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] else {
       throw UserError(
         description:
-          "cannot list the addresses of \(netns.map { "network namespace \($0)" } ?? "this namespace") (`ip -json address show` failed)")
+          "cannot list the addresses of \(netns.map { "network namespace \($0)" } ?? "this namespace"): `ip -json` printed no JSON list")
     }
     return links.flatMap { ($0["addr_info"] as? [[String: Any]]) ?? [] }.compactMap { ($0["local"] as? String).flatMap { IPAddress($0) } }
   }

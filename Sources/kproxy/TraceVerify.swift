@@ -31,17 +31,10 @@ enum TraceVerify {
     defer { SandboxNetwork.remove(name) }
     let namespace = try placeSource(flow, plan: plan, node: node)
     let predicted = Set(result.outcomes.compactMap(\.dnat).map(\.description))
-    let count = max(12, 10 * predicted.count)
-    let target = TraceEndpoint(address: flow.destination, port: flow.destinationPort).description
-    let out = try SandboxCommand.runChecked([
-      "ip", "netns", "exec", namespace, SelfBinary.path, "sandbox", "probe", "--to", target, "--transport", transport.rawValue,
-      "--count", String(count), "--timeout", "1",
-    ])
     let probe = SandboxProbe(
       servicePort: "", kind: "", from: .pod, fromAddress: flow.source.description, namespace: namespace,
-      target: flow.destination.description,
-      port: Int(flow.destinationPort), transport: transport)
-    let row = SandboxCheckRow(probe: probe, lines: out.split(separator: "\n").map(String.init))
+      target: flow.destination.description, port: Int(flow.destinationPort), transport: transport)
+    let row = try SandboxCommand.probe(probe, count: max(12, 10 * predicted.count), timeout: 1)
     let problems = TraceComparison.problems(result, row, fromNode: namespace == plan.node)
     let seen = row.summary.isEmpty ? "nothing" : row.summary
     let text =
@@ -79,13 +72,10 @@ enum TraceVerify {
   }
 
   private static func shell(_ args: [String]) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-    p.arguments = Array(args.dropFirst())
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    p.waitUntilExit()
-    if p.terminationStatus != 0 { throw UserError(description: "--verify: `\(args.joined(separator: " "))` failed") }
+    do {
+      try SandboxShell.run(args)
+    } catch {
+      throw UserError(description: "--verify: \(error)")
+    }
   }
 }
