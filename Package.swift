@@ -114,7 +114,7 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ],
       path: "Tests/KubeTestServer"),
-    .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
+    .testTarget(name: "NetAddressTests", dependencies: ["NetAddress", "TestSupport"]),
     .testTarget(
       name: "UserspaceProxyTests",
       dependencies: [
@@ -139,7 +139,7 @@ let package = Package(
       dependencies: ["RuleTrace", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),
     .testTarget(
       name: "ProxyRulesTests",
-      dependencies: ["ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),
+      dependencies: ["TestSupport", "ProxyRules", "ServiceProxy", "KubeAPI", "KubeSource", "NFTables", "NetAddress", "KernelTestSupport"]),
     .testTarget(
       name: "kproxyTests",
       dependencies: [

@@ -1,5 +1,6 @@
 // The byte-level IP parsers (IPAddressText) against the String-based parsers they replaced, kept
 // here verbatim as the reference: the same answer for edge cases and for many generated texts.
+import TestSupport
 import Testing
 
 @testable import NetAddress
@@ -112,7 +113,7 @@ enum ReferenceIPParser {
 
   /// Texts drawn from the characters addresses are made of, in lengths around the limits.
   @Test func generatedTextsAgree() {
-    var generator = SplitMix64(seed: 0x1b873593)
+    var generator = SeededRandom(seed: 0x1b873593)
     let alphabet = Array("0123456789abcdefABCDEFg:::...%x ".utf8)
     for _ in 0..<100_000 {
       let length = Int(generator.next() % 24)
@@ -132,18 +133,5 @@ enum ReferenceIPParser {
       }
       Self.expectSame(parts.joined(separator: ":"))
     }
-  }
-}
-
-/// A small deterministic generator, so a failure can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
