@@ -116,6 +116,8 @@ public struct ElementLayout: Sendable, Hashable {
     switch d {
     case nil:
       return
+    case .object(let name):
+      throw LoweringError.counterObjects("element of \(set.name) naming \(name)")
     case .verdict(let v):
       guard set.isVerdictMap else { throw LoweringError.valueMismatch(field: "data of \(set.name)", value: "\(v)") }
       verdict = v

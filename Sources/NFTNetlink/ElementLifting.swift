@@ -121,6 +121,7 @@ enum ElementLifting {
   /// `value(lo, lo, type:, isRange: false, interval:)` read straight from the dumped key.
   static func exactValue(_ b: ArraySlice<UInt8>, type: DataType, interval: Bool) -> Value? {
     switch type {
+    case .counter: nil
     case .ipv4Addr, .ipv6Addr: RuleLifting.address(b).map { .address($0) }
     case .inetProto: IPProto(rawValue: b[b.startIndex]).map { .proto($0) }
     case .inetService: ByteLayout.readBigEndian16(b).map { .port($0) }
@@ -132,6 +133,7 @@ enum ElementLifting {
   /// One key component; marks of interval sets are stored in network order.
   static func value(_ lo: [UInt8], _ hi: [UInt8], type: DataType, isRange: Bool, interval: Bool) -> Value? {
     switch type {
+    case .counter: return nil
     case .ipv4Addr, .ipv6Addr:
       guard let a = RuleLifting.address(lo[...]) else { return nil }
       guard isRange else { return .address(a) }

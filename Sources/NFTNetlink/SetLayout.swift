@@ -115,7 +115,7 @@ extension DataType {
     switch self {
     case .ipv4Addr, .ipv6Addr, .inetService: 2
     case .mark, .integer: 1
-    case .inetProto, .verdict: 0
+    case .inetProto, .verdict, .counter: 0
     }
   }
 

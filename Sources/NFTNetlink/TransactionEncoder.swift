@@ -69,6 +69,8 @@ struct TransactionEncoder {
     case .addElements(let t, let s, _): "add elements to \(s.isMap ? "map" : "set") \(s.name) in table \(t)"
     case .deleteElements(let t, let s, _): "delete elements from \(s.isMap ? "map" : "set") \(s.name) in table \(t)"
     case .flushSet(let t, let s, let isMap): "flush \(isMap ? "map" : "set") \(s) in table \(t)"
+    case .addCounter(let t, let c): "add counter \(c.name) in table \(t)"
+    case .deleteCounter(let t, let c): "delete counter \(c) in table \(t)"
     }
   }
 
@@ -93,6 +95,8 @@ struct TransactionEncoder {
     for command in tx.commands {
       defer { index += 1 }
       switch command {
+      case .addCounter, .deleteCounter:
+        throw NetlinkError.lowering(operation: Self.describe(command), reason: LoweringError.counterObjects("counter").description)
       case .addTable(let t, let comment):
         let table = try NftnlTable(name: t.name, comment: comment, withFlags: true)
         try msg(NFT_MSG_NEWTABLE, t, NLM_F_CREATE) { nlh in table.withPointer { nftnl_table_nlmsg_build_payload(nlh, $0) } }

@@ -4,7 +4,7 @@
 
 /// A ruleset reduced to what makes two rulesets the same in the kernel.
 public struct CanonicalRuleset: Sendable, Equatable, CustomStringConvertible {
-  /// Per table: object name (`chain NAME`, `set NAME`, `comment`) → its text.
+  /// Per table: object name (`chain NAME`, `set NAME`, `counter NAME`, `comment`) → its text.
   public private(set) var tables: [TableRef: [String: String]]
 
   public init(_ r: Ruleset) {
@@ -12,6 +12,8 @@ public struct CanonicalRuleset: Sendable, Equatable, CustomStringConvertible {
     for t in r.tables {
       var objects: [String: String] = ["comment": t.comment ?? ""]
       for c in t.chains { objects["chain " + c.name] = "\(c)" }
+      // A counter's values are the kernel's running state, like a dynamic set's elements.
+      for c in t.counters { objects["counter " + c.name] = c.comment ?? "" }
       for s in t.sets {
         let elements = s.flags.contains(.dynamic) ? [] : s.elements.map { "\($0)" }.sorted()
         objects["set " + s.name] = "\(s.header) \(elements)"

@@ -11,11 +11,15 @@ public enum DataType: String, Sendable, Hashable {
   case verdict = "verdict"
   /// A 32-bit integer in host byte order (what `numgen` yields); only in `typeof` sets.
   case integer = "integer"
+  /// A counter object's name: the data of a `: counter` map (NFT_SET_OBJECT, NFT_OBJECT_COUNTER).
+  case counter = "counter"
 
   /// The type id nft uses (enum datatypes in nftables' datatype.h).
   public var nftTypeID: UInt32 {
     switch self {
     case .verdict: 1
+    // Not a data type the kernel stores: an object map carries NFTA_SET_OBJ_TYPE instead.
+    case .counter: 0
     case .ipv4Addr: 7
     case .ipv6Addr: 8
     case .inetProto: 12
@@ -35,6 +39,7 @@ public enum DataType: String, Sendable, Hashable {
     case .mark: 4
     case .integer: 4
     case .verdict: 0
+    case .counter: 0
     }
   }
 }

@@ -114,6 +114,11 @@ extension TextBuffer {
       append(fullyRandom ? "masquerade fully-random" : "masquerade")
     case .reject: append("reject")
     case .counter: append("counter")
+    case .counterMap(let fs, let map):
+      append("counter name ")
+      append(fields: fs)
+      append(" map @")
+      append(map)
     case .verdict(let v): append(verdict: v)
     }
   }

@@ -83,6 +83,9 @@ public enum Expr: Sendable, Hashable {
   case reject
   /// `counter`.
   case counter
+  /// `counter name FIELD . FIELD map @map`: counts the packet in the counter object the
+  /// `: counter` map holds for the key (no match, no count). The kernel's `objref` with a set.
+  case counterMap([Field], map: String)
   case verdict(Verdict)
 }
 
@@ -90,7 +93,7 @@ extension Expr {
   /// The named set or map this expression uses, if any.
   public var referencedSet: String? {
     switch self {
-    case .lookup(_, let s, _), .vmap(_, let s), .updateSet(_, let s), .dnatMap(_, let s, _): s
+    case .lookup(_, let s, _), .vmap(_, let s), .updateSet(_, let s), .dnatMap(_, let s, _), .counterMap(_, let s): s
     default: nil
     }
   }

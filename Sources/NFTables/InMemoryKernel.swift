@@ -116,12 +116,31 @@ public struct InMemoryKernel: Sendable {
         if case .verdict(let v) = e.data, let target = v.targetChain, !r.tables[ti].chains.contains(where: { $0.name == target }) {
           throw fail(.noEntry, "chain \(target) targeted from set \(set.name) does not exist")
         }
+        if case .object(let counter) = e.data, !r.tables[ti].counters.contains(where: { $0.name == counter }) {
+          throw fail(.noEntry, "counter \(counter) named in set \(set.name) does not exist")
+        }
         if let existing = r.tables[ti].sets[si].elements.firstIndex(where: { $0.key == e.key }) {
           if r.tables[ti].sets[si].elements[existing] != e { throw fail(.exists, "element of \(set.name) exists with other data") }
         } else {
           r.tables[ti].sets[si].elements.append(e)
         }
       }
+    case .addCounter(let t, let c):
+      let ti = try tableIndex(t)
+      if let existing = r.tables[ti].counters.first(where: { $0.name == c.name }) {
+        if existing.comment != c.comment { throw fail(.exists, "counter \(c.name) exists with another definition") }
+      } else {
+        r.tables[ti].counters.append(c.declaration)
+      }
+    case .deleteCounter(let t, let name):
+      let ti = try tableIndex(t)
+      guard let ci = r.tables[ti].counters.firstIndex(where: { $0.name == name }) else {
+        throw fail(.noEntry, "counter \(name) does not exist")
+      }
+      if let user = r.tables[ti].sets.first(where: { s in s.elements.contains { $0.data == .object(name) } }) {
+        throw fail(.busy, "counter \(name) is still named in set \(user.name)")
+      }
+      r.tables[ti].counters.remove(at: ci)
     case .deleteElements(let t, let set, let elements):
       let ti = try tableIndex(t)
       guard let si = r.tables[ti].sets.firstIndex(where: { $0.name == set.name }) else {
@@ -153,7 +172,7 @@ extension ElementData {
   var targetChain: String? {
     switch self {
     case .verdict(let v): v.targetChain
-    case .values: nil
+    case .values, .object: nil
     }
   }
 }

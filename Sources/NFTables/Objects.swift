@@ -47,6 +47,8 @@ public enum ElementData: Sendable, Hashable {
   case verdict(Verdict)
   /// Concatenated values (`10.0.0.1 . 8080`), one per data type of the map.
   case values([Value])
+  /// The name of a stateful object of the table (`: "NAME"` in a `: counter` map).
+  case object(String)
 }
 
 /// A set or map element: key components (one per concatenated type) and optional data.
@@ -117,17 +119,43 @@ public struct NFTSet: Sendable, Hashable {
   }
 }
 
-/// A table with its sets and chains, in rendering order.
+/// A named counter object: `counter NAME { comment "C" }`. Rules and `: counter` maps refer
+/// to it by name, so its values survive rule and element changes. The corresponding libnftnl
+/// object is `nftnl_obj` of type NFT_OBJECT_COUNTER.
+public struct CounterObject: Sendable, Hashable {
+  public var name: String
+  public var comment: String?
+  /// The kernel's values (read back); zero in a compiled ruleset. Ignored by diffs: a kept
+  /// counter is never reset.
+  public var packets: UInt64
+  public var bytes: UInt64
+  public init(name: String, comment: String? = nil, packets: UInt64 = 0, bytes: UInt64 = 0) {
+    self.name = name
+    self.comment = comment
+    self.packets = packets
+    self.bytes = bytes
+  }
+
+  /// The counter as declared (what `add counter` creates): values left out.
+  public var declaration: CounterObject { CounterObject(name: name, comment: comment) }
+}
+
+/// A table with its counters, sets and chains, in rendering order.
 public struct Table: Sendable, Hashable {
   public var family: TableFamily
   public var name: String
   public var comment: String?
+  public var counters: [CounterObject]
   public var sets: [NFTSet]
   public var chains: [Chain]
-  public init(family: TableFamily, name: String, comment: String? = nil, sets: [NFTSet] = [], chains: [Chain] = []) {
+  public init(
+    family: TableFamily, name: String, comment: String? = nil, counters: [CounterObject] = [], sets: [NFTSet] = [],
+    chains: [Chain] = []
+  ) {
     self.family = family
     self.name = name
     self.comment = comment
+    self.counters = counters
     self.sets = sets
     self.chains = chains
   }

@@ -23,6 +23,7 @@ extension Ruleset {
   static func create(_ t: Table, into tx: inout Transaction) {
     let ref = t.ref
     tx.add(.addTable(ref, comment: t.comment))
+    for c in t.counters { tx.add(.addCounter(ref, c.declaration)) }
     for c in t.chains { tx.add(.addChain(ref, c.header)) }
     for s in t.sets { tx.add(.addSet(ref, s.header)) }
     for c in t.chains {
@@ -130,7 +131,18 @@ struct TableDiff {
     }
     let removedChains = old.chains.filter { newChains[$0.name] == nil }
 
-    // 1. New chains and sets exist before anything refers to them.
+    // Counters are kept by name (never reset); one whose comment changed is declared anew
+    // once the map elements that refer to it are gone, and those elements are re-added.
+    let oldCounters = Dictionary(old.counters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    let newCounterNames = Set(new.counters.map(\.name))
+    let recreatedCounters = Set(
+      new.counters.compactMap { c -> String? in
+        guard let o = oldCounters[c.name], o.comment != c.comment else { return nil }
+        return c.name
+      })
+
+    // 1. New counters, chains and sets exist before anything refers to them.
+    for c in new.counters where oldCounters[c.name] == nil { tx.add(.addCounter(ref, c.declaration)) }
     for c in new.chains where oldChains[c.name] == nil { tx.add(.addChain(ref, c.header)) }
     for s in new.sets where oldSets[s.name] == nil { tx.add(.addSet(ref, s.header)) }
     // 2. Drop references: flush rewritten and removed chains, recreate changed base chains.
@@ -158,7 +170,10 @@ struct TableDiff {
       }
       // A dynamic set's elements are what rules added (learned affinity): left alone.
       if s.flags.contains(.dynamic) { continue }
-      let (removed, added) = Self.elementChanges(old: o.elements, new: s.elements)
+      var (removed, added) = Self.elementChanges(old: o.elements, new: s.elements)
+      if !recreatedCounters.isEmpty, s.dataType == [.counter] {
+        Self.refer(again: recreatedCounters, old: o.elements, new: s.elements, removed: &removed, added: &added)
+      }
       if !removed.isEmpty { tx.add(.deleteElements(ref, set: s.header, removed)) }
       if !added.isEmpty { additions.append((s.header, added)) }
     }
@@ -169,6 +184,10 @@ struct TableDiff {
       tx.add(.deleteSet(ref, set: name, isMap: o.isMap))
       tx.add(.addSet(ref, newSets[name]!.header))
     }
+    for c in old.counters where !newCounterNames.contains(c.name) || recreatedCounters.contains(c.name) {
+      tx.add(.deleteCounter(ref, counter: c.name))
+    }
+    for c in new.counters where recreatedCounters.contains(c.name) { tx.add(.addCounter(ref, c.declaration)) }
     // 5. Rules of new, rewritten and recreated chains; then new elements.
     let refill = Set(rewrite.map(\.name) + recreatedBaseChains.map(\.name))
     for c in new.chains {
@@ -178,6 +197,24 @@ struct TableDiff {
     for (s, es) in additions { tx.add(.addElements(ref, set: s, es)) }
     // 6. Removed chains last: their rules are gone and no element or rule targets them.
     for c in removedChains { tx.add(.deleteChain(ref, chain: c.name)) }
+  }
+
+  /// Adds to `removed`/`added` the elements that refer to a counter declared anew (`counters`)
+  /// and are otherwise unchanged: they must go before the counter can, and come back after.
+  static func refer(
+    again counters: Set<String>, old: [Element], new: [Element], removed: inout [Element], added: inout [Element]
+  ) {
+    func refers(_ e: Element) -> Bool {
+      if case .object(let n) = e.data { return counters.contains(n) }
+      return false
+    }
+    let removedKeys = Set(removed.map(\.key))
+    let addedKeys = Set(added.map(\.key))
+    let newKeys = Set(new.map(\.key))
+    let oldReferring = old.filter { refers($0) && !removedKeys.contains($0.key) && newKeys.contains($0.key) }
+    removed.append(contentsOf: oldReferring)
+    let again = Set(oldReferring.map(\.key))
+    added.append(contentsOf: new.filter { again.contains($0.key) && !addedKeys.contains($0.key) })
   }
 
   /// Elements to delete (by key) and to add, keyed by element key; order follows the inputs.

@@ -28,6 +28,10 @@ extension TextBuffer {
           if i > 0 { append(" . ") }
           append(value: v, for: nil)
         }
+      case .object(let name):
+        append(byte: UInt8(ascii: "\""))
+        append(name)
+        append(byte: UInt8(ascii: "\""))
       }
     }
   }
@@ -115,6 +119,19 @@ extension TextBuffer {
     append("\t}\n")
   }
 
+  /// `counter NAME { comment "C" }`: declared without values, so a loaded script starts at zero.
+  mutating func appendBlock(counter c: CounterObject) {
+    append("\tcounter ")
+    append(c.name)
+    append(" {\n")
+    if let comment = c.comment {
+      append("\t\tcomment \"")
+      append(comment)
+      append("\"\n")
+    }
+    append("\t}\n")
+  }
+
   mutating func appendBlock(chain c: Chain) {
     append("\tchain ")
     append(c.name)
@@ -149,6 +166,11 @@ extension TextBuffer {
       append("\"\n")
     }
     var first = true
+    for c in t.counters {
+      if !first { append(byte: 10) }
+      first = false
+      appendBlock(counter: c)
+    }
     for s in t.sets {
       if !first { append(byte: 10) }
       first = false
@@ -196,6 +218,7 @@ extension Ruleset {
     for t in tables {
       for c in t.chains { n += 64 + c.rules.count * 96 }
       for s in t.sets { n += 128 + s.elements.count * 64 }
+      n += t.counters.count * 96
     }
     return n
   }

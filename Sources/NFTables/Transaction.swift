@@ -39,6 +39,10 @@ public enum Command: Sendable, Hashable {
   /// `flush set|map F N S`: removes every element, keeping the set (its handle, the rules
   /// that use it); elements added later in the same transaction replace them atomically.
   case flushSet(TableRef, set: String, isMap: Bool)
+  /// `add counter F N C [{ comment "C"; }]`: creates the counter at zero (kept if it exists).
+  case addCounter(TableRef, CounterObject)
+  /// `delete counter F N C` (refused while a map element refers to it).
+  case deleteCounter(TableRef, counter: String)
 }
 
 /// Why a transaction cannot be rendered or applied.
@@ -107,8 +111,11 @@ public struct Transaction: Sendable, Hashable {
       for el in es {
         if let e = comment("element of \(s.name)", el.comment) { return e }
         if case .verdict(let v) = el.data, let e = verdictTarget(v) { return e }
+        if case .object(let o) = el.data, let e = name("counter", o) { return e }
       }
       return nil
+    case .addCounter(_, let c): return name("counter", c.name) ?? comment("counter \(c.name)", c.comment)
+    case .deleteCounter(_, let c): return name("counter", c)
     }
   }
 }

@@ -73,6 +73,21 @@ extension TextBuffer {
       append(tableRef: t)
       append(byte: 32)
       append(s)
+    case .addCounter(let t, let c):
+      append("add counter ")
+      append(tableRef: t)
+      append(byte: 32)
+      append(c.name)
+      if let comment = c.comment {
+        append(" { comment \"")
+        append(comment)
+        append("\"; }")
+      }
+    case .deleteCounter(let t, let c):
+      append("delete counter ")
+      append(tableRef: t)
+      append(byte: 32)
+      append(c)
     case .addElements(let t, let s, let es), .deleteElements(let t, let s, let es):
       if case .addElements = command { append("add element ") } else { append("delete element ") }
       append(tableRef: t)

@@ -104,6 +104,9 @@ struct RuleEvaluation {
         record()
         return .end(.reject)
       case .counter: break
+      case .counterMap(let fs, let map):
+        // The kernel's objref map breaks the rule when the key has no counter.
+        guard let key = keyOf(fs, b, &draws), try index.lookup(map, key: key, table: table) != nil else { return .noMatch }
       case .verdict(let v):
         record()
         return outcome(of: v)
