@@ -14,6 +14,8 @@ struct FamilyContext {
   /// nil: every local address accepts NodePorts (`fib daddr type local`).
   let nodePortIPs: [IPAddress]?
   let masqueradeAll: Bool
+  /// Named counters per service port (`NodeConfig.counters`).
+  let counters: Bool
   /// All known node IPs of this family.
   let nodeIPs: [IPAddress]
 
@@ -25,6 +27,7 @@ struct FamilyContext {
     serviceCIDRs = Array(Set(node.serviceCIDRs(family))).sorted()
     nodePortIPs = node.nodePortIPs(family)
     masqueradeAll = node.masqueradeAll
+    counters = node.counters
     nodeIPs = node.nodeIPs.filter { $0.family == family }
   }
 

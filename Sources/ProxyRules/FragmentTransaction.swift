@@ -1,5 +1,6 @@
 // The commands that replace some service ports' fragments with new ones, in the order that
-// keeps every reference valid: create, unreference, remove elements, drop sets, fill, delete.
+// keeps every reference valid: create, unreference, remove elements, drop sets and counters,
+// fill, delete.
 // Picker claims (endpoint bundles) expand into slots of the pickers' per-count maps here.
 import NFTables
 
@@ -32,9 +33,14 @@ struct FragmentTransaction {
     }
     let pickers = pickerCounts.keys.sorted().map { PickerChange(picker: $0, old: pickerCounts[$0]!.old, new: pickerCounts[$0]!.new) }
     let (removals, additions) = elementChanges()
+    // A counter's name and comment derive from its service port's name: one present before
+    // and after is the same counter, kept with its values.
+    let oldCounters = Set(before.flatMap(\.counters).map(\.name))
+    let newCounters = Set(after.flatMap(\.counters).map(\.name))
 
     // 1. New chains, affinity sets, and pickers' new count maps and chains and group sets
     // and chains.
+    for c in after.flatMap(\.counters) where !oldCounters.contains(c.name) { tx.add(.addCounter(table, c.declaration)) }
     for c in newChains where oldChains[c.name] == nil { tx.add(.addChain(table, c.header)) }
     for s in newSets where oldSets[s.name] == nil { tx.add(.addSet(table, s.header)) }
     for pc in pickers {
@@ -69,6 +75,8 @@ struct FragmentTransaction {
       for n in pc.removedCounts { tx.add(.deleteSet(table, set: pc.picker.map(n), isMap: true)) }
       for g in pc.removedGroups { tx.add(.deleteSet(table, set: pc.picker.groupSet(g), isMap: false)) }
     }
+    // Counters of ports that go, now that no element names them.
+    for c in before.flatMap(\.counters) where !newCounters.contains(c.name) { tx.add(.deleteCounter(table, counter: c.name)) }
     // 5. Rules of new and rewritten chains, of the pickers' new and changed chains; then
     // new elements.
     let refill = Set(rewritten.map(\.name))

@@ -10,6 +10,7 @@ import ServiceProxy
 /// What one service port contributes to its family's table.
 struct ServicePortFragment: Equatable {
   var chains: [Chain]
+  var counters: [CounterObject]
   var affinitySets: [NFTSet]
   /// Elements claimed in shared sets and maps, by set name.
   var claims: [String: [Element]]
@@ -18,6 +19,7 @@ struct ServicePortFragment: Equatable {
     var out = FamilyRules(servicePorts: 1, endpoints: svc.endpoints.count)
     ServicePortRules(ctx: ctx, svc: svc).add(into: &out)
     chains = out.chains
+    counters = out.counters
     affinitySets = out.affinitySets
     claims = [:]
     for (set, elements) in out.sharedElements where !elements.isEmpty { claims[set] = elements }

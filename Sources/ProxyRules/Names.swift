@@ -11,6 +11,9 @@
 //                nodeport-endpoints-check, cluster-ips-check, reject-chain
 //   sets         cluster-ips, nodeport-ips, cluster-cidrs, firewall-ips, firewall-allow, hairpin
 //   maps         service-ips, service-nodeports, no-endpoint-services, no-endpoint-nodeports
+// With --counters (NodeConfig.counters), also:
+//   maps         service-counters (address . protocol . port : counter),
+//                nodeport-counters (protocol . port : counter)
 // Endpoint pickers (EndpointPicker.swift), for each endpoint count N and group of eight
 // counts LO-HI (1to8, 9to16, ...) in use:
 //   chains       pick-endpoint, pick-local-endpoint, pick-nodeport-endpoint,
@@ -23,6 +26,8 @@
 //                  traffic, handing over to the pickers)
 //   local-BASE     endpoints on this node, under the Local policy
 //   external-BASE  entry point for NodePort, LoadBalancer and externalIP traffic
+//   counter-BASE   (a counter object, with --counters) packets and bytes sent to the service
+//                  port's destinations, commented `namespace/name:port`
 // Per endpoint of a ClientIP-affinity service port (EBASE = HASH-namespace/name/protocol/
 // portname__ip/port, IPv6 colons written as dots):
 //   affinity-EBASE client addresses recently sent to that endpoint
@@ -57,6 +62,8 @@ public enum Names {
   public static let serviceNodePortsMap = "service-nodeports"
   public static let noEndpointServicesMap = "no-endpoint-services"
   public static let noEndpointNodePortsMap = "no-endpoint-nodeports"
+  public static let serviceCountersMap = "service-counters"
+  public static let nodePortCountersMap = "nodeport-counters"
 
   /// The masquerade bit in the packet mark (kube-proxy's default `masqueradeBit` 14).
   public static let masqueradeMark: UInt32 = 0x4000
@@ -105,6 +112,7 @@ public enum Names {
   public static func localChain(_ base: String) -> String { "local-" + base }
   public static func externalChain(_ base: String) -> String { "external-" + base }
   public static func affinitySet(_ endpointBase: String) -> String { "affinity-" + endpointBase }
+  public static func counter(_ base: String) -> String { "counter-" + base }
 }
 
 extension String {

@@ -132,8 +132,8 @@ public enum RulesetCompiler {
       }
     }
     return Table(
-      family: ctx.tableFamily, name: Names.table, comment: Names.tableComment,
+      family: ctx.tableFamily, name: Names.table, comment: Names.tableComment, counters: out.counters,
       sets: sets + out.affinitySets,
-      chains: Skeleton.baseChains() + Skeleton.fixedChains(ctx) + pickChains + out.chains)
+      chains: Skeleton.baseChains(ctx) + Skeleton.fixedChains(ctx) + pickChains + out.chains)
   }
 }

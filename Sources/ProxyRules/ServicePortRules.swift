@@ -9,6 +9,8 @@ import ServiceProxy
 /// Everything the compiler accumulates for one family's table.
 struct FamilyRules {
   var chains: [Chain] = []
+  /// The service ports' counter objects (with counters on).
+  var counters: [CounterObject] = []
   var affinitySets: [NFTSet] = []
   var affinitySetNames = Set<String>()
   var clusterIPs: ElementTable<IPAddressKey>
@@ -19,6 +21,8 @@ struct FamilyRules {
   var firewallIPs = ElementTable<ServiceKey>()
   var firewallAllow = ElementTable<[Value]>()
   var hairpin: ElementTable<IPAddressKey>
+  var serviceCounters = ElementTable<ServiceKey>()
+  var nodePortCounters = ElementTable<PortKey>()
   /// Per picker, each destination's endpoints as one bundle element (`EndpointPicker.bundle`).
   var pickers: [ElementTable<ServiceKey>] = EndpointPicker.allCases.map { _ in ElementTable() }
   var warnings: [String] = []
@@ -37,6 +41,7 @@ struct FamilyRules {
       (Names.serviceNodePortsMap, serviceNodePorts.elements), (Names.noEndpointServicesMap, noEndpointServices.elements),
       (Names.noEndpointNodePortsMap, noEndpointNodePorts.elements), (Names.firewallIPsSet, firewallIPs.elements),
       (Names.firewallAllowSet, firewallAllow.elements), (Names.hairpinSet, hairpin.elements),
+      (Names.serviceCountersMap, serviceCounters.elements), (Names.nodePortCountersMap, nodePortCounters.elements),
     ] + EndpointPicker.allCases.map { ($0.name, pickers[$0.rawValue].elements) }
   }
 }
@@ -103,6 +108,7 @@ struct ServicePortRules {
     let noEndpointVerdict: Verdict = hasEndpoints ? .drop : .goto(Names.rejectChain)
 
     out.clusterIPs.add(svc.clusterIP.key, Element([.address(svc.clusterIP)]), owner: nil)
+    if ctx.counters { addCounter(base, dstKeys.map(\.0), into: &out) }
 
     // ClusterIP.
     if hasInternalEndpoints && picks {
@@ -186,6 +192,20 @@ struct ServicePortRules {
     // node, so only endpoints on this node can hairpin here (and those of unknown node).
     for ep in cats.allReachable where ep.isLocal || ep.nodeName == nil {
       out.hairpin.add(ep.ip.key, Element([.address(ep.ip), .address(ep.ip)]), owner: nil)
+    }
+  }
+
+  /// The service port's counter and the counter maps' elements naming it for each of its
+  /// destinations. Claimed silently: a destination two ports claim is reported by its
+  /// dispatch claims, and counts for the port that wins it there (the first).
+  private func addCounter(_ base: String, _ externalIPs: [IPAddress], into out: inout FamilyRules) {
+    let counter = Names.counter(base)
+    out.counters.append(CounterObject(name: counter, comment: comment))
+    for ip in [svc.clusterIP] + externalIPs {
+      out.serviceCounters.add(serviceKey(ip, svc.port), Element(key(ip, svc.port), data: .object(counter)), owner: svc.name)
+    }
+    if svc.nodePort != 0 {
+      out.nodePortCounters.add(nodePortTableKey, Element(nodePortKey(), data: .object(counter)), owner: svc.name)
     }
   }
 

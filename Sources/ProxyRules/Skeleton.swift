@@ -7,16 +7,18 @@ enum Skeleton {
   static let ctNew: Expr = .cmp(.ctState, .eq, .ctState(.new))
 
   /// Base chains, in the order kube-proxy declares them. Filter chains run before DNAT
-  /// (dstnat - 10) so that they see the original destination.
-  static func baseChains() -> [Chain] {
+  /// (dstnat - 10) so that they see the original destination. With counters, the prerouting
+  /// and output filter chains first count every packet to a service destination.
+  static func baseChains(_ ctx: FamilyContext) -> [Chain] {
     let filterPrio = BaseChain.dstnatPriority - 10
     func jumps(_ targets: [String], ctNew: Bool) -> [Rule] {
       targets.map { Rule((ctNew ? [Self.ctNew] : []) + [.verdict(.jump($0))]) }
     }
+    let counting = countingRules(ctx)
     return [
       Chain(
         name: "filter-prerouting", base: BaseChain(type: .filter, hook: .prerouting, priority: filterPrio),
-        rules: jumps([Names.firewallCheck], ctNew: true)),
+        rules: counting + jumps([Names.firewallCheck], ctNew: true)),
       Chain(
         name: "filter-input", base: BaseChain(type: .filter, hook: .input, priority: filterPrio),
         rules: jumps([Names.nodePortEndpointsCheck, Names.serviceEndpointsCheck], ctNew: true)),
@@ -25,7 +27,7 @@ enum Skeleton {
         rules: jumps([Names.serviceEndpointsCheck, Names.clusterIPsCheck], ctNew: true)),
       Chain(
         name: "filter-output", base: BaseChain(type: .filter, hook: .output, priority: filterPrio),
-        rules: jumps([Names.serviceEndpointsCheck, Names.firewallCheck], ctNew: true)),
+        rules: counting + jumps([Names.serviceEndpointsCheck, Names.firewallCheck], ctNew: true)),
       Chain(
         name: "filter-output-post-dnat", base: BaseChain(type: .filter, hook: .output, priority: BaseChain.dstnatPriority + 10),
         rules: jumps([Names.clusterIPsCheck], ctNew: true)),
@@ -38,6 +40,17 @@ enum Skeleton {
       Chain(
         name: "nat-postrouting", base: BaseChain(type: .nat, hook: .postrouting, priority: BaseChain.srcnatPriority),
         rules: jumps([Names.masquerading], ctNew: false)),
+    ]
+  }
+
+  /// `counter name DADDR . l4proto . th dport map @service-counters` and its NodePort twin:
+  /// every packet (not only the first of a connection) to a service destination, before DNAT,
+  /// counted in its service port's counter. One map lookup per packet; none without counters.
+  static func countingRules(_ ctx: FamilyContext) -> [Rule] {
+    guard ctx.counters else { return [] }
+    return [
+      Rule([.counterMap([ctx.daddr, .l4proto, .thDport], map: Names.serviceCountersMap)]),
+      Rule(ctx.nodePortDestination + [.counterMap([.l4proto, .thDport], map: Names.nodePortCountersMap)]),
     ]
   }
 
@@ -152,6 +165,16 @@ enum Skeleton {
         name: Names.noEndpointNodePortsMap, keyType: [.inetProto, .inetService], dataType: [.verdict],
         comment: "vmap to drop or reject packets to service nodeports with no endpoints"),
     ]
+    if ctx.counters {
+      sets += [
+        NFTSet(
+          name: Names.serviceCountersMap, keyType: [a, .inetProto, .inetService], dataType: [.counter],
+          comment: "the counter of each ClusterIP, ExternalIP and LoadBalancer IP destination"),
+        NFTSet(
+          name: Names.nodePortCountersMap, keyType: [.inetProto, .inetService], dataType: [.counter],
+          comment: "the counter of each NodePort"),
+      ]
+    }
     return sets
   }
 }

@@ -47,11 +47,16 @@ public struct NodeConfig: Sendable, Hashable {
   /// The node's zone (its Node object's `topology.kubernetes.io/zone` label), matched against
   /// endpoints' zone hints; nil when unknown.
   public var zone: String?
+  /// Program a named counter per service port, counting the packets and bytes sent to its
+  /// destinations (`--counters`; read by `kproxy status` and the agent's /metrics).
+  public var counters: Bool
 
   public init(
     hostname: String, nodeIPs: [IPAddress] = [], clusterCIDRs: [IPPrefix] = [], serviceCIDRs: [IPPrefix] = [],
-    nodePortAddresses: NodePortAddresses = .primary, masqueradeAll: Bool = false, zone: String? = nil
+    nodePortAddresses: NodePortAddresses = .primary, masqueradeAll: Bool = false, zone: String? = nil,
+    counters: Bool = false
   ) {
+    self.counters = counters
     self.hostname = hostname
     self.nodeIPs = nodeIPs
     self.clusterCIDRs = clusterCIDRs

@@ -11,13 +11,17 @@ public struct NodeSettings: Sendable, Hashable {
   public var serviceCIDRs: [IPPrefix]
   public var nodePortAddresses: NodePortAddresses?
   public var masqueradeAll: Bool
+  /// Program a named counter per service port (`--counters`).
+  public var counters: Bool
   /// kube-proxy's `--bind-address` as given (0.0.0.0 and :: included: they mean "none").
   public var bindAddress: IPAddress?
 
   public init(
     hostnameOverride: String? = nil, nodeIPs: [IPAddress] = [], clusterCIDRs: [IPPrefix]? = nil, serviceCIDRs: [IPPrefix] = [],
-    nodePortAddresses: NodePortAddresses? = nil, masqueradeAll: Bool = false, bindAddress: IPAddress? = nil
+    nodePortAddresses: NodePortAddresses? = nil, masqueradeAll: Bool = false, bindAddress: IPAddress? = nil,
+    counters: Bool = false
   ) {
+    self.counters = counters
     self.bindAddress = bindAddress
     self.hostnameOverride = hostnameOverride
     self.nodeIPs = nodeIPs
@@ -74,6 +78,6 @@ public struct NodeSettings: Sendable, Hashable {
       hostname: hostname, nodeIPs: ips,
       clusterCIDRs: clusterCIDRs ?? config?.clusterCIDRs ?? [],
       serviceCIDRs: serviceCIDRs, nodePortAddresses: npa,
-      masqueradeAll: masqueradeAll || (config?.masqueradeAll ?? false), zone: thisNode?.zone)
+      masqueradeAll: masqueradeAll || (config?.masqueradeAll ?? false), zone: thisNode?.zone, counters: counters)
   }
 }

@@ -55,6 +55,12 @@ struct NodeOptions: ParsableArguments {
     help: "Masquerade all traffic sent to service IPs. Default: the config file's nftables.masqueradeAll, else off.")
   var masqueradeAll = false
 
+  @Flag(
+    name: .customLong("counters"),
+    help:
+      "Count the packets and bytes sent to each service port's destinations in a named nftables counter (read by `kproxy status`, exported by `kproxy run` as kproxy_service_packets_total and kproxy_service_bytes_total). Costs one map lookup per packet to the node. Default: off.")
+  var counters = false
+
   @Option(
     name: .customLong("config"),
     help: ArgumentHelp(
@@ -87,7 +93,8 @@ struct NodeOptions: ParsableArguments {
 
   /// The flags as settings; throws a ValidationError naming the flag for a bad value.
   func settings() throws -> NodeSettings {
-    var s = NodeSettings(hostnameOverride: hostnameOverride, masqueradeAll: masqueradeAll, bindAddress: try bindAddressIP())
+    var s = NodeSettings(
+      hostnameOverride: hostnameOverride, masqueradeAll: masqueradeAll, bindAddress: try bindAddressIP(), counters: counters)
     for text in nodeIPs {
       guard let ip = IPAddress(text) else { throw ValidationError("--node-ip: \"\(text)\" is not a valid IP address") }
       s.nodeIPs.append(ip)

@@ -20,8 +20,10 @@ public enum FixtureScenarios {
     }.sorted()
   }
 
-  public static func compile(_ scenario: String) throws -> CompiledRuleset {
-    let (state, node) = try reconcile(scenario)
+  /// The scenario compiled; with `counters`, as `kproxy compile --counters` would.
+  public static func compile(_ scenario: String, counters: Bool = false) throws -> CompiledRuleset {
+    var (state, node) = try reconcile(scenario)
+    node.counters = counters
     return RulesetCompiler.compile(state, node: node)
   }
 

@@ -45,6 +45,26 @@ import Testing
     #expect(inc.update(to: b).isEmpty)
   }
 
+  @Test(arguments: pairs)
+  func incrementalTransactionWithCountersReachesTheFullCompile(from: String, to: String) throws {
+    var node = Self.node
+    node.counters = true
+    let a = try #require(Self.states[from])
+    let b = try #require(Self.states[to])
+    var inc = IncrementalCompiler(a, node: node)
+    var kernel = InMemoryKernel()
+    try kernel.apply(RulesetCompiler.compile(a, node: node).ruleset.replaceTransaction())
+    let tx = inc.update(to: b)
+    #expect(tx.error == nil)
+    try kernel.apply(tx)
+    #expect(CanonicalRuleset(kernel.ruleset) == CanonicalRuleset(RulesetCompiler.compile(b, node: node).ruleset), "\(from) -> \(to)")
+    // Counters of service ports present in both states are never declared anew (kept values).
+    let kept = Set(a.servicePorts.map(\.name)).intersection(b.servicePorts.map(\.name))
+    for name in kept {
+      #expect(!tx.renderScript().contains("delete counter ip kproxy \(Names.counter(Names.servicePortBase(name)))\n"))
+    }
+  }
+
   @Test func combinedStatesAndConflictsResolveLikeAFullCompile() throws {
     // Two fixtures merged claim overlapping keys (shared hairpin endpoints, cluster IPs):
     // moving between merged and single states exercises ownership hand-over.

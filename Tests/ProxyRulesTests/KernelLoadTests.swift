@@ -24,6 +24,25 @@ import Testing
     #expect(try ns.listRuleset() == listed)
   }
 
+  @Test(arguments: Fixtures.scenarios)
+  func fixtureWithCountersLoads(scenario: String) throws {
+    let ns = try ScratchNamespace.make("cnt-\(scenario)")
+    let compiled = try Fixtures.compile(scenario, counters: true)
+    #expect(compiled.warnings == (try Fixtures.compile(scenario).warnings))
+    try ns.load(compiled.ruleset.renderScript())
+    let listed = try ns.listRuleset()
+    for t in compiled.ruleset.tables {
+      // One counter per service port of the table's family, each named by some destination.
+      let named = Set(t.sets.filter { $0.dataType == [.counter] }.flatMap(\.elements).compactMap { e -> String? in
+        if case .object(let n)? = e.data { return n }
+        return nil
+      })
+      #expect(Set(t.counters.map(\.name)).isSuperset(of: named))
+      for c in t.counters { #expect(listed.contains("\tcounter \(c.name) {\n\t\tcomment \"\(c.comment!)\"\n\t\tpackets 0 bytes 0\n")) }
+    }
+    #expect(listed.contains("counter name ip daddr . meta l4proto . th dport map @service-counters"))
+  }
+
   @Test(arguments: ["demo", "dual-stack"])
   func scriptRemovesATableOfAFamilyNoLongerServed(scenario: String) throws {
     // A node that served both families holds both tables; the script of an IPv4-only node

@@ -1,7 +1,8 @@
 // Random but reproducible sequences of cluster states for the endpoint pickers: services with
 // 0 to 30 endpoints (several count groups), NodePorts, Local policies, externalIPs shared by
-// two services, affinity switched on and off. Each step's incremental transaction, applied to
-// the in-memory kernel, must give exactly the full compile of that step.
+// two services, affinity switched on and off; with and without per-service-port counters.
+// Each step's incremental transaction, applied to the in-memory kernel, must give exactly the
+// full compile of that step.
 import KubeAPI
 import NFTables
 import NetAddress
@@ -37,13 +38,20 @@ import Testing
     ProxyState(servicePorts: (0..<8).filter { _ in !r.percent(15) }.map { port($0, &r) })
   }
 
-  @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
-  func randomSequenceMatchesFullCompiles(seed: UInt64) throws {
+  static let countingNode: NodeConfig = {
+    var n = node
+    n.counters = true
+    return n
+  }()
+
+  @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64], [false, true])
+  func randomSequenceMatchesFullCompiles(seed: UInt64, counters: Bool) throws {
+    let node = counters ? Self.countingNode : Self.node
     var r = SeededRandom(seed: seed)
     var current = Self.state(&r)
-    var inc = IncrementalCompiler(current, node: Self.node)
+    var inc = IncrementalCompiler(current, node: node)
     var kernel = InMemoryKernel()
-    try kernel.apply(RulesetCompiler.compile(current, node: Self.node).ruleset.replaceTransaction())
+    try kernel.apply(RulesetCompiler.compile(current, node: node).ruleset.replaceTransaction())
     for step in 0..<25 {
       // Change a few service ports (or all of them), as a change tracker would report.
       var next = current
@@ -60,7 +68,7 @@ import Testing
       let tx = inc.update(to: next)
       #expect(tx.error == nil, "seed \(seed) step \(step)")
       try kernel.apply(tx)
-      let full = RulesetCompiler.compile(next, node: Self.node).ruleset
+      let full = RulesetCompiler.compile(next, node: node).ruleset
       #expect(CanonicalRuleset(kernel.ruleset) == CanonicalRuleset(full), "seed \(seed) step \(step):\n\(tx.renderScript())")
       current = next
     }
