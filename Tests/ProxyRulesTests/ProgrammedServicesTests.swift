@@ -1,3 +1,4 @@
+import KernelTestSupport
 // Reading a compiled table back into service ports gives, for every fixture and for random
 // states, each port's destinations with exactly the endpoints the reconciler chose for them
 // (internal policy for ClusterIPs, external policy for NodePorts and external IPs), REJECT or
@@ -5,11 +6,11 @@
 import KubeAPI
 import NFTables
 import NetAddress
-@testable import ProxyRules
 import ServiceProxy
-import KernelTestSupport
 import TestSupport
 import Testing
+
+@testable import ProxyRules
 
 @Suite struct ProgrammedServicesTests {
   /// What the reader must report for `svc`'s destination of kind `external`, from the
@@ -48,13 +49,15 @@ import Testing
       let proto: IPProto = svc.name.protocol_ == .tcp ? .tcp : svc.name.protocol_ == .udp ? .udp : .sctp
       let port = UInt16(svc.port)
       #expect(
-        normalized(route(.address(svc.clusterIP, proto, port))) == normalized(expected(svc, external: false)), "\(label): \(name) clusterIP")
+        normalized(route(.address(svc.clusterIP, proto, port))) == normalized(expected(svc, external: false)), "\(label): \(name) clusterIP"
+      )
       for ip in svc.externalIPs + svc.loadBalancerIPs {
         #expect(normalized(route(.address(ip, proto, port))) == normalized(expected(svc, external: true)), "\(label): \(name) \(ip)")
       }
       if svc.nodePort != 0, node.nodePortIPs(svc.family) != [] {
         #expect(
-          normalized(route(.nodePort(proto, UInt16(svc.nodePort)))) == normalized(expected(svc, external: true)), "\(label): \(name) nodePort")
+          normalized(route(.nodePort(proto, UInt16(svc.nodePort)))) == normalized(expected(svc, external: true)),
+          "\(label): \(name) nodePort")
       }
       if node.counters {
         #expect(p.counter?.name == Names.counter(Names.servicePortBase(svc.name)), "\(label): \(name) counter")
