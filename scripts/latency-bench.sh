@@ -4,7 +4,8 @@
 # -> node netns (the ruleset) -> pod netns holding the service's endpoint IPs. As root.
 # Usage: scripts/latency-bench.sh BENCH_BINARY [N ...]   (default N: 1 10000)
 # ENDPOINTS=E (default 10): the probed service's endpoint count; SPREAD=1: the other services
-# have 1..E-1 endpoints (E endpoint counts in use, the probed one's last in the pickers).
+# have 1..E-1 endpoints (E endpoint counts in use, the probed one's last in the pickers);
+# COUNTERS=1: with per-service-port counters.
 set -euo pipefail
 bench="$1"; shift
 sizes="${*:-1 10000}"
@@ -12,6 +13,8 @@ E="${ENDPOINTS:-10}"
 spread=()
 label="$E"
 if [ "${SPREAD:-0}" = 1 ]; then spread=(--spread); label="1..$E"; fi
+# COUNTERS=1: the rules count every packet per service port (kproxy --counters).
+if [ "${COUNTERS:-0}" = 1 ]; then spread+=(--counters); label="$label, counters"; fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 p="kplat-$$"
 work=$(mktemp -d)

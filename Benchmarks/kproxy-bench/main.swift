@@ -21,9 +21,10 @@ let endpoints = Int(value("--endpoints") ?? "10") ?? 10
 let emit = value("--emit")
 
 let objects = SyntheticCluster.objects(services: services, endpoints: endpoints, spread: args.contains("--spread"))
+// --counters: a named counter per service port, as `kproxy --counters` programs them.
 let node = NodeConfig(
   hostname: "node0", nodeIPs: [.v4(.init(0xC0A8_0102))], clusterCIDRs: [IPPrefixLiteral.podCIDR],
-  serviceCIDRs: [IPPrefixLiteral.serviceCIDR])
+  serviceCIDRs: [IPPrefixLiteral.serviceCIDR], counters: args.contains("--counters"))
 
 if let ns = value("--netlink") {
   do {

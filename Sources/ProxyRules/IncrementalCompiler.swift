@@ -14,6 +14,8 @@ struct ServicePortFragment: Equatable {
   var affinitySets: [NFTSet]
   /// Elements claimed in shared sets and maps, by set name.
   var claims: [String: [Element]]
+  /// Conflicts among the port's own claims (e.g. an externalIP equal to its ClusterIP).
+  var warnings: [String]
 
   init(ctx: FamilyContext, svc: ServicePortInfo) {
     var out = FamilyRules(servicePorts: 1, endpoints: svc.endpoints.count)
@@ -22,6 +24,7 @@ struct ServicePortFragment: Equatable {
     counters = out.counters
     affinitySets = out.affinitySets
     claims = [:]
+    warnings = out.warnings
     for (set, elements) in out.sharedElements where !elements.isEmpty { claims[set] = elements }
   }
 }
@@ -61,6 +64,37 @@ public struct IncrementalCompiler: Sendable {
     for svc in state.servicePorts { give(svc) }
     for svc in ports { record(svc, ServicePortFragment(ctx: contexts[svc.family]!, svc: svc)) }
     for family in IPFamily.allCases { countPickers(family) }
+  }
+
+  /// The full ruleset of the current state, assembled from the recorded fragments (no service
+  /// port compiled again): equal to `RulesetCompiler.compile` of that state, warnings included.
+  /// A resync compiles once, through `init`, and diffs the kernel against this.
+  public func compiled() -> CompiledRuleset {
+    var tables: [Table] = []
+    var compileWarnings: [String] = []
+    for family in IPFamily.allCases where served.contains(family) {
+      let ctx = contexts[family]!
+      let names = (infos[family] ?? [:]).keys.sorted()
+      var chains: [Chain] = []
+      var counters: [CounterObject] = []
+      var affinitySets: [NFTSet] = []
+      var shared: [String: [Element]] = [:]
+      var taken: [String: Set<[Value]>] = [:]
+      for name in names {
+        guard let f = fragments[family]?[name] else { continue }
+        chains += f.chains
+        counters += f.counters
+        affinitySets += f.affinitySets
+        compileWarnings += f.warnings
+        // The first claimant of a key (the smallest name) holds it, as in a full compile.
+        for (set, elements) in f.claims {
+          for e in elements where taken[set, default: []].insert(e.key).inserted { shared[set, default: []].append(e) }
+        }
+      }
+      tables.append(RulesetCompiler.table(ctx, shared: shared, chains: chains, affinitySets: affinitySets, counters: counters))
+    }
+    let absent = IPFamily.allCases.filter { !served.contains($0) }.map(RulesetCompiler.tableRef)
+    return CompiledRuleset(ruleset: Ruleset(tables: tables, absentTables: absent), warnings: warnings + compileWarnings)
   }
 
   /// Counts the destinations per endpoint count from the recorded claims of `family`.

@@ -94,8 +94,17 @@ public enum RulesetCompiler {
   }
 
   static func table(_ ctx: FamilyContext, _ out: FamilyRules) -> Table {
+    table(
+      ctx, shared: Dictionary(uniqueKeysWithValues: out.sharedElements.map { ($0.set, $0.elements) }), chains: out.chains,
+      affinitySets: out.affinitySets, counters: out.counters)
+  }
+
+  /// The table from its service ports' parts: `shared` holds the elements of each shared set
+  /// and each picker's destination bundles (by the picker's name), in claim order.
+  static func table(
+    _ ctx: FamilyContext, shared: [String: [Element]], chains: [Chain], affinitySets: [NFTSet], counters: [CounterObject]
+  ) -> Table {
     var sets = Skeleton.sets(ctx)
-    let shared = Dictionary(uniqueKeysWithValues: out.sharedElements.map { ($0.set, $0.elements) })
     for i in sets.indices {
       if sets[i].name == Names.nodePortIPsSet {
         sets[i].elements = (ctx.nodePortIPs ?? []).map { Element([.address($0)]) }
@@ -110,7 +119,7 @@ public enum RulesetCompiler {
     for p in EndpointPicker.allCases {
       var slots: [Int: [Element]] = [:]
       var members: [Int: [Element]] = [:]
-      for bundle in out.pickers[p.rawValue].elements {
+      for bundle in shared[p.name] ?? [] {
         let n = EndpointPicker.count(bundle)
         let x = p.expand(bundle)
         slots[n, default: []] += x.slots
@@ -132,8 +141,8 @@ public enum RulesetCompiler {
       }
     }
     return Table(
-      family: ctx.tableFamily, name: Names.table, comment: Names.tableComment, counters: out.counters,
-      sets: sets + out.affinitySets,
-      chains: Skeleton.baseChains(ctx) + Skeleton.fixedChains(ctx) + pickChains + out.chains)
+      family: ctx.tableFamily, name: Names.table, comment: Names.tableComment, counters: counters,
+      sets: sets + affinitySets,
+      chains: Skeleton.baseChains(ctx) + Skeleton.fixedChains(ctx) + pickChains + chains)
   }
 }

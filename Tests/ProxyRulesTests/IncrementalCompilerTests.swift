@@ -1,3 +1,4 @@
+import KernelTestSupport
 // The incremental compiler agrees with the full compiler: for every pair of fixture states
 // (compiled for one node), its transaction turns the first full ruleset into the second.
 import KubeAPI
@@ -6,6 +7,7 @@ import NFTables
 import NetAddress
 import ProxyRules
 import ServiceProxy
+import TestSupport
 import Testing
 
 @Suite struct IncrementalCompilerTests {
@@ -170,5 +172,30 @@ import Testing
     #expect(touched.allSatisfy { $0.hasPrefix("pick-endpoint") }, "\(touched)")
     try kernel.apply(tx)
     #expect(CanonicalRuleset(kernel.ruleset) == CanonicalRuleset(RulesetCompiler.compile(d, node: Self.node).ruleset))
+  }
+}
+
+/// The incremental compiler's own full ruleset (what a resync diffs against, compiled once)
+/// equals the full compiler's, element order and warnings included, at start and after updates.
+@Suite struct IncrementalCompiledRulesetTests {
+  @Test(arguments: FixtureScenarios.names, [false, true])
+  func fixturesAssembleLikeAFullCompile(scenario: String, counters: Bool) throws {
+    var (state, node) = try FixtureScenarios.reconcile(scenario)
+    node.counters = counters
+    #expect(IncrementalCompiler(state, node: node).compiled() == RulesetCompiler.compile(state, node: node))
+  }
+
+  @Test(arguments: [21, 22, 23] as [UInt64])
+  func randomUpdatesAssembleLikeAFullCompile(seed: UInt64) {
+    var r = SeededRandom(seed: seed)
+    var node = PickerSequenceTests.node
+    node.counters = seed != 22
+    var state = PickerSequenceTests.state(&r)
+    var inc = IncrementalCompiler(state, node: node)
+    for step in 0..<15 {
+      #expect(inc.compiled() == RulesetCompiler.compile(state, node: node), "seed \(seed) step \(step)")
+      state = PickerSequenceTests.state(&r)
+      _ = inc.update(to: state)
+    }
   }
 }
