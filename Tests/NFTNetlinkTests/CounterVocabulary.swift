@@ -60,6 +60,33 @@ enum CounterVocabulary {
   static let beforeRuleset = Ruleset(tables: [before(.ip), before(.ip6)])
   static let afterRuleset = Ruleset(tables: [after(.ip), after(.ip6)])
 
+  /// `r` with, per table that has a plain `ADDRESS . inet_proto . inet_service` set or map, a
+  /// counter per key (`tc-N`), a `: counter` map `test-counters` naming them and a filter chain
+  /// counting through it at priority -110: the shape issue 10's compiler emits, on a fixture.
+  static func addingCounters(to r: Ruleset) -> Ruleset {
+    var r = r
+    for i in r.tables.indices {
+      guard
+        let source = r.tables[i].sets.first(where: {
+          $0.keyType.count == 3 && $0.keyType[1] == .inetProto && $0.keyType[2] == .inetService && $0.flags.isEmpty
+            && !$0.elements.isEmpty
+        })
+      else { continue }
+      let keys = source.elements.map(\.key)
+      r.tables[i].counters += keys.indices.map { CounterObject(name: "tc-\($0)", comment: "service port \($0)") }
+      r.tables[i].sets.append(
+        NFTSet(
+          name: "test-counters", keyType: source.keyType, dataType: [.counter],
+          elements: keys.enumerated().map { Element($0.element, data: .object("tc-\($0.offset)")) }))
+      let v: IPVersion = source.keyType[0] == .ipv4Addr ? .v4 : .v6
+      r.tables[i].chains.append(
+        Chain(
+          name: "test-counting", base: BaseChain(type: .filter, hook: .prerouting, priority: -110),
+          rules: [Rule([.counterMap([.daddr(v), .l4proto, .thDport], map: "test-counters")])]))
+    }
+    return r
+  }
+
   /// `r` with every counter's values set to zero (what a compiled ruleset holds).
   static func zeroed(_ r: Ruleset) -> Ruleset {
     var r = r
