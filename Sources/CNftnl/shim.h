@@ -21,6 +21,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/set.h>
+#include <libnftnl/object.h>
 #include <libnftnl/batch.h>
 #include <libnftnl/gen.h>
 #include <libnftnl/udata.h>

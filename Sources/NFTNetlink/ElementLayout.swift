@@ -1,5 +1,6 @@
 // Set elements as nft sends them: concatenations (keys and map data) padded to 32 bits, pipapo
-// ranges with NFTA_SET_ELEM_KEY_END, rbtree ranges as a start and an interval end past the range.
+// ranges with NFTA_SET_ELEM_KEY_END, rbtree ranges as a start and an interval end past the range,
+// counter names of `: counter` maps as NFTA_SET_ELEM_OBJREF.
 import NFTables
 import NetAddress
 
@@ -11,6 +12,8 @@ public struct ElementLayout: Sendable, Hashable {
   public var verdict: Verdict?
   /// NFTA_SET_ELEM_DATA of a map with values (`10.0.0.1 . 8080`).
   public var data: [UInt8]?
+  /// NFTA_SET_ELEM_OBJREF of a `: counter` map: the name of the counter (`: "c-a"`).
+  public var objectName: String?
   public var userData: UserData?
   /// NFT_SET_ELEM_INTERVAL_END for the element closing a range of an rbtree set.
   public var isIntervalEnd = false
@@ -117,12 +120,13 @@ public struct ElementLayout: Sendable, Hashable {
     case nil:
       return
     case .object(let name):
-      throw LoweringError.counterObjects("element of \(set.name) naming \(name)")
+      guard set.isCounterMap else { throw LoweringError.valueMismatch(field: "data of \(set.name)", value: "counter \(name)") }
+      objectName = name
     case .verdict(let v):
       guard set.isVerdictMap else { throw LoweringError.valueMismatch(field: "data of \(set.name)", value: "\(v)") }
       verdict = v
     case .values(let values):
-      guard let types = set.dataType, !set.isVerdictMap, values.count == types.count else {
+      guard let types = set.dataType, !set.isVerdictMap, !set.isCounterMap, values.count == types.count else {
         throw LoweringError.valueMismatch(field: "data of \(set.name)", value: "\(values)")
       }
       var bytes: [UInt8] = []
@@ -174,6 +178,6 @@ public struct ElementLayout: Sendable, Hashable {
   /// Rough size of the element in a netlink message, for splitting long element lists.
   var estimatedSize: Int {
     48 + key.count * 2 + (keyEnd?.count ?? 0) * 2 + (data?.count ?? 0) + (userData?.bytes.count ?? 0)
-      + (verdict?.targetChain?.utf8.count ?? 0) + 40
+      + (verdict?.targetChain?.utf8.count ?? 0) + (objectName.map { $0.utf8.count + 8 } ?? 0) + 40
   }
 }

@@ -1,5 +1,5 @@
-// Lifts dumped set elements (key bytes, range ends, verdicts, map data, comments) back into
-// `Element` values of the set's key and data types; the inverse of `ElementLayout`.
+// Lifts dumped set elements (key bytes, range ends, verdicts, map data, counter names, comments)
+// back into `Element` values of the set's key and data types; the inverse of `ElementLayout`.
 import NFTables
 import NetAddress
 
@@ -64,15 +64,19 @@ enum ElementLifting {
     return out
   }
 
-  /// The element's verdict or map data (`.some(nil)` without either); nil if it does not decode
-  /// as the set's data types.
+  /// The element's verdict, map data or counter name (`.some(nil)` without any); nil if it does
+  /// not decode as the set's data types.
   static func data(_ d: NftnlElementList.Dumped, of set: NFTSet) -> ElementData?? {
     if let v = d.verdict {
       guard set.isVerdictMap, let verdict = RuleLifting.verdict(code: v.code, chain: v.chain) else { return nil }
       return .verdict(verdict)
     }
+    if let name = d.objectName {
+      guard set.isCounterMap, d.data == nil else { return nil }
+      return .object(name)
+    }
     guard let bytes = d.data else { return .some(nil) }
-    guard let types = set.dataType, !set.isVerdictMap,
+    guard let types = set.dataType, !set.isVerdictMap, !set.isCounterMap,
       let values = key(bytes, end: nil, types: types, concat: types.count > 1, interval: false)
     else { return nil }
     return .values(values)

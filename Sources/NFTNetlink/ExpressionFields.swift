@@ -90,6 +90,9 @@ struct ExpressionFields {
         return nil
       }
       return .dynsetUpdate(sregKey: u32(NFTA_DYNSET_SREG_KEY.rawValue), set: set)
+    case .objref:
+      guard has(NFTA_OBJREF_SET_SREG.rawValue), let set = str(NFTA_OBJREF_SET_NAME.rawValue) else { return nil }
+      return .objrefMap(sreg: u32(NFTA_OBJREF_SET_SREG.rawValue), set: set, setID: nil)
     case .immediate:
       if let verdict { return .immediateVerdict(code: verdict.code, chain: verdict.chain) }
       return .immediateData(dreg: u32(NFTA_IMMEDIATE_DREG.rawValue), data: bytes(NFTA_IMMEDIATE_DATA.rawValue))

@@ -45,6 +45,10 @@ enum Kernel {
   static let setAnonymous = UInt32(NFT_SET_ANONYMOUS.rawValue)
   static let setMap = UInt32(NFT_SET_MAP.rawValue)
   static let setConcat = UInt32(NFT_SET_CONCAT.rawValue)
+  /// NFT_SET_OBJECT: the set maps keys to stateful objects (a `: counter` map).
+  static let setObject = UInt32(NFT_SET_OBJECT.rawValue)
+  /// NFT_OBJECT_COUNTER: the object type of counters and of `: counter` maps (NFTA_SET_OBJ_TYPE).
+  static let objectCounter = UInt32(NFT_OBJECT_COUNTER)
   static let elemIntervalEnd = UInt32(NFT_SET_ELEM_INTERVAL_END.rawValue)
   /// NFT_DATA_VERDICT: the data type of verdict maps.
   static let dataVerdict = UInt32(NFT_DATA_VERDICT.rawValue)

@@ -16,8 +16,6 @@ public enum LoweringError: Error, Sendable, Hashable, CustomStringConvertible {
   /// TLV lengths or NFT_USERDATA_MAXLEN (nft 1.0.6 writes truncated lengths then, and lists the
   /// set by its types); refused rather than sent garbled.
   case userDataTooLong(set: String)
-  /// Counter objects and `: counter` maps are not lowered yet (interim, being built).
-  case counterObjects(String)
 
   public var description: String {
     switch self {
@@ -25,7 +23,6 @@ public enum LoweringError: Error, Sendable, Hashable, CustomStringConvertible {
     case .valueMismatch(let f, let v): "value \(v) does not fit \(f)"
     case .unsupportedSet(let s): "set \(s): a range of a single-field interval set is two kernel elements"
     case .userDataTooLong(let s): "set \(s): its typeof expressions and comment exceed \(UserData.maxLength) bytes of user data"
-    case .counterObjects(let what): "\(what): counter objects are not supported by the netlink backend yet"
     }
   }
 }
@@ -35,6 +32,8 @@ public enum LoweringError: Error, Sendable, Hashable, CustomStringConvertible {
 public struct RuleLowering: Sendable {
   public var family: TableFamily
   public var sets: [String: NFTSet]
+  /// NFTA_SET_ID of the sets declared earlier in the same batch, by name (sent with `objref`).
+  var setIDs: [String: UInt32] = [:]
 
   public init(family: TableFamily, sets: [String: NFTSet]) {
     self.family = family
@@ -52,8 +51,14 @@ public struct RuleLowering: Sendable {
   func lower(_ expr: Expr, into out: inout [RegisterExpr]) throws {
     let r1 = Kernel.reg1
     switch expr {
-    case .counterMap(_, let map):
-      throw LoweringError.counterObjects("counter map \(map)")
+    case .counterMap(let fields, let map):
+      guard let set = sets[map] else { throw LoweringError.unknownSet(map) }
+      guard set.isCounterMap else {
+        throw LoweringError.valueMismatch(
+          field: "counter name ... map @\(map)", value: "data \(set.dataType.map { "\($0)" } ?? "none") of \(map)")
+      }
+      try loadKey(fields, set: map, into: &out)
+      out.append(.objrefMap(sreg: r1, set: map, setID: setIDs[map]))
     case .cmp(let field, let op, let value):
       try lowerCmp(field, op, value, into: &out)
     case .maskedCmp(let field, let mask, let op, let v):

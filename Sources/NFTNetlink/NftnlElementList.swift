@@ -36,6 +36,7 @@ final class NftnlElementList {
       if let d = layout.data {
         d.withUnsafeBytes { _ = nftnl_set_elem_set(el, Self.e(NFTNL_SET_ELEM_DATA), $0.baseAddress, UInt32($0.count)) }
       }
+      if let o = layout.objectName { o.withCString { _ = nftnl_set_elem_set_str(el, Self.e(NFTNL_SET_ELEM_OBJREF), $0) } }
       if let u = layout.userData {
         u.bytes.withUnsafeBytes { _ = nftnl_set_elem_set(el, Self.e(NFTNL_SET_ELEM_USERDATA), $0.baseAddress, UInt32($0.count)) }
       }
@@ -49,14 +50,17 @@ final class NftnlElementList {
   /// Adds the elements of one dump message. The corresponding libnftnl call is `nftnl_set_elems_nlmsg_parse`.
   func parse(_ nlh: UnsafePointer<nlmsghdr>) -> Bool { nftnl_set_elems_nlmsg_parse(nlh, pointer) >= 0 }
 
-  /// A dumped element: key bytes, range end, interval-end flag, verdict or data, comment.
+  /// A dumped element: key bytes, range end, interval-end flag, verdict, data or counter name,
+  /// comment, and the milliseconds until it expires (elements of sets with timeouts).
   struct Dumped {
     var key: [UInt8]
     var keyEnd: [UInt8]?
     var isIntervalEnd: Bool
     var verdict: (code: Int32, chain: String?)?
     var data: [UInt8]? = nil
+    var objectName: String? = nil
     var comment: String?
+    var expiration: UInt64? = nil
   }
 
   /// The elements, in kernel order. The corresponding libnftnl calls are `nftnl_set_elems_iter_*`.
@@ -84,6 +88,12 @@ final class NftnlElementList {
         d.verdict = (code, chain)
       }
       d.data = bytes(NFTNL_SET_ELEM_DATA)
+      if nftnl_set_elem_is_set(el, Self.e(NFTNL_SET_ELEM_OBJREF)) {
+        d.objectName = nftnl_set_elem_get_str(el, Self.e(NFTNL_SET_ELEM_OBJREF)).map { String(cString: $0) }
+      }
+      if nftnl_set_elem_is_set(el, Self.e(NFTNL_SET_ELEM_EXPIRATION)) {
+        d.expiration = nftnl_set_elem_get_u64(el, Self.e(NFTNL_SET_ELEM_EXPIRATION))
+      }
       if let u = bytes(NFTNL_SET_ELEM_USERDATA) { d.comment = UserData(bytes: u).string(0) }
       out.append(d)
       cur = nftnl_set_elems_iter_next(it)

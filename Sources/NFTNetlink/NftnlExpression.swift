@@ -89,6 +89,10 @@ final class NftnlExpression {
       if let dreg { nftnl_expr_set_u32(p, a(NFTNL_EXPR_LOOKUP_DREG), dreg) }
       set.withCString { _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_LOOKUP_SET), $0) }
       if flags != 0 { nftnl_expr_set_u32(p, a(NFTNL_EXPR_LOOKUP_FLAGS), flags) }
+    case .objrefMap(let sreg, let set, let setID):
+      nftnl_expr_set_u32(p, a(NFTNL_EXPR_OBJREF_SET_SREG), sreg)
+      set.withCString { _ = nftnl_expr_set_str(p, a(NFTNL_EXPR_OBJREF_SET_NAME), $0) }
+      if let setID { nftnl_expr_set_u32(p, a(NFTNL_EXPR_OBJREF_SET_ID), setID) }
     case .dynsetUpdate(let sregKey, let set):
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_DYNSET_SREG_KEY), sregKey)
       nftnl_expr_set_u32(p, a(NFTNL_EXPR_DYNSET_OP), UInt32(NFT_DYNSET_OP_UPDATE.rawValue))
@@ -164,6 +168,10 @@ final class NftnlExpression {
         return nil
       }
       return .dynsetUpdate(sregKey: u32(NFTNL_EXPR_DYNSET_SREG_KEY), set: set)
+    case .objref:
+      // Only the map form; a reference to one named object (IMM_NAME) is not kproxy's.
+      guard has(NFTNL_EXPR_OBJREF_SET_SREG), let set = str(NFTNL_EXPR_OBJREF_SET_NAME) else { return nil }
+      return .objrefMap(sreg: u32(NFTNL_EXPR_OBJREF_SET_SREG), set: set, setID: nil)
     case .immediate:
       if has(NFTNL_EXPR_IMM_VERDICT) {
         return .immediateVerdict(code: Int32(bitPattern: u32(NFTNL_EXPR_IMM_VERDICT)), chain: str(NFTNL_EXPR_IMM_CHAIN))
@@ -184,7 +192,7 @@ final class NftnlExpression {
 
   /// The expression kinds `read` knows, by their libnftnl names.
   enum Kind: CaseIterable {
-    case cmp, payload, meta, immediate, lookup, nat, numgen, bitwise, byteorder, ct, fib, dynset, masq, reject, counter
+    case cmp, payload, meta, immediate, lookup, nat, numgen, bitwise, byteorder, ct, fib, dynset, masq, reject, counter, objref
 
     var name: StaticString {
       switch self {
@@ -203,6 +211,7 @@ final class NftnlExpression {
       case .masq: "masq"
       case .reject: "reject"
       case .counter: "counter"
+      case .objref: "objref"
       }
     }
   }
@@ -228,6 +237,7 @@ extension RegisterExpr {
     case .byteorder: "byteorder"
     case .lookup: "lookup"
     case .dynsetUpdate: "dynset"
+    case .objrefMap: "objref"
     case .immediateData, .immediateVerdict: "immediate"
     case .nat: "nat"
     case .masq: "masq"
@@ -260,7 +270,7 @@ extension RegisterExpr {
     case .masq: 13
     case .reject: 14
     case .counter: 15
-    case .immediateVerdict, .lookup, .dynsetUpdate: nil
+    case .immediateVerdict, .lookup, .dynsetUpdate, .objrefMap: nil
     }
   }
 

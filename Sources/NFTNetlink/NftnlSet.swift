@@ -27,6 +27,7 @@ final class NftnlSet {
     _ = nftnl_set_set_str(pointer, Self.a(NFTNL_SET_TABLE), table)
     _ = nftnl_set_set_str(pointer, Self.a(NFTNL_SET_NAME), name)
     guard let header else { return }
+    if let reason = SetLayout.unsupported(header) { throw reason }
     let layout = SetLayout(header)
     guard layout.userData.isValid else { throw LoweringError.userDataTooLong(set: name) }
     nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_ID), id)
@@ -35,6 +36,7 @@ final class NftnlSet {
     nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_KEY_LEN), layout.keyLength)
     if let t = layout.dataType { nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_DATA_TYPE), t) }
     if let l = layout.dataLength { nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_DATA_LEN), l) }
+    if let o = layout.objectType { nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_OBJ_TYPE), o) }
     if let size = header.size { nftnl_set_set_u32(pointer, Self.a(NFTNL_SET_DESC_SIZE), UInt32(size)) }
     if let t = header.timeoutSeconds { nftnl_set_set_u64(pointer, Self.a(NFTNL_SET_TIMEOUT), UInt64(t) * 1000) }
     if let fields = layout.concatFieldLengths { setBytes(NFTNL_SET_DESC_CONCAT, fields.map { UInt8($0) }) }
@@ -57,8 +59,14 @@ final class NftnlSet {
     let keyID = nftnl_set_get_u32(pointer, Self.a(NFTNL_SET_KEY_TYPE))
     guard let keyType = DataType.split(concatenatedID: keyID) else { return nil }
     var set = NFTSet(name: name, keyType: keyType)
-    set.flags = SetFlags(rawValue: flags & ~(Kernel.setMap | Kernel.setConcat))
-    if flags & Kernel.setMap != 0 {
+    set.flags = SetFlags(rawValue: flags & ~(Kernel.setMap | Kernel.setConcat | Kernel.setObject))
+    if flags & Kernel.setObject != 0 {
+      // An object map: kproxy's hold counters, and have no data type of their own.
+      guard flags & Kernel.setMap == 0, nftnl_set_get_u32(pointer, Self.a(NFTNL_SET_OBJ_TYPE)) == Kernel.objectCounter,
+        !nftnl_set_is_set(pointer, Self.a(NFTNL_SET_DATA_TYPE))
+      else { return nil }
+      set.dataType = [.counter]
+    } else if flags & Kernel.setMap != 0 {
       let d = nftnl_set_get_u32(pointer, Self.a(NFTNL_SET_DATA_TYPE))
       if d == Kernel.dataVerdict {
         set.dataType = [.verdict]

@@ -30,6 +30,11 @@ public enum RegisterExpr: Sendable, Hashable {
   case byteorder(sreg: UInt32, dreg: UInt32, op: UInt32, length: UInt32, size: UInt32)
   /// `[ lookup reg SREG set NAME [dreg DREG] [0x1] ]` (libnftnl `lookup`; flag 1 is NFT_LOOKUP_F_INV).
   case lookup(sreg: UInt32, set: String, dreg: UInt32?, flags: UInt32)
+  /// `[ objref sreg SREG set NAME ]` (libnftnl `objref` with NFTNL_EXPR_OBJREF_SET_SREG and
+  /// _SET_NAME): the object the map holds for the key evaluates the packet; no element, the
+  /// rule ends (NFT_BREAK). `setID` is the NFTA_OBJREF_SET_ID of a set declared in the same
+  /// batch, sent as nft does and never dumped back.
+  case objrefMap(sreg: UInt32, set: String, setID: UInt32?)
   /// `[ dynset update reg_key SREG set NAME ]` (libnftnl `dynset`, NFT_DYNSET_OP_UPDATE).
   case dynsetUpdate(sregKey: UInt32, set: String)
   /// `[ immediate reg DREG DATA ]` (libnftnl `immediate` with NFTNL_EXPR_IMM_DATA).

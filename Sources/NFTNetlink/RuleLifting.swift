@@ -71,7 +71,7 @@ public struct RuleLifting: Sendable {
   }
 
   /// One or more loads into consecutive registers, then what consumes them: a comparison
-  /// (possibly masked), a lookup, a verdict map or a set update.
+  /// (possibly masked), a lookup, a verdict map, a set update or a counter map.
   func liftLoads(_ r: [RegisterExpr], at start: Int) -> (Expr, Int)? {
     var fields: [(field: Field, length: Int)] = []
     var j = start
@@ -105,6 +105,8 @@ public struct RuleLifting: Sendable {
       return (.dnatMap(fields.map(\.field), map: set, version: version), j - start + 2)
     case .dynsetUpdate(r1, let set):
       return (.updateSet(fields.map(\.field), set: set), j - start + 1)
+    case .objrefMap(r1, let set, _):
+      return (.counterMap(fields.map(\.field), map: set), j - start + 1)
     case .cmp(r1, let op, let data) where fields.count == 1:
       guard let cmpOp = Self.cmpOp(op), let v = Self.value(data, for: first.field, loaded: first.length) else { return nil }
       return (.cmp(first.field, cmpOp, v), j - start + 1)

@@ -1,4 +1,4 @@
-// Read-back: dumps kproxy's tables (chains, sets, elements, rules) from the kernel into the
+// Read-back: dumps kproxy's tables (counters, chains, sets, elements, rules) from the kernel into the
 // NFTables model, so that `kernel.diff(to: desired)` gives the incremental transaction.
 import CNftnl
 import NFTables
@@ -74,6 +74,8 @@ extension NetlinkClient {
   ) throws -> Table {
     let family = TransactionEncoder.family(ref.family)
     var table = Table(family: ref.family, name: ref.name, comment: comment)
+    // Counters, with their values (which diffs ignore).
+    table.counters = try dumpCounters(ref)
     // Chains (the kernel filters by NFTA_CHAIN_TABLE).
     let chainFilter = try NftnlChain(table: ref.name, name: "")
     var chains: [Chain] = []
@@ -221,6 +223,7 @@ extension NetlinkClient {
     case NFT_MSG_GETSETELEM: "set elements"
     case NFT_MSG_GETRULE: "rules"
     case NFT_MSG_GETGEN: "generation"
+    case NFT_MSG_GETOBJ: "objects"
     default: "objects"
     }
   }

@@ -1,5 +1,5 @@
 // Set dumps of one table, and the raw attributes of kproxy's set declarations as the kernel
-// stores them (flags, key/data types and lengths, size, timeout, user data): for nft parity.
+// stores them (flags, key/data types and lengths, object type, size, timeout, user data): for nft parity.
 import CNftnl
 import NFTables
 
@@ -37,7 +37,7 @@ extension NftnlSet {
       (NFTNL_SET_FLAGS, "flags"), (NFTNL_SET_KEY_TYPE, "key_type"), (NFTNL_SET_KEY_LEN, "key_len"),
       (NFTNL_SET_DATA_TYPE, "data_type"), (NFTNL_SET_DATA_LEN, "data_len"), (NFTNL_SET_POLICY, "policy"),
       (NFTNL_SET_DESC_SIZE, "desc_size"), (NFTNL_SET_TIMEOUT, "timeout"), (NFTNL_SET_GC_INTERVAL, "gc_interval"),
-      (NFTNL_SET_USERDATA, "userdata"), (NFTNL_SET_DESC_CONCAT, "desc_concat"),
+      (NFTNL_SET_USERDATA, "userdata"), (NFTNL_SET_DESC_CONCAT, "desc_concat"), (NFTNL_SET_OBJ_TYPE, "obj_type"),
     ]
     var out: [String: [UInt8]] = [:]
     withPointer { p in

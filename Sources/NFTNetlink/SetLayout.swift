@@ -11,6 +11,9 @@ public struct SetLayout: Sendable, Hashable {
   public var kernelFlags: UInt32
   public var dataType: UInt32?
   public var dataLength: UInt32?
+  /// NFTA_SET_OBJ_TYPE of an object map (NFT_OBJECT_COUNTER for `: counter`), which has no
+  /// data type or length and carries NFT_SET_OBJECT instead of NFT_SET_MAP.
+  public var objectType: UInt32?
   /// NFTA_SET_DESC_CONCAT field lengths (only for concatenated interval sets).
   public var concatFieldLengths: [UInt32]?
   public var userData: UserData
@@ -21,10 +24,15 @@ public struct SetLayout: Sendable, Hashable {
     keyTypeID = set.keyType.reduce(0) { ($0 << 6) | $1.nftTypeID }
     keyLength = UInt32(Self.keyLength(set.keyType))
     var flags = set.flags.rawValue
-    if set.isMap { flags |= Kernel.setMap }
+    if set.isCounterMap {
+      flags |= Kernel.setObject
+      objectType = Kernel.objectCounter
+    } else if set.isMap {
+      flags |= Kernel.setMap
+    }
     if concat && set.flags.contains(.interval) { flags |= Kernel.setConcat }
     kernelFlags = flags
-    if let d = set.dataType {
+    if let d = set.dataType, !set.isCounterMap {
       dataType = d == [.verdict] ? Kernel.dataVerdict : d.reduce(0) { ($0 << 6) | $1.nftTypeID }
       dataLength = d == [.verdict] ? 0 : UInt32(Self.keyLength(d))
     }
@@ -36,7 +44,8 @@ public struct SetLayout: Sendable, Hashable {
 
   /// User data, in nft's order: key byte order, data byte order, key typeof, data typeof, data
   /// interval, comment. A `typeof` set records its expressions; a `type` concatenation records an
-  /// empty `concat` expression (for the key, and for concatenated data).
+  /// empty `concat` expression (for the key, and for concatenated data). An object map records
+  /// no data byte order and no data typeof, only the data interval flag.
   static func userData(_ set: NFTSet) -> UserData {
     var u = UserData()
     let keyFields = set.typeof?.key
@@ -46,7 +55,7 @@ public struct SetLayout: Sendable, Hashable {
     } else {
       u.putU32(0, set.keyType.count > 1 ? 0 : set.keyType[0].byteOrder)
     }
-    if let d = set.dataType {
+    if let d = set.dataType, !set.isCounterMap {
       if let dataFields {
         u.putU32(1, dataFields.count == 1 ? dataFields[0].byteOrder : 0)
       } else {
@@ -58,7 +67,9 @@ public struct SetLayout: Sendable, Hashable {
     } else if set.keyType.count > 1 {
       u.putNest(3, TypeofUserData.typeConcatenation)
     }
-    if let d = set.dataType {
+    if set.isCounterMap {
+      u.putU32(6, 0)
+    } else if let d = set.dataType {
       if let dataFields {
         u.putNest(4, TypeofUserData.encode(dataFields))
       } else if set.typeof != nil && d == [.verdict] {
@@ -96,10 +107,26 @@ public struct SetLayout: Sendable, Hashable {
     }
   }
 
+  /// Why the kernel (or nft 1.0.6) cannot declare `set`, if it cannot: `counter` only as the
+  /// whole data of a map declared by `type` (nft 1.0.6 has no `typeof ... : counter`).
+  static func unsupported(_ set: NFTSet) -> LoweringError? {
+    if set.keyType.contains(.counter) { return .valueMismatch(field: "key of \(set.name)", value: "counter") }
+    if let d = set.dataType, d.contains(.counter) {
+      if d != [.counter] { return .valueMismatch(field: "data of \(set.name)", value: "counter in a concatenation") }
+      if set.typeof != nil { return .valueMismatch(field: "typeof declaration of \(set.name)", value: ": counter") }
+    }
+    return nil
+  }
+
   /// Key length in bytes: concatenation fields are padded to 32 bits.
   static func keyLength(_ types: [DataType]) -> Int {
     types.count == 1 ? types[0].byteLength : types.reduce(0) { $0 + ($1.byteLength + 3) / 4 * 4 }
   }
+}
+
+extension NFTSet {
+  /// A `: counter` map: its elements name counter objects (NFT_SET_OBJECT, NFT_OBJECT_COUNTER).
+  var isCounterMap: Bool { dataType == [.counter] }
 }
 
 extension Field {

@@ -45,6 +45,9 @@ struct TransactionEncoder {
   var sets: [TableRef: [String: NFTSet]]
   /// The last NFTA_SET_ID handed out in this transaction.
   var setID: UInt32 = 0
+  /// The NFTA_SET_ID of each set declared in this transaction, per table (rules send it with
+  /// `objref`, as nft does).
+  var setIDs: [TableRef: [String: UInt32]] = [:]
 
   init(sets: [TableRef: [String: NFTSet]]) { self.sets = sets }
 
@@ -95,8 +98,13 @@ struct TransactionEncoder {
     for command in tx.commands {
       defer { index += 1 }
       switch command {
-      case .addCounter, .deleteCounter:
-        throw NetlinkError.lowering(operation: Self.describe(command), reason: LoweringError.counterObjects("counter").description)
+      case .addCounter(let t, let c):
+        // NLM_F_CREATE without NLM_F_EXCL: an existing counter is kept as it is, values included.
+        let object = try NftnlObject(table: t.name, name: c.name, counter: c)
+        try msg(NFT_MSG_NEWOBJ, t, NLM_F_CREATE) { nlh in object.withPointer { nftnl_obj_nlmsg_build_payload(nlh, $0) } }
+      case .deleteCounter(let t, let name):
+        let object = try NftnlObject(table: t.name, name: name)
+        try msg(NFT_MSG_DELOBJ, t, 0) { nlh in object.withPointer { nftnl_obj_nlmsg_build_payload(nlh, $0) } }
       case .addTable(let t, let comment):
         let table = try NftnlTable(name: t.name, comment: comment, withFlags: true)
         try msg(NFT_MSG_NEWTABLE, t, NLM_F_CREATE) { nlh in table.withPointer { nftnl_table_nlmsg_build_payload(nlh, $0) } }
@@ -105,6 +113,7 @@ struct TransactionEncoder {
         try msg(NFT_MSG_DELTABLE, t, 0) { nlh in table.withPointer { nftnl_table_nlmsg_build_payload(nlh, $0) } }
         lowering = nil
         sets[t] = nil
+        setIDs[t] = nil
       case .addChain(let t, let c):
         let chain = try NftnlChain(table: t.name, name: c.name, header: c)
         try msg(NFT_MSG_NEWCHAIN, t, NLM_F_CREATE) { nlh in chain.withPointer { nftnl_chain_nlmsg_build_payload(nlh, $0) } }
@@ -115,7 +124,11 @@ struct TransactionEncoder {
         let chain = try NftnlChain(table: t.name, name: name)
         try msg(NFT_MSG_DELCHAIN, t, 0) { nlh in chain.withPointer { nftnl_chain_nlmsg_build_payload(nlh, $0) } }
       case .addRule(let t, let chainName, let r):
-        if lowering?.table != t { lowering = (t, RuleLowering(family: t.family, sets: sets[t] ?? [:])) }
+        if lowering?.table != t {
+          var l = RuleLowering(family: t.family, sets: sets[t] ?? [:])
+          l.setIDs = setIDs[t] ?? [:]
+          lowering = (t, l)
+        }
         let exprs: [RegisterExpr]
         do {
           exprs = try lowering!.lowering.lower(r)
@@ -137,6 +150,7 @@ struct TransactionEncoder {
         try msg(NFT_MSG_NEWSET, t, NLM_F_CREATE) { nlh in set.withPointer { nftnl_set_nlmsg_build_payload(nlh, $0) } }
         lowering = nil
         sets[t, default: [:]][s.name] = s.header
+        setIDs[t, default: [:]][s.name] = setID
       case .deleteSet(let t, let name, _):
         let set = try NftnlSet(table: t.name, name: name)
         try msg(NFT_MSG_DELSET, t, 0) { nlh in set.withPointer { nftnl_set_nlmsg_build_payload(nlh, $0) } }

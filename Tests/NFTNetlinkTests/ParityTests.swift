@@ -1,6 +1,7 @@
 import Foundation
 // Parity with nft: a ruleset applied through netlink lists exactly like the same ruleset
-// loaded by `nft -f` from its text, for every fixture and for incremental transactions.
+// loaded by `nft -f` from its text, for every fixture (also with counters added) and for
+// incremental transactions.
 import KernelTestSupport
 import NFTables
 import Testing
@@ -33,6 +34,37 @@ import Testing
     // Applying the same replace again is idempotent.
     try NetlinkClient(namespace: viaNetlink.namespace).apply(ruleset.replaceTransaction())
     #expect(try viaNetlink.listRuleset() == want)
+  }
+
+  /// Each fixture with counters added (a counter per service port key, a `: counter` map and
+  /// a rule counting through it): a full replace lists like nft -f, down to kernel expressions
+  /// and set declarations; adopting it from the plain fixture (read back, diff, apply) too.
+  @Test(arguments: FixtureSet.scenarios)
+  func fixtureWithCountersListsLikeNft(scenario: String) throws {
+    let plain = try FixtureSet.ruleset(scenario)
+    let ruleset = CounterVocabulary.addingCounters(to: plain)
+    #expect(ruleset != plain, "\(scenario) has no service port set to count through")
+    let viaNetlink = try TestNamespace.make("cnt-" + scenario)
+    let viaNft = try TestNamespace.make("cnt-ref")
+    let client = try NetlinkClient(namespace: viaNetlink.namespace)
+    try client.apply(ruleset.replaceTransaction())
+    try viaNft.load(ruleset.renderScript())
+    let want = try viaNft.listRuleset()
+    let got = try viaNetlink.listRuleset()
+    #expect(got == want, "\(scenario):\n\(firstDifferences(want, got))")
+    let wantRegs = try viaNft.registerListing()
+    let gotRegs = try viaNetlink.registerListing()
+    #expect(gotRegs == wantRegs, "\(scenario) (netlink debug):\n\(firstDifferences(wantRegs, gotRegs))")
+    let differences = try setDeclarationDifferences(ruleset, mine: client, reference: NetlinkClient(namespace: viaNft.namespace))
+    #expect(differences.isEmpty, "\(scenario): \(differences.joined(separator: "\n"))")
+
+    let adopting = try TestNamespace.make("cnt-adopt")
+    let agent = try NetlinkClient(namespace: adopting.namespace)
+    try agent.apply(plain.replaceTransaction())
+    let refs = ruleset.tables.map(\.ref)
+    try agent.apply(try agent.currentRuleset(tables: refs, spelling: ruleset).diff(to: ruleset), knownSets: ruleset)
+    #expect(sortedBlocks(try adopting.listRuleset()) == sortedBlocks(want), "\(scenario) adopted")
+    #expect(try agent.currentRuleset(tables: refs, spelling: ruleset).diff(to: ruleset).isEmpty)
   }
 
   @Test(arguments: FixtureScenarios.transitions)
