@@ -24,3 +24,15 @@ public final class NetlinkBackend: Backend {
     try client.apply(tx, knownSets: desired)
   }
 }
+
+extension NetlinkBackend {
+  /// The counter objects of `table` with their values (one GETOBJ dump; `kproxy run --counters`).
+  public func counters(table: TableRef) throws -> [CounterObject] {
+    try client.counters(table: table)
+  }
+
+  /// The elements a dynamic set holds now (clients an affinity set remembers; `kproxy status`).
+  public func learnedElements(table: TableRef, set: String) throws -> [LearnedElement] {
+    try client.learnedElements(table: table, set: set)
+  }
+}

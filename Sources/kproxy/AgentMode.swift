@@ -42,13 +42,21 @@ struct AgentMode {
         throw UserError(description: "cannot program nftables: \(error)")
       }
       let mode = NFTablesMode(backend: backend)
-      return AgentMode(mode: mode, servicePorts: mode, name: "nftables", cleansConntrack: true, shutdown: {})
+      guard s.node.counters else {
+        return AgentMode(mode: mode, servicePorts: mode, name: "nftables", cleansConntrack: true, shutdown: {})
+      }
+      let refresh = AgentCounters.refresh(
+        namespace: s.namespace, ports: mode, metrics: ServiceCounterMetrics(registry: metrics.registry), logger: logger)
+      return AgentMode(mode: mode, servicePorts: mode, name: "nftables", cleansConntrack: true, shutdown: { refresh.cancel() })
     case .userspace:
       if let namespace = s.namespace {
         throw UserError(
           description:
             "the userspace mode listens in kproxy's own network namespace, not in \(namespace): run kproxy inside it (ip netns exec NAME kproxy run …) without --netns"
         )
+      }
+      if s.node.counters {
+        logger.warning("--counters programs nftables counters; the userspace proxy counts in its kproxy_userspace_* metrics instead")
       }
       return userspace(s, metrics: metrics, logger: logger)
     }

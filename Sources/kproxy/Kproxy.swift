@@ -17,7 +17,7 @@ struct Kproxy: ParsableCommand {
     version: "kproxy \(version)",
     subcommands: [
       CompileCommand.self, DiffCommand.self, ApplyCommand.self, CleanupCommand.self, RunCommand.self, ProxyCommand.self,
-      TraceCommand.self, SandboxCommand.self, RecordCommand.self, ReplayCommand.self,
+      TraceCommand.self, StatusCommand.self, SandboxCommand.self, RecordCommand.self, ReplayCommand.self,
     ])
 }
 
