@@ -100,6 +100,25 @@ struct CounterStatusTests {
     }
   }
 
+  @Test("apply adds counters to programmed rules and removes them again, in one transaction each")
+  func applyTogglesCounters() throws {
+    let ns = "kpct-\(getpid() % 100000)"
+    try Command.run(["ip", "netns", "add", ns]).check()
+    defer { _ = try? Command.run(["ip", "netns", "del", ns]) }
+    let root = PacketTestPaths.packageRoot.path
+    let input = ["--manifests", root + "/fixtures/demo/manifests", "--config", root + "/fixtures/demo/config.yaml"]
+    func counters() throws -> Int {
+      try Command.run(["ip", "netns", "exec", ns, "nft", "list", "counters"]).check().lines.filter { $0.hasPrefix("\tcounter ") }.count
+    }
+    for withCounters in [false, true, false, true] {
+      try Self.kproxy(["apply", "--netns", ns] + input + (withCounters ? ["--counters"] : [])).check()
+      #expect(try counters() == (withCounters ? 4 : 0))
+      // Nothing left to do: the kernel holds exactly the compiled tables.
+      let again = try Self.kproxy(["apply", "--netns", ns] + input + (withCounters ? ["--counters"] : [])).check()
+      #expect(again.stdout == "kproxy: tables already up to date\n", "\(again.stdout)\(again.stderr)")
+    }
+  }
+
   @Test("status of a namespace without kproxy's tables, and without counters")
   func statusWithoutTables() throws {
     let ns = "kpst-\(getpid() % 100000)"
