@@ -2,8 +2,9 @@
 # `make demo`: kproxy on the built-in example (fixtures/demo). As root it builds a sandbox (a node
 # namespace with a pod namespace per endpoint, echo servers, an outside client), runs the agent in
 # it and shows real traffic: a ClusterIP spreading connections over its pods, a NodePort reached
-# from outside (masqueraded), a terminating endpoint taking over when the ready ones go, and the
-# dry-run text of that incremental change. Without root it prints the dry-run ruleset.
+# from outside (masqueraded), what is programmed with its counters (kproxy status), a terminating
+# endpoint taking over when the ready ones go, and the dry-run text of that incremental change.
+# Without root it prints the dry-run ruleset.
 # Usage: scripts/demo.sh KPROXY_BINARY
 set -euo pipefail
 bin=$1
@@ -29,7 +30,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 web_rows() { "$bin" sandbox check --name "$name" | awk 'NR == 1 || /shop\/web/ { print; web = 1; next } web && /^ / { print; next } { web = 0 }'; }
 
 step "A sandbox node for fixtures/demo, programmed by kproxy run (the agent)"
-"$bin" sandbox up --name "$name" --agent --manifests "$work/manifests" --config "$config"
+"$bin" sandbox up --name "$name" --agent --counters --manifests "$work/manifests" --config "$config"
 
 step "Every service port probed from a pod, from the node and from outside (12 connections each)"
 echo "(a ClusterIP spreads connections over its ready pods; the NodePort from outside is masqueraded;"
@@ -38,6 +39,9 @@ echo " the terminating endpoint 10.244.2.23 gets nothing while ready ones exist)
 
 step "Why: kproxy trace reads the node's rules back and follows a NodePort packet from outside"
 "$bin" trace --netns "kpsb-$name-node" --from 192.168.1.254 --to 192.168.1.10:30080/tcp | sed -n '1,6p'
+
+step "What is programmed now, read back from the node's kernel, with each service port's counter"
+"$bin" status --netns "kpsb-$name-node"
 
 step "The web service's ready endpoints stop being ready: the terminating one takes over"
 sed 's/conditions: {ready: true, serving: true, terminating: false}/conditions: {ready: false, serving: false, terminating: false}/' \

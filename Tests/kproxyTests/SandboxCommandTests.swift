@@ -152,6 +152,10 @@ struct DemoScriptTests {
     #expect(first.contains("10.96.12.34:80      10.244.0.21:8080 ×") && first.contains(", 10.244.1.22:8080 ×"))
     #expect(first.contains(#/NodePort   outside  192\.168\.1\.10:30080  10\.244\.0\.21:8080 ×\d+, 10\.244\.1\.22:8080 ×\d+; masqueraded/#))
     #expect(after("== Why: kproxy trace").contains("1/2     DNAT to 10.244.0.21:8080, masquerade"))
+    // status: the web port's destinations and a counter that saw the probes.
+    let status = after("== What is programmed now")
+    #expect(status.contains("ip kproxy: 4 service ports, counters on"))
+    #expect(status.contains(#/shop/web:http +10\.96\.12\.34:80/tcp +10\.244\.0\.21:8080 10\.244\.1\.22:8080 +[1-9]\d* +[1-9]\d*/#))
     // Then only the terminating endpoint answers.
     let takeover = after("the terminating one takes over")
     #expect(takeover.contains("ClusterIP  pod      10.96.12.34:80      10.244.2.23:8080 ×12; source kept"))
