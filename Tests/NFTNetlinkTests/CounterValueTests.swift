@@ -66,7 +66,8 @@ import Testing
       let family = changed.tables[i].family
       changed.tables[i].counters.removeAll { $0.name == "c-b" }
       changed.tables[i].sets[0].elements = [
-        CounterVocabulary.service(family, 1, .tcp, 80, "c-a"), CounterVocabulary.service(family, 7, .tcp, 8080, "c-plain"),
+        CounterVocabulary.service(family, 1, .tcp, 80, "c-a", comment: "ns/a:http"),
+        CounterVocabulary.service(family, 7, .tcp, 8080, "c-plain"),
       ]
     }
     let tx = try client.currentRuleset(tables: refs, spelling: changed).diff(to: changed)

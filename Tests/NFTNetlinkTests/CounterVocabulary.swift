@@ -7,9 +7,11 @@ import NetAddress
 enum CounterVocabulary {
   static func ip(_ s: String) -> IPAddress { IPAddress(s)! }
 
-  static func service(_ family: TableFamily, _ last: Int, _ proto: IPProto, _ port: UInt16, _ counter: String) -> Element {
+  static func service(
+    _ family: TableFamily, _ last: Int, _ proto: IPProto, _ port: UInt16, _ counter: String, comment: String? = nil
+  ) -> Element {
     let address = family == .ip ? ip("10.96.0.\(last)") : ip("fd00:96::\(last)")
-    return Element([.address(address), .proto(proto), .port(port)], data: .object(counter))
+    return Element([.address(address), .proto(proto), .port(port)], data: .object(counter), comment: comment)
   }
 
   static func table(_ family: TableFamily, counters: [CounterObject], services: [Element], nodePorts: [Element]) -> Table {
@@ -41,7 +43,7 @@ enum CounterVocabulary {
         CounterObject(name: "c-a", comment: "ns/a:http"), CounterObject(name: "c-b", comment: "ns/b:dns"),
         CounterObject(name: "c-plain"), CounterObject(name: "c-np", comment: "ns/np:web"),
       ],
-      services: [service(family, 1, .tcp, 80, "c-a"), service(family, 2, .udp, 53, "c-b")],
+      services: [service(family, 1, .tcp, 80, "c-a", comment: "ns/a:http"), service(family, 2, .udp, 53, "c-b")],
       nodePorts: [Element([.proto(.tcp), .port(30080)], data: .object("c-np"))])
   }
 
