@@ -61,10 +61,13 @@ import Testing
     }
     // The watch closed at once (no events, under a second) counts as the first failure, then the 500s:
     // initial 0.01 s doubling, cap 0.1 s, jitter ±20 %.
-    try #require(delays.count == 7)
+    // Under load a reconnected watch may also close at once once more (seen at load 7-10):
+    // more failures may follow the seven, but none waits longer than the cap.
+    try #require(delays.count >= 7, "\(delays)")
     for (delay, nominal) in zip(delays, [0.01, 0.02, 0.04, 0.08, 0.1, 0.1, 0.1]) {
       #expect(delay >= nominal * 0.8 && delay <= nominal * 1.2, "\(delays)")
     }
+    #expect(delays.dropFirst(7).allSatisfy { $0 <= 0.1 * 1.2 }, "\(delays)")
     try await harness.stop()
   }
 
