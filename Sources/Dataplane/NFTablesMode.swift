@@ -37,9 +37,15 @@ public actor NFTablesMode: ProxyMode {
   /// Sets with more desired elements than this are flushed and refilled instead of read back.
   public let elementLimit: Int
 
-  public init(backend: TransactionBackend, elementLimit: Int = readBackElementLimit) {
+  /// Where the elements of the sets above `elementLimit` are kept for the next start (nil: none).
+  public let store: SetStateStore?
+  /// What the last read-back's look-up in the store found (nil when none was made).
+  public private(set) var lastSetStateLookup: SetStateStore.Lookup?
+
+  public init(backend: TransactionBackend, elementLimit: Int = readBackElementLimit, store: SetStateStore? = nil) {
     self.backend = backend
     self.elementLimit = elementLimit
+    self.store = store
   }
 
   /// The state the mode is bringing the dataplane to (sorted as the reconciler sorts it).
@@ -75,7 +81,12 @@ public actor NFTablesMode: ProxyMode {
     } else {
       tx = compiler.update(changed: changes.changed, removed: changes.removed.map { ($0.family, $0.name) })
     }
-    try await commit(tx, knownSets: Ruleset(), context)
+    do {
+      try await commit(tx, knownSets: Ruleset(), context)
+    } catch let e as DataplaneError where e.isStaleGeneration {
+      // Someone else committed since kproxy's last commit: nothing was applied; read back.
+      return try await resync(self.state, node, context, drift: true)
+    }
     self.compiler = compiler
     needsResync = false
     return ModeSyncReport(full: false, commands: tx.commands.count)
@@ -95,18 +106,32 @@ public actor NFTablesMode: ProxyMode {
     // another thread while this one reads back and the kernel commits (a second core's work
     // at cold start and restart; its result is dropped if the sync fails).
     let next = Task.detached(priority: .userInitiated) { IncrementalCompiler(state, node: node) }
-    let before = try await backend.generation()
     let compiled = RulesetCompiler.compile(state, node: node)
     let desired = compiled.ruleset
     var tx = Transaction()
     var replaceReason: String?
     var attempt = 0
+    var before = try await backend.generation()
+    // The sets above the read-back limit as kproxy's last commit left them, when the kernel
+    // is still at the generation that commit produced (each commit below is checked against
+    // `before`, so nothing read here can be stale when it commits).
+    let identity = store != nil ? try await backend.namespaceIdentity() : nil
     while true {
       do {
+        var lookup: SetStateStore.Lookup?
+        if let store, let identity { lookup = store.lookup(identity, generation: before) }
+        lastSetStateLookup = lookup
         let (current, unread) = try await backend.currentRuleset(
           tables: desired.tables.map(\.ref) + desired.absentTables, spelling: desired, elementDumpLimit: elementLimit)
-        tx = current.diff(to: desired, unreadElements: unread)
+        tx = SetStateStore.diff(current, to: desired, unread: unread, known: lookup?.sets)
+        expectedGeneration = before
+        try await commit(tx, knownSets: desired, context)
         break
+      } catch let e as DataplaneError where e.isStaleGeneration && attempt + 1 < Self.readAttempts {
+        // Another commit between the read and ours: nothing was applied; read again.
+        attempt += 1
+        before = try await backend.generation()
+        continue
       } catch let e as DataplaneError {
         switch e.netlinkError {
         case .foreignObject(let why)?:
@@ -120,11 +145,13 @@ public actor NFTablesMode: ProxyMode {
         default: throw e
         }
         tx = desired.replaceTransaction()
+        // The replacement depends on nothing read: checked against the generation right before.
+        expectedGeneration = try await backend.generation()
+        try await commit(tx, knownSets: desired, context)
         break
       }
     }
-    expectedGeneration = before
-    try await commit(tx, knownSets: desired, context)
+    if let store, let identity { record(desired, store, identity) }
     warnings = compiled.warnings
     compiler = await next.value
     needsResync = false
@@ -154,7 +181,33 @@ public actor NFTablesMode: ProxyMode {
     guard !tx.isEmpty else { return }
     let expected = expectedGeneration
     expectedGeneration = nil
-    try await backend.apply(tx, knownSets: knownSets, context: context)
-    if let expected, let now = try? await backend.generation(), now == expected &+ 1 { expectedGeneration = now }
+    if let expected {
+      // Refused if anyone committed since `expected` (netlink); the generation it produced.
+      expectedGeneration = try await backend.apply(tx, knownSets: knownSets, context: context, expectingGeneration: expected)
+    } else {
+      try await backend.apply(tx, knownSets: knownSets, context: context)
+    }
+  }
+
+  /// Writes the set state file for the generation kproxy's last commit produced (removes it
+  /// when that is unknown); a failure to write only costs the next start a refill.
+  private func record(_ desired: Ruleset, _ store: SetStateStore, _ id: NamespaceIdentity) {
+    let sets = SetStateStore.recorded(desired, limit: elementLimit)
+    guard let generation = expectedGeneration, !sets.isEmpty else { return store.remove(inode: id.inode) }
+    do {
+      try store.save(SetState(bootID: id.bootID, namespaceCookie: id.cookie, generation: generation, tables: sets), inode: id.inode)
+    } catch {
+      store.remove(inode: id.inode)
+    }
+  }
+
+  /// Writes the set state file for the current state (on shutdown: the file written after the
+  /// first sync went stale with every later commit). Compiles the whole state once.
+  public func saveSetState() async {
+    guard let store, !needsResync, let node, let id = try? await backend.namespaceIdentity() else { return }
+    guard let generation = expectedGeneration, (try? await backend.generation()) == generation else {
+      return store.remove(inode: id.inode)
+    }
+    record(RulesetCompiler.compile(state, node: node).ruleset, store, id)
   }
 }

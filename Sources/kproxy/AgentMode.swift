@@ -41,8 +41,9 @@ struct AgentMode {
       } catch {
         throw UserError(description: "cannot program nftables: \(error)")
       }
-      let mode = NFTablesMode(backend: backend)
-      return AgentMode(mode: mode, servicePorts: mode, name: "nftables", cleansConntrack: true, shutdown: {})
+      let mode = NFTablesMode(backend: backend, store: s.setState)
+      return AgentMode(
+        mode: mode, servicePorts: mode, name: "nftables", cleansConntrack: true, shutdown: { await mode.saveSetState() })
     case .userspace:
       if let namespace = s.namespace {
         throw UserError(

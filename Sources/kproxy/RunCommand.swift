@@ -98,6 +98,13 @@ struct RunCommand: ParsableCommand {
       valueName: "duration"))
   var syncPeriod: String?
 
+  @Option(
+    name: .customLong("state-dir"),
+    help: ArgumentHelp(
+      "Where the elements of kproxy's largest sets are kept (after each full sync and on SIGTERM/SIGINT), one file per network namespace, so that a restart sends only their changes instead of refilling them; used only while the kernel's ruleset generation is still the one kproxy's commit produced. '' keeps no file.",
+      valueName: "dir"))
+  var stateDirectory: String = "/run/kproxy"
+
   @Flag(name: .shortAndLong, help: "Log every sync and every source event (stderr).")
   var verbose = false
 
