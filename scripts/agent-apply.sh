@@ -33,10 +33,10 @@ open(f"{d}/after.json", "w").write(cluster("10.202.0.1"))
 PY
 echo "input: $(du -m "$dir/after.json" | cut -f1) MB JSON"
 state=${STATE_DIR-$dir/state}
-ip netns exec "$ns" "$bin" apply --manifests "$dir/before.json" --hostname-override n1 --timing --state-dir "$state"
+ip netns exec "$ns" "$bin" apply --manifests "$dir/before.json" --hostname-override n1 --timing --set-state-dir "$state"
 read -ra wrap <<< "${APPLY_WRAP:-}"
 start=$(date +%s.%N)
 /usr/bin/time -f "second apply: %e s wall, %U s user, %S s sys, max RSS %M KiB" \
-  ip netns exec "$ns" "${wrap[@]}" "$bin" apply --manifests "$dir/after.json" --hostname-override n1 --timing --state-dir "$state"
+  ip netns exec "$ns" "${wrap[@]}" "$bin" apply --manifests "$dir/after.json" --hostname-override n1 --timing --set-state-dir "$state"
 python3 -c "import time;print(f'one changed endpoint, end to end: {time.time()-$start:.2f} s')"
 echo "load: $(uptime | sed 's/.*load average/load average/')"

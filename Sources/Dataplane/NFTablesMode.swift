@@ -5,6 +5,7 @@ import NFTNetlink
 import NFTables
 import ProxyRules
 import ServiceProxy
+import Synchronization
 
 /// kproxy's nftables dataplane over a transaction backend.
 ///
@@ -41,11 +42,21 @@ public actor NFTablesMode: ProxyMode {
   public let store: SetStateStore?
   /// What the last read-back's look-up in the store found (nil when none was made).
   public private(set) var lastSetStateLookup: SetStateStore.Lookup?
+  /// The generation the file in the store was last written for, and the write under way.
+  private var savedGeneration: UInt32?
+  private var pendingWrite: Task<UInt32?, Never>?
 
-  public init(backend: TransactionBackend, elementLimit: Int = readBackElementLimit, store: SetStateStore? = nil) {
+  /// Run after each set state file written (the agent gives the freed heap back to the kernel).
+  let onSetStateWritten: @Sendable () -> Void
+
+  public init(
+    backend: TransactionBackend, elementLimit: Int = readBackElementLimit, store: SetStateStore? = nil,
+    onSetStateWritten: @escaping @Sendable () -> Void = {}
+  ) {
     self.backend = backend
     self.elementLimit = elementLimit
     self.store = store
+    self.onSetStateWritten = onSetStateWritten
   }
 
   /// The state the mode is bringing the dataplane to (sorted as the reconciler sorts it).
@@ -151,7 +162,10 @@ public actor NFTablesMode: ProxyMode {
         break
       }
     }
-    if let store, let identity { record(desired, store, identity) }
+    if let store, let identity {
+      // An exact file and nothing sent: the file still describes the kernel.
+      if tx.isEmpty && lastSetStateLookup?.sets != nil { savedGeneration = expectedGeneration } else { record(desired, store, identity) }
+    }
     warnings = compiled.warnings
     compiler = await next.value
     needsResync = false
@@ -190,15 +204,47 @@ public actor NFTablesMode: ProxyMode {
   }
 
   /// Writes the set state file for the generation kproxy's last commit produced (removes it
-  /// when that is unknown); a failure to write only costs the next start a refill.
+  /// when that is unknown), on another thread: the sync does not wait for it (at 50k services,
+  /// 1M elements, ~22 MB). A failure to write only costs the next start a refill.
   private func record(_ desired: Ruleset, _ store: SetStateStore, _ id: NamespaceIdentity) {
-    let sets = SetStateStore.recorded(desired, limit: elementLimit)
-    guard let generation = expectedGeneration, !sets.isEmpty else { return store.remove(inode: id.inode) }
+    // Only the recorded sets' element arrays are kept for the write, not the whole ruleset; and
+    // they are let go before `onSetStateWritten` (which gives freed memory back).
+    let sets = Mutex(SetStateStore.recorded(desired, limit: elementLimit))
+    let generation = expectedGeneration
+    let previous = pendingWrite
+    let written = onSetStateWritten
+    savedGeneration = nil
+    pendingWrite = Task.detached(priority: .utility) {
+      // One write at a time, in order: the last one names the latest generation.
+      _ = await previous?.value
+      let result = Self.write(sets.withLock { s in defer { s = [:] }; return s }, generation, store, id)
+      written()
+      return result
+    }
+  }
+
+  private static func write(
+    _ sets: [TableRef: [String: [Element]]], _ generation: UInt32?, _ store: SetStateStore, _ id: NamespaceIdentity
+  ) -> UInt32? {
+    guard let generation, !sets.isEmpty else {
+      store.remove(inode: id.inode)
+      return nil
+    }
     do {
       try store.save(SetState(bootID: id.bootID, namespaceCookie: id.cookie, generation: generation, tables: sets), inode: id.inode)
+      return generation
     } catch {
       store.remove(inode: id.inode)
+      return nil
     }
+  }
+
+  /// Waits for the set state file being written, if any; the generation it was written for.
+  public func setStateWritten() async -> UInt32? {
+    guard let pendingWrite else { return savedGeneration }
+    savedGeneration = await pendingWrite.value
+    self.pendingWrite = nil
+    return savedGeneration
   }
 
   /// Writes the set state file for the current state (on shutdown: the file written after the
@@ -208,6 +254,9 @@ public actor NFTablesMode: ProxyMode {
     guard let generation = expectedGeneration, (try? await backend.generation()) == generation else {
       return store.remove(inode: id.inode)
     }
+    // Nothing committed since the file was written: it is exact already.
+    if await setStateWritten() == generation { return }
     record(RulesetCompiler.compile(state, node: node).ruleset, store, id)
+    _ = await setStateWritten()
   }
 }

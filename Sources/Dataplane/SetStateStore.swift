@@ -75,15 +75,23 @@ public struct SetStateStore: Sendable {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     let path = path(for: id)
     let temporary = "\(path).\(getpid()).tmp"
-    let bytes = SetStateCoding.encode(state)
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-      throw SetStateFormatError(reason: "cannot write \(temporary)")
-    }
+    try SetStateCoding.write(state, to: temporary)
     guard rename(temporary, path) == 0 else {
       let e = errno
       unlink(temporary)
       throw SetStateFormatError(reason: "cannot rename \(temporary) to \(path): \(String(cString: strerror(e)))")
     }
+  }
+
+  /// Moves the namespace's file to `generation` (after a commit that changed none of kproxy's
+  /// sets, checked against the file's generation); removes it if it cannot be rewritten.
+  public func advance(_ id: NamespaceIdentity, to generation: UInt32) {
+    let path = path(for: id)
+    guard let data = FileManager.default.contents(atPath: path), var state = try? SetStateCoding.decode([UInt8](data)) else {
+      return remove(inode: id.inode)
+    }
+    state.generation = generation
+    do { try save(state, inode: id.inode) } catch { remove(inode: id.inode) }
   }
 
   /// Removes the namespace's file, if any.

@@ -1,6 +1,7 @@
 // The byte format of a set state file: a header naming the network namespace (boot id and
 // namespace cookie) and the ruleset generation, then per table and set its elements, then a
 // checksum of everything before it. Linear to write and to read; any damage is detected.
+import Foundation
 import NFTables
 import NetAddress
 
@@ -35,6 +36,8 @@ public enum SetStateCoding {
 
   public static func encode(_ s: SetState) -> [UInt8] {
     var w = ByteWriter()
+    // About 30 bytes per element (an endpoint slot: key, data, flags): one allocation.
+    w.bytes.reserveCapacity(4096 + s.tables.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } } * 32)
     w.bytes.append(contentsOf: magic)
     w.string(s.bootID)
     w.u64(s.namespaceCookie)
@@ -49,7 +52,6 @@ public enum SetStateCoding {
         let elements = sets[name]!
         w.string(name)
         w.u32(UInt32(elements.count))
-        w.bytes.reserveCapacity(w.bytes.count + elements.count * 24)
         for e in elements { w.element(e) }
       }
     }
@@ -82,6 +84,24 @@ public enum SetStateCoding {
     }
     guard r.offset == r.end else { throw SetStateFormatError(reason: "\(r.end - r.offset) bytes after the last set") }
     return s
+  }
+
+  /// Writes `state` to `path` (created or truncated, mode 0600) with one write loop over the
+  /// encoded bytes (no copy into `Data`).
+  public static func write(_ state: SetState, to path: String) throws {
+    let bytes = encode(state)
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw SetStateFormatError(reason: "cannot create \(path): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var done = 0
+    try bytes.withUnsafeBytes { raw in
+      while done < raw.count {
+        let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { throw SetStateFormatError(reason: "cannot write \(path): \(String(cString: strerror(errno)))") }
+        done += n
+      }
+    }
   }
 
   /// FNV-1a over 64-bit words (the tail bytewise): cheap at tens of megabytes, and any

@@ -30,7 +30,8 @@ struct AgentMode {
     case .userspace: flag = .userspace
     case .auto: flag = .auto
     }
-    let selection = ModeSelection.select(flag) { NFTablesProbe.run(namespace: s.namespace) }
+    // The probe commits (its own table, added and deleted): an exact set state file is carried past it.
+    let selection = ModeSelection.select(flag) { NFTablesProbe.run(namespace: s.namespace, carrying: s.setState) }
     logger.notice("\(selection.detail)")
     metrics.proxyMode(selection.mode.rawValue, reason: selection.reason)
     switch selection.mode {
@@ -41,7 +42,7 @@ struct AgentMode {
       } catch {
         throw UserError(description: "cannot program nftables: \(error)")
       }
-      let mode = NFTablesMode(backend: backend, store: s.setState)
+      let mode = NFTablesMode(backend: backend, store: s.setState, onSetStateWritten: { HeapTrim.releaseFreeMemory() })
       return AgentMode(
         mode: mode, servicePorts: mode, name: "nftables", cleansConntrack: true, shutdown: { await mode.saveSetState() })
     case .userspace:

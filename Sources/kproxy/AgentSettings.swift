@@ -37,7 +37,7 @@ struct AgentSettings {
     manifests = c.manifests
     mode = c.mode ?? config?.mode.flatMap { RunCommand.Mode(rawValue: $0) } ?? .auto
     verbose = c.verbose
-    setState = c.stateDirectory.isEmpty ? nil : SetStateStore(directory: c.stateDirectory)
+    setState = c.setStateDirectory.isEmpty ? nil : SetStateStore(directory: c.setStateDirectory)
     userspace = try c.userspace.planOptions()
     portStore = c.userspace.store
     bindServiceIPs = c.userspace.bindServiceIPs

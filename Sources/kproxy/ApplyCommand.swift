@@ -40,11 +40,11 @@ struct ApplyCommand: ParsableCommand {
   var allowEmpty = false
 
   @Option(
-    name: .customLong("state-dir"),
+    name: .customLong("set-state-dir"),
     help: ArgumentHelp(
       "Where the elements of kproxy's largest sets are kept after each commit, one file per network namespace, so that the next apply sends only their changes (used only while the kernel's ruleset generation is still the one kproxy's commit produced; otherwise the sets are refilled). '' keeps no file. Netlink backend only.",
       valueName: "dir"))
-  var stateDirectory: String = SetStateStore.defaultDirectory
+  var setStateDirectory: String = SetStateStore.defaultDirectory
 
   @Flag(name: .customLong("timing"), help: "Print how long compiling, reading back, diffing and applying took (stderr).")
   var timing = false
@@ -59,7 +59,7 @@ struct ApplyCommand: ParsableCommand {
     let compiled = try Pipeline.compile(
       paths: manifests, node: node, verbose: verbose, requireServices: !allowEmpty, phases: &phases)
     if let e = compiled.ruleset.replaceTransaction().error { throw UserError(description: "internal: \(e)") }
-    let store = stateDirectory.isEmpty ? nil : SetStateStore(directory: stateDirectory)
+    let store = setStateDirectory.isEmpty ? nil : SetStateStore(directory: setStateDirectory)
     let outcome = try kernel.withBackend { try Synchronizer(backend: $0, store: store).sync(to: compiled.ruleset, full: full) }
     // Committed: from here on a failed report must not look like "nothing changed".
     do {

@@ -25,9 +25,19 @@ import Testing
     let folder = StateFolder()
     let a = R.state(apiEndpoints: 3)
     let compiledA = RulesetCompiler.compile(a, node: R.node).ruleset
-    let first = await R.loop(Self.mode(try NetlinkTransactionBackend(namespace: ns.namespace), folder), a).sync()
+    let previous = Self.mode(try NetlinkTransactionBackend(namespace: ns.namespace), folder)
+    let first = await R.loop(previous, a).sync()
     #expect(first.succeeded, "\(first.failure ?? "")")
+    // The file is written on another thread after the sync.
+    #expect(await previous.setStateWritten() != nil)
     let handles = try ns.setHandles()
+    // The new run's start-up probe commits (its own table): the file is carried past it.
+    let id = try #require(try NetlinkBackend(namespace: ns.namespace).namespaceIdentity())
+    let beforeProbe = try NetlinkBackend(namespace: ns.namespace).generation()
+    #expect(NFTablesProbe.run(namespace: ns.namespace, carrying: folder.store) == nil)
+    let afterProbe = try NetlinkBackend(namespace: ns.namespace).generation()
+    #expect(afterProbe != beforeProbe)
+    #expect(folder.store.lookup(id, generation: afterProbe).sets != nil)
 
     // The restart: the file written after the first sync is exact; nothing is refilled.
     let backend = RecordingTransactionBackend(try NetlinkTransactionBackend(namespace: ns.namespace))
@@ -52,6 +62,7 @@ import Testing
     let changes = [ProxyChanges(node: R.node, full: a), ProxyChanges(node: R.node, full: b)]
     let context = SyncContext(number: 1, cause: "test", date: Date())
     _ = try await mode.sync(changes[0], cause: .changes, context: context)
+    #expect(await mode.setStateWritten() != nil)
     // A later sync (node-level full change: an incremental transaction) leaves the file stale…
     _ = try await mode.sync(changes[1], cause: .changes, context: context)
     let id = try #require(try NetlinkBackend(namespace: ns.namespace).namespaceIdentity())
@@ -76,8 +87,17 @@ import Testing
     let folder = StateFolder()
     let a = R.state(apiEndpoints: 3)
     let compiledA = RulesetCompiler.compile(a, node: R.node).ruleset
-    let first = await R.loop(Self.mode(try NetlinkTransactionBackend(namespace: ns.namespace), folder), a).sync()
+    let previous = Self.mode(try NetlinkTransactionBackend(namespace: ns.namespace), folder)
+    let first = await R.loop(previous, a).sync()
     #expect(first.succeeded, "\(first.failure ?? "")")
+    #expect(await previous.setStateWritten() != nil)
+    // A probe without the store (or any other commit) leaves the file behind.
+    #expect(NFTablesProbe.run(namespace: ns.namespace) == nil)
+    let id = try #require(try NetlinkBackend(namespace: ns.namespace).namespaceIdentity())
+    guard case .stale = folder.store.lookup(id, generation: try NetlinkBackend(namespace: ns.namespace).generation()) else {
+      Issue.record("the file survived another commit")
+      return
+    }
     // While kproxy is down, someone removes an element from a set above the (lowered) limit.
     let big = try #require(compiledA.tables[0].sets.first { !$0.flags.contains(.dynamic) && $0.elements.count > 1 && $0.dataType == nil })
     let victim = try #require(try ns.nft("list", "set", "ip", "kproxy", big.name).firstMatch(of: /elements = \{ ([^,}\n]+)/)?.1)
