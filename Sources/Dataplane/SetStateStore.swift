@@ -71,11 +71,15 @@ public struct SetStateStore: Sendable {
   /// Replaces the namespace's file (written aside, then renamed: a reader sees the old file
   /// or the new one, whole).
   public func save(_ state: SetState, inode: UInt64) throws {
-    let id = NamespaceIdentity(bootID: state.bootID, cookie: state.namespaceCookie, inode: inode)
+    try save(encoded: SetStateCoding.encode(state), inode: inode)
+  }
+
+  /// As `save(_:inode:)`, for bytes `SetStateCoding` encoded.
+  public func save(encoded bytes: [UInt8], inode: UInt64) throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    let path = path(for: id)
+    let path = "\(directory)/netns-\(inode).sets"
     let temporary = "\(path).\(getpid()).tmp"
-    try SetStateCoding.write(state, to: temporary)
+    try SetStateCoding.write(encoded: bytes, to: temporary)
     guard rename(temporary, path) == 0 else {
       let e = errno
       unlink(temporary)

@@ -1,7 +1,9 @@
 // One sync of kproxy's tables: read what the kernel has, compute the difference to the desired
 // ruleset and apply it as one atomic transaction (or replace everything when asked to).
+import Foundation
 import NFTNetlink
 import NFTables
+import Synchronization
 
 public struct Synchronizer {
   public enum Mode: String, Sendable {
@@ -73,12 +75,9 @@ public struct Synchronizer {
     // The generation every read below must still hold when the batch commits.
     let generation = try known?.backend.generation()
     if full { return try replace(desired, reason: nil, readBack: .zero, known: known, generation: generation) }
-    var lookup: SetStateStore.Lookup?
-    var stateRead = Duration.zero
-    if let known, let generation {
-      lookup = known.store.lookup(known.id, generation: generation)
-      stateRead = clock.now - t0
-    }
+    // On the second core while this one reads back: the file (read and decoded) and the
+    // encoding of the file to write after the commit (its generation filled in then).
+    let side = known.flatMap { k in generation.map { SideWork(k, generation: $0, desired: desired, limit: elementLimit) } }
     var current = Ruleset()
     var unread = UnreadElements()
     var attempt = 0
@@ -100,20 +99,22 @@ public struct Synchronizer {
         attempt += 1
       }
     }
+    let readBack = clock.now - t0
+    let lookup = side?.lookup()
     let t1 = clock.now
     // The sets the file knows exactly need no refill: only their changed elements are sent.
     let tx = SetStateStore.diff(current, to: desired, unread: unread, known: lookup?.sets)
     let t2 = clock.now
-    var outcome = Outcome(mode: .incremental, commands: tx.commands.count, readBack: t1 - t0 - stateRead, diff: t2 - t1)
+    var outcome = Outcome(mode: .incremental, commands: tx.commands.count, readBack: readBack, diff: t2 - t1)
     outcome.setState = lookup
-    outcome.stateRead = stateRead
+    outcome.stateRead = t1 - t0 - readBack
     if tx.isEmpty { outcome.mode = .unchanged }
-    if let known, let generation {
+    if let known, let generation, let side {
       // Checked against the generation read before everything else: a commit by anyone since
       // refuses the batch, so the file written after it is exact.
       let produced = try known.backend.apply(tx, desired: desired, expectingGeneration: generation)
       outcome.apply = clock.now - t2
-      if !tx.isEmpty || lookup?.sets == nil { outcome.stateWrite = record(desired, produced: produced, known) }
+      if !tx.isEmpty || lookup?.sets == nil { outcome.stateWrite = side.record(produced: produced) }
     } else if !tx.isEmpty {
       try backend.apply(tx, desired: desired)
       outcome.apply = clock.now - t2
@@ -150,5 +151,57 @@ public struct Synchronizer {
       outcome.apply = clock.now - t0
     }
     return outcome
+  }
+}
+
+/// The set state file work of one sync, started on another thread at once: reading and decoding
+/// the file, and encoding the sets to record (with a placeholder generation); `lookup()` and
+/// `record(produced:)` wait for their part.
+final class SideWork: Sendable {
+  private let store: SetStateStore
+  private let inode: UInt64
+  private let found = Mutex<SetStateStore.Lookup?>(nil)
+  private let encoded = Mutex<[UInt8]?>(nil)
+  private let reading = DispatchGroup()
+  private let encoding = DispatchGroup()
+
+  init(_ known: Synchronizer.KnownState, generation: UInt32, desired: Ruleset, limit: Int) {
+    let (store, id) = (known.store, known.id)
+    self.store = store
+    inode = id.inode
+    reading.enter()
+    encoding.enter()
+    DispatchQueue.global(qos: .userInitiated).async { [self] in
+      let result = store.lookup(id, generation: generation)
+      found.withLock { $0 = result }
+      reading.leave()
+    }
+    DispatchQueue.global(qos: .userInitiated).async { [self] in
+      let sets = SetStateStore.recorded(desired, limit: limit)
+      if !sets.isEmpty {
+        let bytes = SetStateCoding.encode(
+          SetState(bootID: id.bootID, namespaceCookie: id.cookie, generation: generation, tables: sets))
+        encoded.withLock { $0 = bytes }
+      }
+      encoding.leave()
+    }
+  }
+
+  func lookup() -> SetStateStore.Lookup? {
+    reading.wait()
+    return found.withLock { $0 }
+  }
+
+  /// Writes the file for `produced` (removes it when that is unknown or nothing is recorded).
+  func record(produced: UInt32?) -> Duration {
+    let clock = ContinuousClock()
+    let t0 = clock.now
+    encoding.wait()
+    if let produced, let bytes = encoded.withLock({ $0 }) {
+      do { try store.save(encoded: SetStateCoding.replacingGeneration(bytes, with: produced), inode: inode) } catch { store.remove(inode: inode) }
+    } else {
+      store.remove(inode: inode)
+    }
+    return clock.now - t0
   }
 }

@@ -86,10 +86,28 @@ public enum SetStateCoding {
     return s
   }
 
+  /// `bytes` (an encoded state) with its generation replaced and the checksum recomputed: the
+  /// elements can be encoded while the commit that decides the generation is still running.
+  public static func replacingGeneration(_ bytes: [UInt8], with generation: UInt32) -> [UInt8] {
+    var out = bytes
+    // magic, boot id (length + bytes), cookie, then the generation.
+    var bootLength = 0
+    for i in 0..<4 { bootLength |= Int(out[magic.count + i]) << (8 * i) }
+    let at = magic.count + 4 + bootLength + 8
+    for i in 0..<4 { out[at + i] = UInt8((generation >> (8 * UInt32(i))) & 0xff) }
+    let sum = checksum(out[..<(out.count - 8)])
+    for i in 0..<8 { out[out.count - 8 + i] = UInt8((sum >> (8 * UInt64(i))) & 0xff) }
+    return out
+  }
+
   /// Writes `state` to `path` (created or truncated, mode 0600) with one write loop over the
   /// encoded bytes (no copy into `Data`).
   public static func write(_ state: SetState, to path: String) throws {
-    let bytes = encode(state)
+    try write(encoded: encode(state), to: path)
+  }
+
+  /// Writes already encoded bytes to `path`, as `write(_:to:)`.
+  public static func write(encoded bytes: [UInt8], to path: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw SetStateFormatError(reason: "cannot create \(path): \(String(cString: strerror(errno)))") }
     defer { close(fd) }

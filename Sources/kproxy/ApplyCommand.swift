@@ -67,8 +67,12 @@ struct ApplyCommand: ParsableCommand {
       if timing {
         func ms(_ d: Duration) -> String { String(format: "%.1f ms", d.seconds * 1000) }
         try Output.writeError(
-          "kproxy: timing: read + decode \(ms(phases.load)), reconcile + compile \(ms(phases.compile)), read-back \(ms(outcome.readBack)), diff \(ms(outcome.diff)), apply \(ms(outcome.apply)), state file \(Self.describe(outcome.setState)) read \(ms(outcome.stateRead)) written \(ms(outcome.stateWrite)) (\(kernel.backend.rawValue) backend)"
+          "kproxy: timing: read + decode \(ms(phases.load)), reconcile + compile \(ms(phases.compile)), read-back \(ms(outcome.readBack)), diff \(ms(outcome.diff)), apply \(ms(outcome.apply)) (\(kernel.backend.rawValue) backend)"
         )
+        if outcome.setState != nil {
+          try Output.writeError(
+            "kproxy: timing: set state file \(Self.describe(outcome.setState)), read \(ms(outcome.stateRead)), written \(ms(outcome.stateWrite))")
+        }
       }
       switch outcome.mode {
       case .unchanged: try Output.write("kproxy: tables already up to date\n")
