@@ -126,7 +126,8 @@ public actor NFTablesMode: ProxyMode {
     // The sets above the read-back limit as kproxy's last commit left them, when the kernel
     // is still at the generation that commit produced (each commit below is checked against
     // `before`, so nothing read here can be stale when it commits).
-    let identity = store != nil ? try await backend.namespaceIdentity() : nil
+    // No identity (a kernel without SO_NETNS_COOKIE, before 5.14): no file, the refill as before.
+    let identity = store != nil ? (try? await backend.namespaceIdentity()) ?? nil : nil
     while true {
       do {
         var lookup: SetStateStore.Lookup?
@@ -217,7 +218,10 @@ public actor NFTablesMode: ProxyMode {
     pendingWrite = Task.detached(priority: .utility) {
       // One write at a time, in order: the last one names the latest generation.
       _ = await previous?.value
-      let result = Self.write(sets.withLock { s in defer { s = [:] }; return s }, generation, store, id)
+      let result = Self.write(
+        sets.withLock { s in
+          defer { s = [:] }; return s
+        }, generation, store, id)
       written()
       return result
     }

@@ -19,7 +19,7 @@ extension NFTablesProbe {
     do {
       return try DataplaneError.mapping {
         let client = try NetlinkClient(namespace: namespace)
-        let id = try NetlinkBackend.identity(client)
+        let id = (try? NetlinkBackend.identity(client)) ?? nil
         for _ in 0..<3 {
           let before = try client.rulesetGeneration()
           let exact = id.map { store.lookup($0, generation: before).sets != nil } ?? false

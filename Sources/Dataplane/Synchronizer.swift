@@ -52,7 +52,7 @@ public struct Synchronizer {
   /// error, never a reason to replace. Either way `desired.absentTables` are deleted if present, in the
   /// same transaction.
   public func sync(to desired: Ruleset, full: Bool) throws -> Outcome {
-    guard let store, let checked = backend as? GenerationCheckedBackend, let id = try checked.namespaceIdentity() else {
+    guard let store, let checked = backend as? GenerationCheckedBackend, let id = (try? checked.namespaceIdentity()) ?? nil else {
       return try sync(to: desired, full: full, known: nil)
     }
     // A batch computed against a generation is refused once another commit moved it: read
@@ -198,7 +198,9 @@ final class SideWork: Sendable {
     let t0 = clock.now
     encoding.wait()
     if let produced, let bytes = encoded.withLock({ $0 }) {
-      do { try store.save(encoded: SetStateCoding.replacingGeneration(bytes, with: produced), inode: inode) } catch { store.remove(inode: inode) }
+      do { try store.save(encoded: SetStateCoding.replacingGeneration(bytes, with: produced), inode: inode) } catch {
+        store.remove(inode: inode)
+      }
     } else {
       store.remove(inode: inode)
     }

@@ -46,7 +46,9 @@ extension NetlinkClient {
   /// (entered again only for the socket's creation).
   public func namespaceCookie() throws -> UInt64 {
     let open: () throws -> Int32 = {
-      try NetlinkSocket.retrying("open socket for the namespace cookie", { Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }, failed: { $0 < 0 })
+      try NetlinkSocket.retrying(
+        "open socket for the namespace cookie", { Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) },
+        failed: { $0 < 0 })
     }
     let fd = try namespace.map { try $0.run(open) } ?? open()
     defer { close(fd) }

@@ -65,7 +65,9 @@ public enum SetStateCoding {
     }
     var sum: UInt64 = 0
     for i in 0..<8 { sum |= UInt64(bytes[bytes.count - 8 + i]) << (8 * i) }
-    guard checksum(bytes[..<(bytes.count - 8)]) == sum else { throw SetStateFormatError(reason: "checksum mismatch (damaged or cut short)") }
+    guard checksum(bytes[..<(bytes.count - 8)]) == sum else {
+      throw SetStateFormatError(reason: "checksum mismatch (damaged or cut short)")
+    }
     var r = ByteReader(bytes: bytes, end: bytes.count - 8, offset: magic.count)
     var s = SetState(bootID: try r.string(), namespaceCookie: try r.u64(), generation: try r.u32(), tables: [:])
     for _ in 0..<(try r.u32()) {

@@ -71,7 +71,8 @@ struct ApplyCommand: ParsableCommand {
         )
         if outcome.setState != nil {
           try Output.writeError(
-            "kproxy: timing: set state file \(Self.describe(outcome.setState)), read \(ms(outcome.stateRead)), written \(ms(outcome.stateWrite))")
+            "kproxy: timing: set state file \(Self.describe(outcome.setState)), read \(ms(outcome.stateRead)), written \(ms(outcome.stateWrite))"
+          )
         }
       }
       switch outcome.mode {

@@ -134,7 +134,9 @@ final class StateFolder {
     let desired = sampleRuleset(endpoints: 7)
     let outcome = try sync.sync(to: desired, full: false)
     // The first batch was refused (ERESTART), the retry found the file stale and refilled.
-    guard case .stale? = outcome.setState else { Issue.record("expected a stale file, got \(String(describing: outcome.setState))"); return }
+    guard case .stale? = outcome.setState else {
+      Issue.record("expected a stale file, got \(String(describing: outcome.setState))"); return
+    }
     #expect(backend.lastRefilled)
     #expect(try ns.nft("list", "ruleset") == Self.expected(desired, reference))
   }
@@ -152,7 +154,9 @@ final class StateFolder {
     try Data(bytes).write(to: URL(fileURLWithPath: path))
     let desired = sampleRuleset(endpoints: 7)
     let flipped = try sync.sync(to: desired, full: false)
-    guard case .corrupt? = flipped.setState else { Issue.record("expected a damaged file, got \(String(describing: flipped.setState))"); return }
+    guard case .corrupt? = flipped.setState else {
+      Issue.record("expected a damaged file, got \(String(describing: flipped.setState))"); return
+    }
     #expect(backend.lastRefilled)
     #expect(try ns.nft("list", "ruleset") == Self.expected(desired, reference))
     // Cut short.
