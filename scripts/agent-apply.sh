@@ -3,7 +3,8 @@
 # partial sync): N services × 10 endpoints in one JSON file, applied once into a fresh netns; then
 # one endpoint changed and applied again with --timing (each phase, decoding apart) and timed end to end.
 # The second apply's CPU time (user, sys) and peak RSS are printed too; APPLY_WRAP="perf record -g -o F"
-# runs it under a profiler (words split on spaces).
+# runs it under a profiler (words split on spaces). The set state file goes to a folder of the run
+# (STATE_DIR='' keeps none: the two largest sets are then flushed and refilled by the second apply).
 # Usage: scripts/agent-apply.sh KPROXY_BINARY [SERVICES]   (root: makes a netns)
 set -euo pipefail
 bin=$1; services=${2:-50000}
@@ -31,10 +32,11 @@ open(f"{d}/before.json", "w").write(cluster("10.0.0.70"))
 open(f"{d}/after.json", "w").write(cluster("10.202.0.1"))
 PY
 echo "input: $(du -m "$dir/after.json" | cut -f1) MB JSON"
-ip netns exec "$ns" "$bin" apply --manifests "$dir/before.json" --hostname-override n1 --timing
+state=${STATE_DIR-$dir/state}
+ip netns exec "$ns" "$bin" apply --manifests "$dir/before.json" --hostname-override n1 --timing --set-state-dir "$state"
 read -ra wrap <<< "${APPLY_WRAP:-}"
 start=$(date +%s.%N)
 /usr/bin/time -f "second apply: %e s wall, %U s user, %S s sys, max RSS %M KiB" \
-  ip netns exec "$ns" "${wrap[@]}" "$bin" apply --manifests "$dir/after.json" --hostname-override n1 --timing
+  ip netns exec "$ns" "${wrap[@]}" "$bin" apply --manifests "$dir/after.json" --hostname-override n1 --timing --set-state-dir "$state"
 python3 -c "import time;print(f'one changed endpoint, end to end: {time.time()-$start:.2f} s')"
 echo "load: $(uptime | sed 's/.*load average/load average/')"

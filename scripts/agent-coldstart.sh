@@ -6,10 +6,12 @@
 # sample of services' cluster-ips elements and endpoint set and map elements never go missing, and that no set
 # is declared anew (same kernel handles before and after). With --pods: Services with selectors and 10 Pods each, no
 # slices (the pods source); prints the steady-state RSS.
-# Usage: [PERF_DIR=DIR] scripts/agent-coldstart.sh KPROXY_BINARY AGENT_COLDSTART_BINARY [SERVICES] [--pods]   (root)
+# The agent keeps its set state file in a folder of the run (STATE_DIR='' keeps none: the restart then
+# flushes and refills the sets above the read-back limit).
+# Usage: [PERF_DIR=DIR] [STATE_DIR=DIR] scripts/agent-coldstart.sh KPROXY_BINARY AGENT_COLDSTART_BINARY [SERVICES] [--pods]   (root)
 set -euo pipefail
 bin=$1; server_bin=$2; services=${3:-50000}; pods=${4:-}
-ns="kp-cold-$$"; work=$(mktemp -d)
+ns="kp-cold-$$"; work=$(mktemp -d); state=${STATE_DIR-$work/state}
 cleanup() {
   [ -n "${poller:-}" ] && kill "$poller" 2>/dev/null
   [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
@@ -36,7 +38,7 @@ run_agent() {  # $1: what; $2: log file. Prints the first committed sync, the se
   : > "$log"
   start=$(date +%s.%N)
   "$bin" run --netns "$ns" --master "$url" --hostname-override n1 --healthz-bind-address '' --metrics-bind-address '' \
-    > /dev/null 2> "$log" &
+    --set-state-dir "$state" > /dev/null 2> "$log" &
   pid=$!
   if [ -n "${PERF_DIR:-}" ]; then
     # System-wide: `perf record -p` does not follow the threads the agent starts later.
@@ -66,7 +68,9 @@ ip netns exec "$ns" python3 "$probe" handles > "$work/handles-before"
 ip netns exec "$ns" python3 "$probe" poll "$work/stop" "${probes[@]}" > "$work/polls" 2> "$work/missing" &
 poller=$!
 sleep 0.5
+stopping=$(date +%s.%N)
 kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+echo "stop: $(python3 -c "import time;print(round(time.time()-$stopping,2))") s from SIGTERM to exit (the set state file written on the way out)"
 run_agent "restart" "$work/run2.log"
 sleep 1
 touch "$work/stop"; wait "$poller"; poller=

@@ -46,6 +46,9 @@ public enum DataplaneError: Error, Sendable, Equatable, CustomStringConvertible 
     }
   }
 
+  /// A batch refused because the ruleset generation moved since it was computed.
+  public var isStaleGeneration: Bool { netlinkError?.isStaleGeneration ?? false }
+
   /// Maps a netlink error to the dataplane's words (EPERM, a missing nf_tables, …).
   public init(_ e: NetlinkError) {
     switch (e, e.errno) {

@@ -5,6 +5,7 @@ import NFTNetlink
 import NFTables
 import ProxyRules
 import ServiceProxy
+import Synchronization
 
 /// kproxy's nftables dataplane over a transaction backend.
 ///
@@ -37,9 +38,25 @@ public actor NFTablesMode: ProxyMode {
   /// Sets with more desired elements than this are flushed and refilled instead of read back.
   public let elementLimit: Int
 
-  public init(backend: TransactionBackend, elementLimit: Int = readBackElementLimit) {
+  /// Where the elements of the sets above `elementLimit` are kept for the next start (nil: none).
+  public let store: SetStateStore?
+  /// What the last read-back's look-up in the store found (nil when none was made).
+  public private(set) var lastSetStateLookup: SetStateStore.Lookup?
+  /// The generation the file in the store was last written for, and the write under way.
+  private var savedGeneration: UInt32?
+  private var pendingWrite: Task<UInt32?, Never>?
+
+  /// Run after each set state file written (the agent gives the freed heap back to the kernel).
+  let onSetStateWritten: @Sendable () -> Void
+
+  public init(
+    backend: TransactionBackend, elementLimit: Int = readBackElementLimit, store: SetStateStore? = nil,
+    onSetStateWritten: @escaping @Sendable () -> Void = {}
+  ) {
     self.backend = backend
     self.elementLimit = elementLimit
+    self.store = store
+    self.onSetStateWritten = onSetStateWritten
   }
 
   /// The state the mode is bringing the dataplane to (sorted as the reconciler sorts it).
@@ -75,7 +92,12 @@ public actor NFTablesMode: ProxyMode {
     } else {
       tx = compiler.update(changed: changes.changed, removed: changes.removed.map { ($0.family, $0.name) })
     }
-    try await commit(tx, knownSets: Ruleset(), context)
+    do {
+      try await commit(tx, knownSets: Ruleset(), context)
+    } catch let e as DataplaneError where e.isStaleGeneration {
+      // Someone else committed since kproxy's last commit: nothing was applied; read back.
+      return try await resync(self.state, node, context, drift: true)
+    }
     self.compiler = compiler
     needsResync = false
     return ModeSyncReport(full: false, commands: tx.commands.count)
@@ -95,18 +117,33 @@ public actor NFTablesMode: ProxyMode {
     // another thread while this one reads back and the kernel commits (a second core's work
     // at cold start and restart; its result is dropped if the sync fails).
     let next = Task.detached(priority: .userInitiated) { IncrementalCompiler(state, node: node) }
-    let before = try await backend.generation()
     let compiled = RulesetCompiler.compile(state, node: node)
     let desired = compiled.ruleset
     var tx = Transaction()
     var replaceReason: String?
     var attempt = 0
+    var before = try await backend.generation()
+    // The sets above the read-back limit as kproxy's last commit left them, when the kernel
+    // is still at the generation that commit produced (each commit below is checked against
+    // `before`, so nothing read here can be stale when it commits).
+    // No identity (a kernel without SO_NETNS_COOKIE, before 5.14): no file, the refill as before.
+    let identity = store != nil ? (try? await backend.namespaceIdentity()) ?? nil : nil
     while true {
       do {
+        var lookup: SetStateStore.Lookup?
+        if let store, let identity { lookup = store.lookup(identity, generation: before) }
+        lastSetStateLookup = lookup
         let (current, unread) = try await backend.currentRuleset(
           tables: desired.tables.map(\.ref) + desired.absentTables, spelling: desired, elementDumpLimit: elementLimit)
-        tx = current.diff(to: desired, unreadElements: unread)
+        tx = SetStateStore.diff(current, to: desired, unread: unread, known: lookup?.sets)
+        expectedGeneration = before
+        try await commit(tx, knownSets: desired, context)
         break
+      } catch let e as DataplaneError where e.isStaleGeneration && attempt + 1 < Self.readAttempts {
+        // Another commit between the read and ours: nothing was applied; read again.
+        attempt += 1
+        before = try await backend.generation()
+        continue
       } catch let e as DataplaneError {
         switch e.netlinkError {
         case .foreignObject(let why)?:
@@ -120,11 +157,16 @@ public actor NFTablesMode: ProxyMode {
         default: throw e
         }
         tx = desired.replaceTransaction()
+        // The replacement depends on nothing read: checked against the generation right before.
+        expectedGeneration = try await backend.generation()
+        try await commit(tx, knownSets: desired, context)
         break
       }
     }
-    expectedGeneration = before
-    try await commit(tx, knownSets: desired, context)
+    if let store, let identity {
+      // An exact file and nothing sent: the file still describes the kernel.
+      if tx.isEmpty && lastSetStateLookup?.sets != nil { savedGeneration = expectedGeneration } else { record(desired, store, identity) }
+    }
     warnings = compiled.warnings
     compiler = await next.value
     needsResync = false
@@ -154,7 +196,71 @@ public actor NFTablesMode: ProxyMode {
     guard !tx.isEmpty else { return }
     let expected = expectedGeneration
     expectedGeneration = nil
-    try await backend.apply(tx, knownSets: knownSets, context: context)
-    if let expected, let now = try? await backend.generation(), now == expected &+ 1 { expectedGeneration = now }
+    if let expected {
+      // Refused if anyone committed since `expected` (netlink); the generation it produced.
+      expectedGeneration = try await backend.apply(tx, knownSets: knownSets, context: context, expectingGeneration: expected)
+    } else {
+      try await backend.apply(tx, knownSets: knownSets, context: context)
+    }
+  }
+
+  /// Writes the set state file for the generation kproxy's last commit produced (removes it
+  /// when that is unknown), on another thread: the sync does not wait for it (at 50k services,
+  /// 1M elements, ~22 MB). A failure to write only costs the next start a refill.
+  private func record(_ desired: Ruleset, _ store: SetStateStore, _ id: NamespaceIdentity) {
+    // Only the recorded sets' element arrays are kept for the write, not the whole ruleset; and
+    // they are let go before `onSetStateWritten` (which gives freed memory back).
+    let sets = Mutex(SetStateStore.recorded(desired, limit: elementLimit))
+    let generation = expectedGeneration
+    let previous = pendingWrite
+    let written = onSetStateWritten
+    savedGeneration = nil
+    pendingWrite = Task.detached(priority: .utility) {
+      // One write at a time, in order: the last one names the latest generation.
+      _ = await previous?.value
+      let result = Self.write(
+        sets.withLock { s in
+          defer { s = [:] }; return s
+        }, generation, store, id)
+      written()
+      return result
+    }
+  }
+
+  private static func write(
+    _ sets: [TableRef: [String: [Element]]], _ generation: UInt32?, _ store: SetStateStore, _ id: NamespaceIdentity
+  ) -> UInt32? {
+    guard let generation, !sets.isEmpty else {
+      store.remove(inode: id.inode)
+      return nil
+    }
+    do {
+      try store.save(SetState(bootID: id.bootID, namespaceCookie: id.cookie, generation: generation, tables: sets), inode: id.inode)
+      return generation
+    } catch {
+      store.remove(inode: id.inode)
+      return nil
+    }
+  }
+
+  /// Waits for the set state file being written, if any; the generation it was written for.
+  public func setStateWritten() async -> UInt32? {
+    guard let pendingWrite else { return savedGeneration }
+    savedGeneration = await pendingWrite.value
+    self.pendingWrite = nil
+    return savedGeneration
+  }
+
+  /// Writes the set state file for the current state (on shutdown: the file written after the
+  /// first sync went stale with every later commit). Compiles the whole state once.
+  public func saveSetState() async {
+    guard let store, !needsResync, let node, let id = try? await backend.namespaceIdentity() else { return }
+    guard let generation = expectedGeneration, (try? await backend.generation()) == generation else {
+      return store.remove(inode: id.inode)
+    }
+    // Nothing committed since the file was written: it is exact already.
+    if await setStateWritten() == generation { return }
+    record(RulesetCompiler.compile(state, node: node).ruleset, store, id)
+    _ = await setStateWritten()
   }
 }

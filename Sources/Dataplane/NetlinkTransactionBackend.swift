@@ -30,6 +30,14 @@ public actor NetlinkTransactionBackend: TransactionBackend {
   public func generation() throws -> UInt32 {
     try DataplaneError.mapping { try client.rulesetGeneration() }
   }
+
+  public func apply(_ tx: Transaction, knownSets: Ruleset, context: SyncContext, expectingGeneration generation: UInt32) throws -> UInt32? {
+    try DataplaneError.mapping { try client.apply(tx, knownSets: knownSets, expectingGeneration: generation) }
+  }
+
+  public func namespaceIdentity() throws -> NamespaceIdentity? {
+    try DataplaneError.mapping { try NetlinkBackend.identity(client) }
+  }
 }
 
 /// Applies transactions through `nft -f -` (reading back and the generation through netlink).

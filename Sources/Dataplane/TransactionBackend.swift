@@ -34,6 +34,13 @@ public protocol TransactionBackend: Sendable {
   /// The ruleset generation (nf_tables' NFT_MSG_GETGEN): every committed batch, anyone's,
   /// moves it by one.
   func generation() async throws -> UInt32
+  /// Applies `tx` only if the generation is still `generation` (else a stale-generation
+  /// error, `DataplaneError.isStaleGeneration`) and returns the generation the commit
+  /// produced when known exactly.
+  func apply(_ tx: Transaction, knownSets: Ruleset, context: SyncContext, expectingGeneration generation: UInt32) async throws -> UInt32?
+  /// The network namespace the backend works in, when it can commit against a generation
+  /// (what a set state file needs); nil otherwise.
+  func namespaceIdentity() async throws -> NamespaceIdentity?
 }
 
 extension TransactionBackend {
@@ -41,4 +48,17 @@ extension TransactionBackend {
   public func currentRuleset(tables: [TableRef], spelling: Ruleset?, elementDumpLimit: Int) async throws -> (Ruleset, UnreadElements) {
     (try await currentRuleset(tables: tables, spelling: spelling), [:])
   }
+
+  /// Backends that cannot check the generation in the commit: applied, then the generation is
+  /// taken as the commit's if it moved by exactly one (someone else committing at the same
+  /// moment is not excluded: nothing exact is derived from it).
+  public func apply(_ tx: Transaction, knownSets: Ruleset, context: SyncContext, expectingGeneration generation: UInt32) async throws
+    -> UInt32?
+  {
+    try await apply(tx, knownSets: knownSets, context: context)
+    guard let now = try? await self.generation() else { return nil }
+    return now == generation &+ 1 ? now : nil
+  }
+
+  public func namespaceIdentity() async throws -> NamespaceIdentity? { nil }
 }

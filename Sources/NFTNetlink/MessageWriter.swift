@@ -57,9 +57,12 @@ final class MessageWriter {
     try commit(nlh)
   }
 
-  /// NFNL_MSG_BATCH_BEGIN. The corresponding libnftnl call is `nftnl_batch_begin`.
-  func appendBatchBegin(seq: UInt32) throws {
+  /// NFNL_MSG_BATCH_BEGIN. The corresponding libnftnl call is `nftnl_batch_begin`. With
+  /// `generation`, the message carries NFNL_BATCH_GENID: the kernel refuses the whole batch
+  /// with ERESTART unless the ruleset generation is still that one when it commits.
+  func appendBatchBegin(seq: UInt32, generation: UInt32? = nil) throws {
     guard let nlh = nftnl_batch_begin(next(), seq) else { throw NetlinkError.outOfMemory(what: "batch begin") }
+    if let generation { mnl_attr_put_u32(nlh, UInt16(NFNL_BATCH_GENID.rawValue), generation.bigEndian) }
     try commit(nlh)
   }
 

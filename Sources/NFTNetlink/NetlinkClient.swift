@@ -8,9 +8,12 @@ import NFTables
 public final class NetlinkClient {
   let socket: NetlinkSocket
   var seq: UInt32
+  /// The namespace the socket was opened in (nil: the process's own).
+  let namespace: NetworkNamespace?
 
   /// Opens a netfilter netlink socket, inside `namespace` when given.
   public init(namespace: NetworkNamespace? = nil) throws {
+    self.namespace = namespace
     socket = try NetlinkSocket(namespace: namespace)
     seq = UInt32(truncatingIfNeeded: time(nil))
   }
@@ -20,6 +23,12 @@ public final class NetlinkClient {
   /// the declarations of other sets its rules use are read from the kernel (a rule is lowered
   /// by its sets' key types; an incremental transaction can refer to sets an earlier one made).
   public func apply(_ tx: Transaction, knownSets: Ruleset = Ruleset()) throws {
+    try apply(tx, knownSets: knownSets, generation: nil)
+  }
+
+  /// As `apply(_:knownSets:)`; with `generation`, the kernel refuses the batch (ERESTART,
+  /// `NetlinkError.isStaleGeneration`) unless the ruleset generation is still that one.
+  func apply(_ tx: Transaction, knownSets: Ruleset, generation: UInt32?) throws {
     if let e = tx.error { throw NetlinkError.lowering(operation: "validate transaction", reason: e.description) }
     guard !tx.isEmpty else { return }
     var sets: [TableRef: [String: NFTSet]] = [:]
@@ -28,7 +37,7 @@ public final class NetlinkClient {
     }
     try declareUsedSets(of: tx, in: &sets)
     var encoder = TransactionEncoder(sets: sets)
-    let batch = try encoder.encode(tx, seq: seq)
+    let batch = try encoder.encode(tx, seq: seq, generation: generation)
     seq &+= UInt32(batch.operations.count + 2)
     // Room for the batch in one datagram, and for one ACK per message (each costs about
     // one kilobyte of receive buffer in the kernel's accounting).

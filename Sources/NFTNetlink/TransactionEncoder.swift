@@ -78,10 +78,11 @@ struct TransactionEncoder {
   }
 
   /// Encodes `tx` starting at sequence number `seq`; every command message asks for an ACK.
-  mutating func encode(_ tx: Transaction, seq: UInt32) throws -> EncodedBatch {
+  /// With `generation`, the kernel commits the batch only if the ruleset is still at it.
+  mutating func encode(_ tx: Transaction, seq: UInt32, generation: UInt32? = nil) throws -> EncodedBatch {
     let w = MessageWriter(capacity: 4096 + tx.commands.count * 512)
     var next = seq
-    try w.appendBatchBegin(seq: next)
+    try w.appendBatchBegin(seq: next, generation: generation)
     var messageCommands: [Int32] = []
     messageCommands.reserveCapacity(tx.commands.count)
     var index: Int32 = 0

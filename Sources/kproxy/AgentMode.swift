@@ -30,7 +30,8 @@ struct AgentMode {
     case .userspace: flag = .userspace
     case .auto: flag = .auto
     }
-    let selection = ModeSelection.select(flag) { NFTablesProbe.run(namespace: s.namespace) }
+    // The probe commits (its own table, added and deleted): an exact set state file is carried past it.
+    let selection = ModeSelection.select(flag) { NFTablesProbe.run(namespace: s.namespace, carrying: s.setState) }
     logger.notice("\(selection.detail)")
     metrics.proxyMode(selection.mode.rawValue, reason: selection.reason)
     switch selection.mode {
@@ -41,13 +42,19 @@ struct AgentMode {
       } catch {
         throw UserError(description: "cannot program nftables: \(error)")
       }
-      let mode = NFTablesMode(backend: backend)
+      let mode = NFTablesMode(backend: backend, store: s.setState, onSetStateWritten: { HeapTrim.releaseFreeMemory() })
       guard s.node.counters else {
-        return AgentMode(mode: mode, servicePorts: mode, name: "nftables", cleansConntrack: true, shutdown: {})
+        return AgentMode(
+          mode: mode, servicePorts: mode, name: "nftables", cleansConntrack: true, shutdown: { await mode.saveSetState() })
       }
       let refresh = AgentCounters.refresh(
         namespace: s.namespace, ports: mode, metrics: ServiceCounterMetrics(registry: metrics.registry), logger: logger)
-      return AgentMode(mode: mode, servicePorts: mode, name: "nftables", cleansConntrack: true, shutdown: { refresh.cancel() })
+      return AgentMode(
+        mode: mode, servicePorts: mode, name: "nftables", cleansConntrack: true,
+        shutdown: {
+          refresh.cancel()
+          await mode.saveSetState()
+        })
     case .userspace:
       if let namespace = s.namespace {
         throw UserError(

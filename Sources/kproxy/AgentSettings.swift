@@ -1,5 +1,6 @@
 // `kproxy run`'s settings with flags, the --config file and kube-proxy's defaults combined
 // (flags win, value by value), checked before the agent starts.
+import Dataplane
 import Foundation
 import KubeAPI
 import KubeSource
@@ -21,6 +22,8 @@ struct AgentSettings {
   var minSyncPeriod: Double
   var syncPeriod: Double
   var verbose: Bool
+  /// Where the nftables mode keeps its large sets' elements between runs (nil: nowhere).
+  var setState: SetStateStore?
   /// The userspace mode's listening options, state file and --bind-service-ips.
   var userspace: ListenerPlanOptions
   var portStore: PortAssignmentStore
@@ -34,6 +37,7 @@ struct AgentSettings {
     manifests = c.manifests
     mode = c.mode ?? config?.mode.flatMap { RunCommand.Mode(rawValue: $0) } ?? .auto
     verbose = c.verbose
+    setState = c.setStateDirectory.isEmpty ? nil : SetStateStore(directory: c.setStateDirectory)
     userspace = try c.userspace.planOptions()
     portStore = c.userspace.store
     bindServiceIPs = c.userspace.bindServiceIPs

@@ -39,6 +39,13 @@ struct ApplyCommand: ParsableCommand {
     help: "Apply even when the input has no Service at all, which deletes every service's rules (the tables stay).")
   var allowEmpty = false
 
+  @Option(
+    name: .customLong("set-state-dir"),
+    help: ArgumentHelp(
+      "Where the elements of kproxy's largest sets are kept after each commit, one file per network namespace, so that the next apply sends only their changes (used only while the kernel's ruleset generation is still the one kproxy's commit produced; otherwise the sets are refilled). '' keeps no file. Netlink backend only.",
+      valueName: "dir"))
+  var setStateDirectory: String = SetStateStore.defaultDirectory
+
   @Flag(name: .customLong("timing"), help: "Print how long compiling, reading back, diffing and applying took (stderr).")
   var timing = false
 
@@ -52,7 +59,8 @@ struct ApplyCommand: ParsableCommand {
     let compiled = try Pipeline.compile(
       paths: manifests, node: node, verbose: verbose, requireServices: !allowEmpty, phases: &phases)
     if let e = compiled.ruleset.replaceTransaction().error { throw UserError(description: "internal: \(e)") }
-    let outcome = try kernel.withBackend { try Synchronizer(backend: $0).sync(to: compiled.ruleset, full: full) }
+    let store = setStateDirectory.isEmpty ? nil : SetStateStore(directory: setStateDirectory)
+    let outcome = try kernel.withBackend { try Synchronizer(backend: $0, store: store).sync(to: compiled.ruleset, full: full) }
     // Committed: from here on a failed report must not look like "nothing changed".
     do {
       if let why = outcome.fallbackReason { try Output.warn("replaced the tables completely: \(why)") }
@@ -61,6 +69,11 @@ struct ApplyCommand: ParsableCommand {
         try Output.writeError(
           "kproxy: timing: read + decode \(ms(phases.load)), reconcile + compile \(ms(phases.compile)), read-back \(ms(outcome.readBack)), diff \(ms(outcome.diff)), apply \(ms(outcome.apply)) (\(kernel.backend.rawValue) backend)"
         )
+        if outcome.setState != nil {
+          try Output.writeError(
+            "kproxy: timing: set state file \(Self.describe(outcome.setState)), read \(ms(outcome.stateRead)), written \(ms(outcome.stateWrite))"
+          )
+        }
       }
       switch outcome.mode {
       case .unchanged: try Output.write("kproxy: tables already up to date\n")
@@ -70,6 +83,16 @@ struct ApplyCommand: ParsableCommand {
     } catch {
       Output.error("the ruleset was applied, but \(error)")
       throw ExitCode(ExitStatus.committedButUnreported)
+    }
+  }
+
+  static func describe(_ lookup: SetStateStore.Lookup?) -> String {
+    switch lookup {
+    case nil: "unused"
+    case .exact?: "exact"
+    case .missing?: "missing"
+    case .stale(let why)?: "stale (\(why))"
+    case .corrupt(let why)?: "corrupt (\(why))"
     }
   }
 }

@@ -18,6 +18,13 @@ struct CleanupCommand: ParsableCommand {
 
   static let tables = [TableRef(family: .ip, name: Names.table), TableRef(family: .ip6, name: Names.table)]
 
+  @Option(
+    name: .customLong("set-state-dir"),
+    help: ArgumentHelp(
+      "Where `apply` and `run` keep their set state files: the namespace's file is removed too ('' leaves the folder alone).",
+      valueName: "dir"))
+  var setStateDirectory: String = SetStateStore.defaultDirectory
+
   @Flag(name: .shortAndLong, help: "Report on stderr which tables are deleted, where, and through which backend.")
   var verbose = false
 
@@ -27,7 +34,13 @@ struct CleanupCommand: ParsableCommand {
         "deleting tables \(Self.tables.map { "\($0.family.rawValue) \($0.name)" }.joined(separator: ", ")) (if present) in \(kernel.netns.map { "network namespace \($0)" } ?? "the current network namespace") through the \(kernel.backend.rawValue) backend"
       )
     }
-    try kernel.withBackend { try $0.deleteTables(Self.tables) }
+    try kernel.withBackend { backend in
+      try backend.deleteTables(Self.tables)
+      // The file went stale with the deletion; it is removed so that nothing is left behind.
+      if !setStateDirectory.isEmpty, let checked = backend as? GenerationCheckedBackend, let id = try? checked.namespaceIdentity() {
+        SetStateStore(directory: setStateDirectory).remove(inode: id.inode)
+      }
+    }
     if verbose {
       do {
         try Output.debug("deleted")

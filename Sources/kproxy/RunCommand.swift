@@ -1,6 +1,7 @@
 // `kproxy run`: the node agent. Parses kube-proxy's flags (and the --config file's fields),
 // then hands over to `NodeAgent`, which watches the sources and keeps the dataplane in step.
 import ArgumentParser
+import Dataplane
 import Foundation
 import KubeAPI
 
@@ -97,6 +98,13 @@ struct RunCommand: ParsableCommand {
       "A sync (and a check for changes made by others) at least this often (Go duration). Default: the config file's nftables.syncPeriod, else 30s.",
       valueName: "duration"))
   var syncPeriod: String?
+
+  @Option(
+    name: .customLong("set-state-dir"),
+    help: ArgumentHelp(
+      "Where the elements of kproxy's largest sets are kept (after each full sync and on SIGTERM/SIGINT), one file per network namespace, so that a restart sends only their changes instead of refilling them; used only while the kernel's ruleset generation is still the one kproxy's commit produced. '' keeps no file.",
+      valueName: "dir"))
+  var setStateDirectory: String = SetStateStore.defaultDirectory
 
   @Flag(name: .shortAndLong, help: "Log every sync and every source event (stderr).")
   var verbose = false

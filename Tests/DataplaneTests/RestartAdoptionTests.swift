@@ -28,6 +28,12 @@ actor RecordingTransactionBackend: TransactionBackend {
     try await inner.currentRuleset(tables: tables, spelling: spelling, elementDumpLimit: elementDumpLimit)
   }
   func generation() async throws -> UInt32 { try await inner.generation() }
+  func apply(_ tx: Transaction, knownSets: Ruleset, context: SyncContext, expectingGeneration generation: UInt32) async throws -> UInt32? {
+    let produced = try await inner.apply(tx, knownSets: knownSets, context: context, expectingGeneration: generation)
+    applied.append(tx)
+    return produced
+  }
+  func namespaceIdentity() async throws -> NamespaceIdentity? { try await inner.namespaceIdentity() }
 }
 
 @Suite(.kernelTests) struct RestartAdoptionTests {
@@ -54,10 +60,14 @@ actor RecordingTransactionBackend: TransactionBackend {
   }
 
   static func loop(_ backend: TransactionBackend, _ state: ProxyState, elementLimit: Int = readBackElementLimit) -> SyncLoop {
+    loop(NFTablesMode(backend: backend, elementLimit: elementLimit), state)
+  }
+
+  static func loop(_ mode: NFTablesMode, _ state: ProxyState) -> SyncLoop {
     let changes = ProxyChanges(node: node, full: state)
     let handed = Mutex(false)
     return SyncLoop(
-      mode: NFTablesMode(backend: backend, elementLimit: elementLimit),
+      mode: mode,
       drain: {
         handed.withLock { h in
           defer { h = true }; return h ? ProxyChanges(node: node) : changes
