@@ -37,7 +37,13 @@ public final class ProxyServer: ProxyTableServing {
   }
 
   public func apply(_ table: ProxyTable) async -> ProxyApplyReport {
-    let run = lastApply.withLockedValue { last -> Task<ProxyApplyReport, Never> in
+    await enqueue(table).value
+  }
+
+  /// Takes `table`'s place in the order of applies at once (synchronously) and returns its run,
+  /// which starts when every apply enqueued before it has finished.
+  func enqueue(_ table: ProxyTable) -> Task<ProxyApplyReport, Never> {
+    lastApply.withLockedValue { last -> Task<ProxyApplyReport, Never> in
       let previous = last
       let run = Task { [self] in
         await previous?.value
@@ -46,7 +52,6 @@ public final class ProxyServer: ProxyTableServing {
       last = Task { _ = await run.value }
       return run
     }
-    return await run.value
   }
 
   /// One apply; `apply` makes sure that no other runs meanwhile.

@@ -276,17 +276,10 @@ extension RealSocketTests {
       let peers = try await backends(["127.0.0.2"])
       let server = ProxyServer(settings: ProxySettings(drainGracePeriod: .milliseconds(10)))
       let (table, address) = ProxyTables.single(listen: "127.0.0.1", endpoints: peers.map(\.endpoint))
-      var pending: [Task<ProxyApplyReport, Never>] = []
-      for index in 0..<9 {
-        // Each task is created (and calls apply) before the next: index 8, the last, opens.
-        let started = AsyncStream.makeStream(of: Void.self)
-        pending.append(
-          Task {
-            started.continuation.finish()
-            return await server.apply(index % 2 == 0 ? table : ProxyTable())
-          })
-        for await _ in started.stream {}
-      }
+      // Nine applies called one after the other (each takes its place before the next is
+      // called; a task that signals before calling apply races the next one under load):
+      // index 8, the last, opens.
+      let pending = (0..<9).map { index in server.enqueue(index % 2 == 0 ? table : ProxyTable()) }
       var reports: [ProxyApplyReport] = []
       for task in pending { reports.append(await task.value) }
       #expect(reports.allSatisfy { $0.failed.isEmpty })
