@@ -113,11 +113,11 @@ public actor NFTablesMode: ProxyMode {
   private func resync(_ state: ProxyState, _ node: NodeConfig, _ context: SyncContext, drift: Bool) async throws -> ModeSyncReport {
     needsResync = true
     compiler = nil
-    // The incremental compiler for the next syncs compiles every service port again: built on
-    // another thread while this one reads back and the kernel commits (a second core's work
-    // at cold start and restart; its result is dropped if the sync fails).
-    let next = Task.detached(priority: .userInitiated) { IncrementalCompiler(state, node: node) }
-    let compiled = RulesetCompiler.compile(state, node: node)
+    // The one compile of a full sync: the incremental compiler for the next syncs (each service
+    // port's fragment, built on every core) and the full ruleset assembled from its fragments
+    // (dropped if the sync fails).
+    let next = IncrementalCompiler(state, node: node)
+    let compiled = next.compiled()
     let desired = compiled.ruleset
     var tx = Transaction()
     var replaceReason: String?
@@ -168,7 +168,7 @@ public actor NFTablesMode: ProxyMode {
       if tx.isEmpty && lastSetStateLookup?.sets != nil { savedGeneration = expectedGeneration } else { record(desired, store, identity) }
     }
     warnings = compiled.warnings
-    compiler = await next.value
+    compiler = next
     needsResync = false
     return ModeSyncReport(full: true, commands: tx.commands.count, repairedDrift: drift && !tx.isEmpty, replaceReason: replaceReason)
   }
@@ -177,14 +177,16 @@ public actor NFTablesMode: ProxyMode {
   private func rebuild(
     from oldState: ProxyState, _ oldNode: NodeConfig, to state: ProxyState, _ node: NodeConfig, _ context: SyncContext
   ) async throws -> ModeSyncReport {
+    // The previous compiler holds the old ruleset (when the last sync succeeded).
+    let old = compiler?.compiled().ruleset ?? RulesetCompiler.compile(oldState, node: oldNode).ruleset
     needsResync = true
     compiler = nil
-    let old = RulesetCompiler.compile(oldState, node: oldNode).ruleset
-    let compiled = RulesetCompiler.compile(state, node: node)
+    let next = IncrementalCompiler(state, node: node)
+    let compiled = next.compiled()
     let tx = old.diff(to: compiled.ruleset)
     try await commit(tx, knownSets: compiled.ruleset, context)
     warnings = compiled.warnings
-    compiler = IncrementalCompiler(state, node: node)
+    compiler = next
     needsResync = false
     return ModeSyncReport(full: true, commands: tx.commands.count)
   }

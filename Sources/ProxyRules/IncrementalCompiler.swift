@@ -2,10 +2,12 @@
 // transaction that changes only what changed: the changed service ports' chains, affinity sets
 // and their claims on shared sets (the sync loop's fast path; `RulesetCompiler` is the
 // reference it must agree with, see IncrementalCompilerTests).
+import Dispatch
 import KubeAPI
 import NFTables
 import NetAddress
 import ServiceProxy
+import Synchronization
 
 /// What one service port contributes to its family's table.
 struct ServicePortFragment: Equatable {
@@ -62,8 +64,24 @@ public struct IncrementalCompiler: Sendable {
     self.warnings = warnings
     served = Set(RulesetCompiler.servedFamilies(ports, node: node))
     for svc in state.servicePorts { give(svc) }
-    for svc in ports { record(svc, ServicePortFragment(ctx: contexts[svc.family]!, svc: svc)) }
+    for (svc, fragment) in zip(ports, Self.fragments(ports, contexts)) { record(svc, fragment) }
     for family in IPFamily.allCases { countPickers(family) }
+  }
+
+  /// Each port's fragment, in order; large inputs in chunks on every core (the fragments are
+  /// independent: the result is the same as one after the other). This is the one compile of
+  /// a full sync (`compiled()` assembles the ruleset from the fragments).
+  static func fragments(_ ports: [ServicePortInfo], _ contexts: [IPFamily: FamilyContext]) -> [ServicePortFragment] {
+    let chunkSize = 2048
+    guard ports.count > chunkSize else { return ports.map { ServicePortFragment(ctx: contexts[$0.family]!, svc: $0) } }
+    let chunks = (ports.count + chunkSize - 1) / chunkSize
+    let results = Mutex([[ServicePortFragment]](repeating: [], count: chunks))
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+      let slice = ports[(c * chunkSize)..<min(ports.count, (c + 1) * chunkSize)]
+      let built = slice.map { ServicePortFragment(ctx: contexts[$0.family]!, svc: $0) }
+      results.withLock { $0[c] = built }
+    }
+    return results.withLock { $0.flatMap { $0 } }
   }
 
   /// The full ruleset of the current state, assembled from the recorded fragments (no service
