@@ -51,6 +51,10 @@ extension ObjectMeta {
 extension FieldReader {
   /// A map with label-syntax keys and values (labels, selectors); nil when absent.
   func labelMap(_ key: String) throws(FieldError) -> [String: String]? {
+    if let (tape, member) = try tapeLeaf(key) {
+      guard let member else { return nil }
+      if let labels = try tape.stringMap(member, keys: ValidName.isQualifiedName, values: ValidName.isLabelValue) { return labels }
+    }
     guard let entries = try stringMap(key) else { return nil }
     var result: [String: String] = [:]
     for (labelKey, value, valueReader) in entries {
@@ -65,6 +69,10 @@ extension FieldReader {
 
   /// Annotations: qualified-name keys, any string values.
   func annotationMap(_ key: String) throws(FieldError) -> [String: String] {
+    if let (tape, member) = try tapeLeaf(key) {
+      guard let member else { return [:] }
+      if let annotations = try tape.stringMap(member, keys: ValidName.isQualifiedName, values: { _ in true }) { return annotations }
+    }
     var result: [String: String] = [:]
     for (annotationKey, value, _) in try stringMap(key) ?? [] {
       if let reason = NameSyntax.qualifiedNameProblem(annotationKey) {

@@ -67,3 +67,57 @@ extension JSONTape {
     return value >= 1 && value <= 65535 && bytes[Int(entry.start)] != UInt8(ascii: "0") ? value : nil
   }
 }
+
+extension JSONTape {
+  /// The object at `index` as a map of strings whose keys and values pass the checks, read in one
+  /// walk (labels, selectors, annotations); nil for anything else (not an object, a value that is
+  /// no string, a duplicate key, a check failing), which the general reader reports.
+  /// With `spend: false` the caller spends the entries' count itself.
+  func stringMap(
+    _ index: Int, keys validKey: (String) -> Bool, values validValue: (String) -> Bool, spend: Bool = true
+  ) throws(FieldError) -> [String: String]? {
+    guard entries[index].kind == .object else { return nil }
+    let count = Int(entries[index].start)
+    var result = [String: String](minimumCapacity: count)
+    var member = Self.firstChild(index)
+    for _ in 0..<count {
+      guard let value = stringValue(member) else { return nil }
+      let key = key(member)
+      guard validKey(key), validValue(value), result.updateValue(value, forKey: key) == nil else { return nil }
+      member = Int(entries[member].next)
+    }
+    // The general reader spends this when it lists the entries, before it checks them (they are valid here).
+    if spend { try budget.spend(count) }
+    return result
+  }
+}
+
+extension JSONTape {
+  /// A string enum member (`enumeration` of FieldReader): `fallback` when absent or null; nil
+  /// when it is no string or not one of the enum's values.
+  func enumValue<Value: StringEnumField>(_ member: Int, default fallback: Value) -> Value? {
+    guard let member = value(member) else { return fallback }
+    return stringValue(member).flatMap(Value.init(rawValue:))
+  }
+
+  /// A list of strings (`stringList` of FieldReader): empty when absent or null; nil when it is
+  /// no list or holds anything but strings.
+  func strings(_ member: Int) -> [String]? {
+    guard let list = list(member, limit: Int.max) else { return nil }
+    var result: [String] = []
+    result.reserveCapacity(list.count)
+    var element = list.first
+    for _ in 0..<list.count {
+      guard let text = stringValue(element) else { return nil }
+      result.append(text)
+      element = Int(entries[element].next)
+    }
+    return result
+  }
+
+  /// True when the member is the number written `0`.
+  func isZero(_ member: Int) -> Bool {
+    let entry = entries[member]
+    return entry.kind == .number && entry.length == 1 && bytes[Int(entry.start)] == UInt8(ascii: "0")
+  }
+}
