@@ -25,6 +25,7 @@ extension ObjectMeta {
   /// Decodes `metadata.name` and `metadata.namespace` (which identify the object in errors);
   /// cluster-scoped kinds get an empty namespace.
   static func decodeIdentity(_ object: FieldReader, nameRule: ObjectNameRule, namespaced: Bool) throws(FieldError) -> ObjectMeta {
+    if let meta = identityInOnePass(object, nameRule: nameRule, namespaced: namespaced) { return meta }
     let metadata = try object.required("metadata")
     let nameField = try metadata.required("name")
     let name = try nameField.checked(try nameField.asString(), as: nameRule.what, nameRule.problem)
@@ -41,6 +42,7 @@ extension ObjectMeta {
 
   /// Decodes the rest of `metadata`: labels, annotations and deletionTimestamp.
   mutating func decodeDetails(_ object: FieldReader) throws(FieldError) {
+    if try detailsInOnePass(object) { return }
     let metadata = try object.required("metadata")
     labels = try metadata.labelMap("labels") ?? [:]
     annotations = try metadata.annotationMap("annotations")
