@@ -62,7 +62,7 @@ import Testing
     #expect(
       page.items.map(Self.describe) == [
         "Service default/given rv 5",
-        "rejected default/nullkind: list services doc 1: kind: missing",
+        "rejected default/nullkind: list services doc 1: kind: required field is missing",
         "rejected default/widget: list services default/widget: not a Service of v1",
       ])
   }
