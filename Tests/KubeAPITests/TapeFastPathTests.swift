@@ -1,4 +1,4 @@
-// The one-pass JSON decoders (EndpointSlice, its endpoints and ports, labels) against the general
+// The one-pass JSON decoders (Service, EndpointSlice, metadata, labels) against the general
 // decoders: the same text read as JSON (fast path) and as YAML (Yams, general path) gives the same
 // objects or the same error line, for common and unusual shapes of every field they read.
 import Testing
@@ -100,5 +100,82 @@ import Testing
 
   @Test(arguments: labelCases) func labels(_ labels: String) {
     Self.expectSameAsGeneralPath(Self.slice(labels: labels))
+  }
+
+  static func service(spec: String, status: String = "", metadata: String = #"{"name":"web","namespace":"ns"}"#) -> String {
+    #"{"apiVersion":"v1","kind":"Service","metadata":"# + metadata + #","spec":"# + spec + status + "}"
+  }
+
+  static let specCases = [
+    #"{"type":"ClusterIP","clusterIP":"10.96.0.1","clusterIPs":["10.96.0.1"],"ipFamilies":["IPv4"],"ipFamilyPolicy":"SingleStack","ports":[{"name":"http","protocol":"TCP","port":80,"targetPort":8080}],"selector":{"app":"web"},"sessionAffinity":"None","externalTrafficPolicy":"Cluster","internalTrafficPolicy":"Cluster"}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80}]}"#,
+    #"{"clusterIPs":["10.96.0.1","fd00::1"],"ipFamilies":["IPv4","IPv6"],"ports":[{"port":80}]}"#,
+    #"{"clusterIPs":["10.96.0.1","10.96.0.2"],"ports":[{"port":80}]}"#,
+    #"{"clusterIPs":["10.96.0.1","fd00::1","fd00::2"],"ports":[{"port":80}]}"#,
+    #"{"clusterIP":"10.96.0.2","clusterIPs":["10.96.0.1"],"ports":[{"port":80}]}"#,
+    #"{"clusterIP":"10.96.0.1","ipFamilies":["IPv6"],"ports":[{"port":80}]}"#,
+    #"{"clusterIP":"10.96.0.1","ipFamilies":["IPv4","IPv4"],"ports":[{"port":80}]}"#,
+    #"{"clusterIP":"10.96.0.1","ipFamilies":["ipv4"],"ports":[{"port":80}]}"#,
+    #"{"clusterIP":"nope","ports":[{"port":80}]}"#,
+    #"{"clusterIP":5,"ports":[{"port":80}]}"#,
+    #"{"clusterIP":"None","selector":{"app":"web"}}"#,
+    #"{"clusterIP":"None","clusterIPs":["None","10.96.0.1"]}"#,
+    #"{"clusterIP":"","clusterIPs":null,"ports":[{"port":80}]}"#,
+    #"{"clusterIP":"10.96.0.1"}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80},{"port":81}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"name":"a","port":80},{"name":"a","port":81}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"name":"a","port":80},{"name":"b","port":80}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"name":"a","port":80},{"name":"b","port":80,"protocol":"UDP"}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"name":"A","port":80}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80,"protocol":"udp"}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80,"targetPort":"http"}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80,"targetPort":""}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80,"targetPort":0}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80,"targetPort":70000}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80,"targetPort":"bad_name"}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80,"targetPort":true}]}"#,
+    #"{"type":"NodePort","clusterIP":"10.96.0.1","ports":[{"port":80,"nodePort":30080}]}"#,
+    #"{"type":"NodePort","clusterIP":"10.96.0.1","ports":[{"port":80,"nodePort":0}]}"#,
+    #"{"type":"NodePort","clusterIP":"10.96.0.1","ports":[{"port":80,"nodePort":70000}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":null}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":{"port":80}}"#,
+    #"{"type":"ExternalName","externalName":"example.com"}"#,
+    #"{"type":"Other","clusterIP":"10.96.0.1","ports":[{"port":80}]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80}],"externalIPs":["192.0.2.1"],"loadBalancerSourceRanges":[" 10.0.0.0/8"]}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80}],"externalIPs":[],"healthCheckNodePort":0,"trafficDistribution":null}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80}],"sessionAffinity":"ClientIP","sessionAffinityConfig":{"clientIP":{"timeoutSeconds":60}}}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80}],"sessionAffinity":"clientip"}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80}],"externalTrafficPolicy":"Local","internalTrafficPolicy":"Local"}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80}],"internalTrafficPolicy":"local"}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80}],"selector":{"app":"bad value"}}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80}],"selector":{}}"#,
+    #"{"clusterIP":"10.96.0.1","ports":[{"port":80}],"type":"ClusterIP","type":"NodePort"}"#,
+    "null", "[]",
+  ]
+
+  @Test(arguments: specCases) func serviceSpecs(_ spec: String) {
+    Self.expectSameAsGeneralPath(Self.service(spec: spec))
+  }
+
+  @Test(arguments: [
+    #","status":{"loadBalancer":{}}"#, #","status":{}"#, #","status":null"#, #","status":{"loadBalancer":null}"#,
+    #","status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.9"}]}}"#, #","status":{"loadBalancer":{"ingress":null}}"#,
+    #","status":[]"#, #","status":{"loadBalancer":5}"#,
+  ]) func serviceStatus(_ status: String) {
+    Self.expectSameAsGeneralPath(Self.service(spec: #"{"clusterIP":"10.96.0.1","ports":[{"port":80}]}"#, status: status))
+  }
+
+  static let metadataCases = [
+    #"{"name":"web"}"#, #"{"name":"web","namespace":""}"#, #"{"name":"web","namespace":null}"#, #"{"name":"web","namespace":"Bad"}"#,
+    #"{"name":"web","namespace":5}"#, #"{"name":"Web"}"#, #"{"name":null}"#, #"{}"#, #"{"name":"web","name":"web"}"#,
+    #"{"name":"web","labels":{"a":"b"},"annotations":{"example.com/x":"any text"},"deletionTimestamp":"2026-12-05T00:00:00Z"}"#,
+    #"{"name":"web","annotations":{"bad key":"x"}}"#, #"{"name":"web","annotations":{"a":1}}"#, #"{"name":"web","deletionTimestamp":5}"#,
+    #"{"name":"web","labels":null,"annotations":null,"deletionTimestamp":null}"#, #"{"name":"web","labels":[]}"#,
+  ]
+
+  @Test(arguments: metadataCases) func metadata(_ metadata: String) {
+    Self.expectSameAsGeneralPath(Self.service(spec: #"{"clusterIP":"10.96.0.1","ports":[{"port":80}]}"#, metadata: metadata))
+    Self.expectSameAsGeneralPath(
+      #"{"apiVersion":"v1","kind":"Node","metadata":"# + metadata + #","status":{"addresses":[{"type":"InternalIP","address":"10.0.0.1"}]}}"#)
   }
 }
