@@ -71,7 +71,8 @@ public enum APIResponseDecoder {
     let reader = FieldReader(tape: tape, index: index, root: index)
     do {
       let (apiVersion, kind) = try context.typeMeta(reader, defaulting: type, tape: tape, index: index)
-      guard KnownKind(apiVersion: apiVersion, kind: kind) != nil, let object = try context.decodeObject(reader, apiVersion: apiVersion, kind: kind)
+      guard KnownKind(apiVersion: apiVersion, kind: kind) != nil,
+        let object = try context.decodeObject(reader, apiVersion: apiVersion, kind: kind)
       else { return rejected(ManifestError(file: file, message: "not a \(type.kind) of \(type.apiVersion)")) }
       return APIItem(key: key, resourceVersion: resourceVersion, result: .success(object))
     } catch {
@@ -93,7 +94,8 @@ public enum APIResponseDecoder {
 extension DocumentContext {
   /// `apiVersion` and `kind` of an API object: each the type's when the field is absent (an
   /// API list's items have neither), else as written and required.
-  func typeMeta(_ object: FieldReader, defaulting type: APIObjectType, tape: JSONTape, index: Int) throws(ManifestError) -> (String, String) {
+  func typeMeta(_ object: FieldReader, defaulting type: APIObjectType, tape: JSONTape, index: Int) throws(ManifestError) -> (String, String)
+  {
     let present = tape.members(of: index, ["kind", "apiVersion"]).map { ($0[0] >= 0, $0[1] >= 0) } ?? (true, true)
     func fields() throws(FieldError) -> (String, String) {
       var kind = type.kind

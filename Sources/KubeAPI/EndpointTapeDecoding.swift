@@ -32,9 +32,14 @@ extension EndpointSlice {
     var member = ports.first
     for _ in 0..<ports.count {
       var port: EndpointPort
-      if let decoded = EndpointPort.decodeInOnePass(tape, member) { port = decoded } else { port = try EndpointPort.decode(object.tapeReader(at: member)) }
+      if let decoded = EndpointPort.decodeInOnePass(tape, member) {
+        port = decoded
+      } else {
+        port = try EndpointPort.decode(object.tapeReader(at: member))
+      }
       if let earlier = slice.ports.firstIndex(where: { $0.name == port.name }) {
-        throw .invalid(field: object.tapeReader(at: member).childPath("name"), reason: "\(quoted(port.name)) is already used by ports[\(earlier)]")
+        throw .invalid(
+          field: object.tapeReader(at: member).childPath("name"), reason: "\(quoted(port.name)) is already used by ports[\(earlier)]")
       }
       slice.ports.append(port)
       member = Int(tape[member].next)

@@ -10,7 +10,8 @@ import Testing
 
   static func service(_ name: String, port: Int = 80, rv: String? = "5", extra: String = "") -> String {
     let version = rv.map { #","resourceVersion":"\#($0)""# } ?? ""
-    return #"{"metadata":{"name":"\#(name)","namespace":"default"\#(version)},"spec":{"clusterIP":"10.96.0.1","ports":[{"port":\#(port)}]}\#(extra)}"#
+    return
+      #"{"metadata":{"name":"\#(name)","namespace":"default"\#(version)},"spec":{"clusterIP":"10.96.0.1","ports":[{"port":\#(port)}]}\#(extra)}"#
   }
 
   static func page(_ items: [String], meta: String = #"{"resourceVersion":"9","continue":"next"}"#) -> [UInt8] {
@@ -41,13 +42,16 @@ import Testing
   }
 
   @Test func lastPageAndMissingMetadata() throws {
-    let last = try #require(APIResponseDecoder.decodeListPage(Self.page([], meta: #"{"resourceVersion":"3","continue":""}"#), as: Self.services, source: "l"))
+    let last = try #require(
+      APIResponseDecoder.decodeListPage(Self.page([], meta: #"{"resourceVersion":"3","continue":""}"#), as: Self.services, source: "l"))
     #expect(last.resourceVersion == "3" && last.continueToken == nil && last.items.isEmpty)
     let bare = try #require(APIResponseDecoder.decodeListPage(Array(#"{"items":[]}"#.utf8), as: Self.services, source: "l"))
     #expect(bare.resourceVersion == "" && bare.continueToken == nil)
   }
 
-  @Test(arguments: [#"{"items":null}"#, #"{"items":{}}"#, #"{"kind":"ServiceList"}"#, "[]", #"{"items":[]"#, "", #"{"items":[],"items":[]}"#])
+  @Test(arguments: [
+    #"{"items":null}"#, #"{"items":{}}"#, #"{"kind":"ServiceList"}"#, "[]", #"{"items":[]"#, "", #"{"items":[],"items":[]}"#,
+  ])
   func notAList(_ text: String) {
     #expect(APIResponseDecoder.decodeListPage(Array(text.utf8), as: Self.services, source: "l") == nil)
   }
@@ -69,9 +73,13 @@ import Testing
 
   @Test func clusterScopedKeysHaveNoNamespace() throws {
     let nodes = APIObjectType(apiVersion: "v1", kind: "Node", namespaced: false)
-    let text = #"{"items":[{"metadata":{"name":"n1","namespace":"x","resourceVersion":"1"},"status":{"addresses":[{"type":"InternalIP","address":"nope"}]}}]}"#
+    let text =
+      #"{"items":[{"metadata":{"name":"n1","namespace":"x","resourceVersion":"1"},"status":{"addresses":[{"type":"InternalIP","address":"nope"}]}}]}"#
     let page = try #require(APIResponseDecoder.decodeListPage(Array(text.utf8), as: nodes, source: "list nodes"))
-    #expect(page.items.map(Self.describe) == ["rejected n1: list nodes doc 1 (n1): status.addresses[0].address: \"nope\" is not a valid IP address"])
+    #expect(
+      page.items.map(Self.describe) == [
+        "rejected n1: list nodes doc 1 (n1): status.addresses[0].address: \"nope\" is not a valid IP address"
+      ])
   }
 
   @Test func watchEvents() throws {
@@ -90,7 +98,9 @@ import Testing
     #expect(error.resourceVersion == nil)
   }
 
-  @Test(arguments: ["", "{}", #"{"type":"ADDED"}"#, #"{"type":1,"object":{}}"#, #"{"type":"ADDED","object":[]}"#, #"{"type":"ADDED","object":{}} x"#])
+  @Test(arguments: [
+    "", "{}", #"{"type":"ADDED"}"#, #"{"type":1,"object":{}}"#, #"{"type":"ADDED","object":[]}"#, #"{"type":"ADDED","object":{}} x"#,
+  ])
   func notAWatchEvent(_ line: String) {
     #expect(APIWatchEvent(line: Array(line.utf8)) == nil)
   }

@@ -17,7 +17,9 @@ import Testing
     #expect(decode(json) == decode("# read as YAML\n" + json), "\(json)", sourceLocation: sourceLocation)
   }
 
-  static func slice(endpoints: String = #"[{"addresses":["10.0.0.1"]}]"#, ports: String = "[]", addressType: String = #""IPv4""#, labels: String = "{}") -> String {
+  static func slice(
+    endpoints: String = #"[{"addresses":["10.0.0.1"]}]"#, ports: String = "[]", addressType: String = #""IPv4""#, labels: String = "{}"
+  ) -> String {
     #"{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"s","namespace":"ns","labels":"#
       + labels + #"},"addressType":"# + addressType + #","endpoints":"# + endpoints + #","ports":"# + ports + "}"
   }
@@ -176,6 +178,7 @@ import Testing
   @Test(arguments: metadataCases) func metadata(_ metadata: String) {
     Self.expectSameAsGeneralPath(Self.service(spec: #"{"clusterIP":"10.96.0.1","ports":[{"port":80}]}"#, metadata: metadata))
     Self.expectSameAsGeneralPath(
-      #"{"apiVersion":"v1","kind":"Node","metadata":"# + metadata + #","status":{"addresses":[{"type":"InternalIP","address":"10.0.0.1"}]}}"#)
+      #"{"apiVersion":"v1","kind":"Node","metadata":"# + metadata
+        + #","status":{"addresses":[{"type":"InternalIP","address":"10.0.0.1"}]}}"#)
   }
 }
