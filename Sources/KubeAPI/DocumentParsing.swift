@@ -57,6 +57,23 @@ extension DocumentContext {
     return reader.isNull ? [] : [reader]
   }
 
+  /// The JSON values of a whole text that is JSON (after white space, `{` or `[`), parsed
+  /// without splitting it into documents first: a line starting with `---` or `...` (a document
+  /// marker) cannot occur inside JSON, so the split would give one document, this text, and
+  /// `parse` this tape. nil for any other text, and for JSON that `parse` would refuse (too
+  /// large, nested too deep), which then take the usual way.
+  static func wholeTextJSON(_ text: String, limits: ManifestLimits) -> JSONTape? {
+    let size = text.utf8.count
+    guard size <= limits.documentBytes, let first = text.utf8.first(where: { !JSONScanner.isWhitespace($0) }),
+      first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+    else { return nil }
+    let bytes = text.utf8.withContiguousStorageIfAvailable(Array.init) ?? Array(text.utf8)
+    guard case .success(let tape) = JSONParser.parseStream(bytes) else { return nil }
+    let boundedByJSON = tape.roots.count == 1 && tape.depthEstimateBound <= NestingDepthBound.limit
+    guard boundedByJSON || NestingDepthBound.firstLineExceeding(NestingDepthBound.limit, in: bytes) == nil else { return nil }
+    return tape
+  }
+
   /// `FILE doc N: invalid JSON at line L column C: REASON`, N being the failing value's document.
   private func jsonError(_ failure: JSONParser.StreamFailure, bytes: [UInt8], firstLine: Int) -> ManifestError {
     let offset = min(failure.failure.offset, bytes.count)

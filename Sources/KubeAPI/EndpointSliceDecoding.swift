@@ -11,6 +11,7 @@ extension EndpointSlice {
   static let maxNodeHints = 8
 
   static func decode(_ object: FieldReader, meta: ObjectMeta) throws(FieldError) -> EndpointSlice {
+    if let slice = try decodeInOnePass(object, meta: meta) { return slice }
     let addressType = try object.required("addressType").asEnumeration(AddressType.self)
     var slice = EndpointSlice(meta: meta, addressType: addressType)
     let endpoints = try object.list("endpoints")

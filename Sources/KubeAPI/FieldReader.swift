@@ -43,19 +43,29 @@ struct FieldReader {
   }
 
   private let source: Source
-  /// For a tape value: its index × 2, plus 1 when it was read as a map entry (`map["key"]`: the
-  /// map's path is derived, then this step).
-  private let slot: Int
+  /// For a tape value: its index.
+  private let tapeIndex: Int32
+  /// For a tape value: the value its path starts from (the document root), or -1 for the
+  /// top-level value holding it.
+  private let pathRoot: Int32
+  /// For a tape value: true when it was read as a map entry (`map["key"]`: the map's path is
+  /// derived, then this step).
+  private let isTapeEntry: Bool
 
   init(node: FieldNode, location: FieldPath = .root(), budget: WalkBudget) {
     source = .reading(NodeReading(node: node, location: location, budget: budget))
-    slot = 0
+    tapeIndex = 0
+    pathRoot = -1
+    isTapeEntry = false
   }
 
-  /// A value of a JSON tape whose path is derived from the tape (a top-level value: the document root).
-  init(tape: JSONTape, index: Int, isEntry: Bool = false) {
+  /// A value of a JSON tape whose path is derived from the tape, starting at `root` (a value that
+  /// holds it; -1: the top-level value that holds it), which is the document root.
+  init(tape: JSONTape, index: Int, root: Int = -1, isEntry: Bool = false) {
     source = .tape(tape)
-    slot = index << 1 | (isEntry ? 1 : 0)
+    tapeIndex = Int32(truncatingIfNeeded: index)
+    pathRoot = Int32(truncatingIfNeeded: root)
+    isTapeEntry = isEntry
   }
 
   /// The tape of a value read by index (`tapeIndex`); nil for a reader with a NodeReading.
@@ -69,11 +79,11 @@ struct FieldReader {
     return reading
   }
 
-  private var tapeIndex: Int { slot >> 1 }
-  private var isTapeEntry: Bool { slot & 1 == 1 }
+  /// The tape index of a tape value.
+  private var index: Int { Int(tapeIndex) }
 
   var node: FieldNode {
-    if let tape { return .tape(tape, tapeIndex) }
+    if let tape { return .tape(tape, index) }
     return reading!.node
   }
 
@@ -84,9 +94,22 @@ struct FieldReader {
 
   /// The tape and index of this node when it is a JSON tape value.
   private var tapeValue: (tape: JSONTape, index: Int)? {
-    if let tape { return (tape, tapeIndex) }
+    if let tape { return (tape, index) }
     if case .tape(let tape, let index) = reading!.node { return (tape, index) }
     return nil
+  }
+
+  /// The tape and index of a tape value whose children's paths derive from the tape (no map entry
+  /// step above it), for the decoders' one-pass fast paths: `FieldReader(tape:index:)` of any
+  /// value below it is the reader the general navigation would give.
+  var plainTapeValue: (tape: JSONTape, index: Int)? {
+    guard let tape, !isTapeEntry else { return nil }
+    return (tape, index)
+  }
+
+  /// The reader of the tape value `index` below this plain tape value (see `plainTapeValue`).
+  func tapeReader(at index: Int) -> FieldReader {
+    FieldReader(tape: tape!, index: index, root: Int(pathRoot))
   }
 
   /// The path of `node` as a chain of steps (spelled out now for a tape value).
@@ -98,16 +121,16 @@ struct FieldReader {
   /// The path of `node`: "" for the document root, else e.g. "spec.ports[1]".
   var path: String {
     guard let tape else { return reading!.location.text }
-    guard isTapeEntry else { return tape.path(of: tapeIndex) }
-    guard let (map, _) = tape.parent(of: tapeIndex) else { return "" }
-    return "\(tape.path(of: map))[\(quoted(tape.key(tapeIndex)))]"
+    guard isTapeEntry else { return tape.path(of: index, from: Int(pathRoot)) }
+    guard let (map, _) = tape.parent(of: index, from: Int(pathRoot)) else { return "" }
+    return "\(tape.path(of: map, from: Int(pathRoot)))[\(quoted(tape.key(index)))]"
   }
 
   /// The reader of the tape value `index`, reached from this node by `step`.
   private func tapeReader(_ tape: JSONTape, _ index: Int, _ step: FieldPath.Step) -> FieldReader {
     if self.tape != nil && !isTapeEntry {
-      if case .entry = step { return FieldReader(tape: tape, index: index, isEntry: true) }
-      return FieldReader(tape: tape, index: index)
+      if case .entry = step { return FieldReader(tape: tape, index: index, root: Int(pathRoot), isEntry: true) }
+      return FieldReader(tape: tape, index: index, root: Int(pathRoot))
     }
     return FieldReader(node: .tape(tape, index), location: FieldPath(parent: location, step: step), budget: tape.budget)
   }
@@ -117,7 +140,7 @@ struct FieldReader {
 
   /// True when the node is a null scalar (`null`, `~` or empty), which Kubernetes treats as absent.
   var isNull: Bool {
-    if let tape { return tape[tapeIndex].kind == .null }
+    if let tape { return tape[index].kind == .null }
     return reading!.node.isNull
   }
 
@@ -160,8 +183,8 @@ struct FieldReader {
   private func child(_ key: String) throws(FieldError) -> FieldReader? {
     if let tape, !isTapeEntry {
       // The common case, kept short: a member of a tape object, its path derived.
-      guard let member = try tapeChild(tape, tapeIndex, key), tape[member].kind != .null else { return nil }
-      return FieldReader(tape: tape, index: member)
+      guard let member = try tapeChild(tape, index, key), tape[member].kind != .null else { return nil }
+      return FieldReader(tape: tape, index: member, root: Int(pathRoot))
     }
     if let (tape, index) = tapeValue {
       guard let member = try tapeChild(tape, index, key), tape[member].kind != .null else { return nil }
@@ -241,7 +264,7 @@ struct FieldReader {
   var scalarValue: ScalarValue? { node.scalarValue }
 
   func asString() throws(FieldError) -> String {
-    if let tape, tape[tapeIndex].kind == .string { return tape.string(tapeIndex) }
+    if let tape, tape[index].kind == .string { return tape.string(index) }
     let scalar = scalarValue
     if case .bool = scalar, let word = node.plainYAMLText, word != "true", word != "false" {
       throw invalid(
@@ -266,7 +289,7 @@ struct FieldReader {
 
   func asBool() throws(FieldError) -> Bool {
     if let tape {
-      switch tape[tapeIndex].kind {
+      switch tape[index].kind {
       case .true: return true
       case .false: return false
       default: break
@@ -318,7 +341,7 @@ struct FieldReader {
     let dot = UInt8(ascii: ".")
     let dotted = key.utf8.withContiguousStorageIfAvailable { $0.contains(dot) } ?? key.utf8.contains(dot)
     if dotted { return nil }
-    guard let member = try tapeChild(tape, tapeIndex, key), tape[member].kind != .null else { return (tape, nil) }
+    guard let member = try tapeChild(tape, index, key), tape[member].kind != .null else { return (tape, nil) }
     return (tape, member)
   }
   func intOrString(_ key: String) throws(FieldError) -> IntOrString? { try optional(key)?.asIntOrString() }

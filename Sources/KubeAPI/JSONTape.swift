@@ -118,16 +118,10 @@ final class JSONTape {
 
   // MARK: Paths, for error messages only
 
-  /// The container holding `index` and the position of `index` in it; nil for a top-level value.
-  func parent(of index: Int) -> (container: Int, position: Int)? {
-    // The top-level value that holds `index`: the last root at or before it.
-    var low = 0
-    var high = roots.count - 1
-    while low < high {
-      let middle = (low + high + 1) / 2
-      if roots[middle] <= index { low = middle } else { high = middle - 1 }
-    }
-    var container = roots[low]
+  /// The container holding `index` and the position of `index` in it, below `root` (a value
+  /// holding `index`; -1: the top-level value holding it); nil for `root` itself.
+  func parent(of index: Int, from root: Int = -1) -> (container: Int, position: Int)? {
+    var container = root >= 0 ? root : topLevelValue(holding: index)
     guard container != index else { return nil }
     while true {
       var child = Self.firstChild(container)
@@ -141,11 +135,22 @@ final class JSONTape {
     }
   }
 
-  /// The field path of the value at `index` from its top-level value, e.g. `spec.ports[1].port`
+  /// The top-level value that holds `index`: the last root at or before it.
+  private func topLevelValue(holding index: Int) -> Int {
+    var low = 0
+    var high = roots.count - 1
+    while low < high {
+      let middle = (low + high + 1) / 2
+      if roots[middle] <= index { low = middle } else { high = middle - 1 }
+    }
+    return roots[low]
+  }
+
+  /// The field path of the value at `index` from `root` (-1: its top-level value), e.g. `spec.ports[1].port`
   /// (members as `.key`, elements as `[i]`), as FieldPath spells it.
-  func path(of index: Int) -> String {
-    guard let (container, position) = parent(of: index) else { return "" }
-    let parentPath = path(of: container)
+  func path(of index: Int, from root: Int = -1) -> String {
+    guard let (container, position) = parent(of: index, from: root) else { return "" }
+    let parentPath = path(of: container, from: root)
     if entries[container].kind == .object { return FieldPath.keyPath(parentPath, key(index)) }
     return "\(parentPath)[\(position)]"
   }

@@ -31,6 +31,14 @@ public enum ManifestDecoder {
         file: file, message: "file is \(text.utf8.count) bytes, more than the limit of \(limits.fileBytes / 1024 / 1024) MiB")
     }
     var manifest = DecodedManifest()
+    if let tape = DocumentContext.wholeTextJSON(text, limits: limits) {
+      // What splitting and parsing would give: the text is one document holding these values.
+      for (offset, root) in tape.roots.enumerated() {
+        let context = DocumentContext(file: file, document: 1 + offset, limits: limits)
+        try context.decodeDocument(FieldReader(tape: tape, index: root), into: &manifest)
+      }
+      return manifest
+    }
     // Each value of a JSON stream (concatenated objects, NDJSON) counts as a document of its own.
     var extraDocuments = 0
     for document in ManifestDocuments.split(text) {

@@ -25,6 +25,7 @@ extension ObjectMeta {
   /// Decodes `metadata.name` and `metadata.namespace` (which identify the object in errors);
   /// cluster-scoped kinds get an empty namespace.
   static func decodeIdentity(_ object: FieldReader, nameRule: ObjectNameRule, namespaced: Bool) throws(FieldError) -> ObjectMeta {
+    if let meta = identityInOnePass(object, nameRule: nameRule, namespaced: namespaced) { return meta }
     let metadata = try object.required("metadata")
     let nameField = try metadata.required("name")
     let name = try nameField.checked(try nameField.asString(), as: nameRule.what, nameRule.problem)
@@ -41,6 +42,7 @@ extension ObjectMeta {
 
   /// Decodes the rest of `metadata`: labels, annotations and deletionTimestamp.
   mutating func decodeDetails(_ object: FieldReader) throws(FieldError) {
+    if try detailsInOnePass(object) { return }
     let metadata = try object.required("metadata")
     labels = try metadata.labelMap("labels") ?? [:]
     annotations = try metadata.annotationMap("annotations")
@@ -51,6 +53,10 @@ extension ObjectMeta {
 extension FieldReader {
   /// A map with label-syntax keys and values (labels, selectors); nil when absent.
   func labelMap(_ key: String) throws(FieldError) -> [String: String]? {
+    if let (tape, member) = try tapeLeaf(key) {
+      guard let member else { return nil }
+      if let labels = try tape.stringMap(member, keys: ValidName.isQualifiedName, values: ValidName.isLabelValue) { return labels }
+    }
     guard let entries = try stringMap(key) else { return nil }
     var result: [String: String] = [:]
     for (labelKey, value, valueReader) in entries {
@@ -65,6 +71,10 @@ extension FieldReader {
 
   /// Annotations: qualified-name keys, any string values.
   func annotationMap(_ key: String) throws(FieldError) -> [String: String] {
+    if let (tape, member) = try tapeLeaf(key) {
+      guard let member else { return [:] }
+      if let annotations = try tape.stringMap(member, keys: ValidName.isQualifiedName, values: { _ in true }) { return annotations }
+    }
     var result: [String: String] = [:]
     for (annotationKey, value, _) in try stringMap(key) ?? [] {
       if let reason = NameSyntax.qualifiedNameProblem(annotationKey) {

@@ -4,6 +4,7 @@ import NetAddress
 
 extension Service {
   static func decode(_ object: FieldReader, meta: ObjectMeta) throws(FieldError) -> Service {
+    if let service = try decodeInOnePass(object, meta: meta) { return service }
     let spec = try object.required("spec")
     var service = Service(meta: meta)
     service.type = try spec.enumeration("type", default: ServiceType.clusterIP)

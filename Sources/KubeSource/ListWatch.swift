@@ -118,21 +118,18 @@ public struct ListWatch: Sendable {
         continueToken = nil
         continue
       }
-      guard let page = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
-        let items = page["items"] as? [Any]
-      else {
+      // One parse of the page: its metadata and items from the same JSON tape.
+      guard let page = decoder.decodePage(Array(body.readableBytesView), source: "list \(resource)") else {
         throw APIError(message: "list \(resource): the response is not a \(resource.kind)List")
       }
-      let meta = page["metadata"] as? [String: Any] ?? [:]
-      let objects = items.compactMap { $0 as? [String: Any] }
-      for outcome in decoder.decodePage(String(buffer: body), items: objects, source: "list \(resource)") {
+      for outcome in page.outcomes {
         switch outcome {
         case .object(let object): listed.objects.append(object)
         case .rejected(let rejected): listed.rejected.append(rejected)
         }
       }
-      listed.resourceVersion = meta["resourceVersion"] as? String ?? ""
-      continueToken = (meta["continue"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+      listed.resourceVersion = page.resourceVersion
+      continueToken = page.continueToken
       if continueToken == nil { break }
     }
     guard !listed.resourceVersion.isEmpty else {
@@ -185,20 +182,20 @@ public struct ListWatch: Sendable {
 
   /// Applies one watch event; returns an outcome when it ends the watch (ERROR, malformed).
   private func apply(
-    _ line: WatchLine, decoder: APIObjectDecoder, _ session: inout WatchSession, _ out: AsyncStream<ResourceEvent>.Continuation
+    _ line: APIWatchEvent, decoder: APIObjectDecoder, _ session: inout WatchSession, _ out: AsyncStream<ResourceEvent>.Continuation
   ) -> WatchOutcome? {
     if line.type == "ERROR" {
-      let code = line.object["code"] as? Int
-      let message = "ERROR event: " + (line.object["message"] as? String ?? "no message")
-      if code == 410 { return .gone(message) }
-      return .failed(APIError(status: code, reason: line.object["reason"] as? String, message: message))
+      let status = line.status
+      let message = "ERROR event: " + (status.message ?? "no message")
+      if status.code == 410 { return .gone(message) }
+      return .failed(APIError(status: status.code, reason: status.reason, message: message))
     }
-    guard let version = APIObjectDecoder.resourceVersion(line.object), !version.isEmpty else {
+    guard let version = line.resourceVersion, !version.isEmpty else {
       return .failed(APIError(message: "a \(line.type) event without metadata.resourceVersion"))
     }
     switch line.type {
     case "ADDED", "MODIFIED", "DELETED":
-      switch decoder.decode(line.object, source: "watch \(resource)") {
+      switch decoder.decode(line, source: "watch \(resource)") {
       case .object(let object):
         out.yield(line.type == "ADDED" ? .added(object) : line.type == "MODIFIED" ? .modified(object) : .deleted(object))
       case .rejected(let rejected):

@@ -1,12 +1,7 @@
 // Splits a watch response body into events: newline-delimited JSON `{"type":..,"object":..}`,
-// pieces of one event joined across chunks; an unfinished last line is never returned.
-import Foundation
-
-/// One parsed line of a watch stream.
-struct WatchLine {
-  var type: String
-  var object: [String: Any]
-}
+// pieces of one event joined across chunks, each parsed once (KubeAPI's APIWatchEvent); an
+// unfinished last line is never returned.
+import KubeAPI
 
 /// Accumulates body chunks and hands out complete lines.
 struct WatchStreamDecoder {
@@ -17,9 +12,9 @@ struct WatchStreamDecoder {
 
   /// The complete lines in `chunk` (plus what was pending), parsed; throws on a line that is not
   /// a watch event or on one longer than `maxLineBytes`.
-  mutating func feed<Bytes: Sequence<UInt8>>(_ chunk: Bytes) throws(WatchStreamError) -> [WatchLine] {
+  mutating func feed<Bytes: Sequence<UInt8>>(_ chunk: Bytes) throws(WatchStreamError) -> [APIWatchEvent] {
     pending.append(contentsOf: chunk)
-    var lines: [WatchLine] = []
+    var lines: [APIWatchEvent] = []
     var start = 0
     while let end = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
       let line = pending[start..<end]
@@ -34,14 +29,12 @@ struct WatchStreamDecoder {
     return lines
   }
 
-  static func parse(_ line: ArraySlice<UInt8>) throws(WatchStreamError) -> WatchLine {
-    guard let value = try? JSONSerialization.jsonObject(with: Data(line)), let event = value as? [String: Any],
-      let type = event["type"] as? String, let object = event["object"] as? [String: Any]
-    else {
+  static func parse(_ line: ArraySlice<UInt8>) throws(WatchStreamError) -> APIWatchEvent {
+    guard let event = APIWatchEvent(line: Array(line)) else {
       let preview = String(decoding: line.prefix(120), as: UTF8.self)
       throw WatchStreamError(message: "invalid watch event: \(preview)")
     }
-    return WatchLine(type: type, object: object)
+    return event
   }
 }
 

@@ -1,5 +1,6 @@
 // Document numbering across YAML stream forms: leading comments, `---` with comments or content,
-// `...` end markers, CRLF line endings, and line numbers of errors counted from the file start.
+// `...` end markers, CRLF line endings, JSON texts read whole, and line numbers of errors counted
+// from the file start.
 import KubeAPI
 import Testing
 
@@ -15,11 +16,27 @@ import Testing
     (node("a") + "...\n---\n" + node("b"), ["doc 1", "doc 2"]),
     ("--- {apiVersion: v1, kind: Node, metadata: {name: a}}\n--- {apiVersion: v1, kind: Node, metadata: {name: b}}\n", ["doc 1", "doc 2"]),
     ((node("a") + "---\n" + node("b")).replacingOccurrences(of: "\n", with: "\r\n"), ["doc 1", "doc 2"]),
+    // JSON, parsed whole without the split (DocumentContext.wholeTextJSON) unless a marker line makes it no JSON.
+    ("\n  " + jsonNode("a") + "\n" + jsonNode("b") + "\n", ["doc 1", "doc 2"]),
+    (jsonNode("a") + "\n---\n" + jsonNode("b"), ["doc 1", "doc 2"]),
+    (jsonNode("a") + "\n---\n---\n" + jsonNode("b"), ["doc 1", "doc 3"]),
   ])
   func documentsAreNumbered(text: String, locations: [String]) throws {
     let manifest = try ManifestDecoder.decodeObjects(text, file: "n.yaml")
     #expect(manifest.objects.map(\.location) == locations)
     #expect(manifest.objects.map(\.object.meta.name) == ["a", "b"].prefix(locations.count).map { $0 })
+  }
+
+  static func jsonNode(_ name: String, address: String = "10.0.0.1") -> String {
+    #"{"apiVersion":"v1","kind":"Node","metadata":{"name":"\#(name)"},"status":{"addresses":[{"type":"InternalIP","address":"\#(address)"}]}}"#
+  }
+
+  @Test func errorsInAWholeJSONTextNameTheValuesDocument() {
+    #expect {
+      try ManifestDecoder.decodeObjects(Self.jsonNode("a") + Self.jsonNode("b", address: "x"), file: "n.json")
+    } throws: { error in
+      (error as? ManifestError)?.description == "n.json doc 2 (b): status.addresses[0].address: \"x\" is not a valid IP address"
+    }
   }
 
   @Test func markerLikeTextInsideAValueIsNotASplit() throws {
