@@ -43,7 +43,10 @@ public struct IncrementalCompiler: Sendable {
   private var fragments: [IPFamily: [ServicePortName: ServicePortFragment]] = [:]
   /// For each shared set and element key, the service ports claiming it and their element.
   /// The kernel holds the element of the smallest claimant, as a full compile would.
-  private var owners: [IPFamily: [String: [[Value]: [ServicePortName: Element]]]] = [:]
+  private var owners: [IPFamily: [String: [[Value]: KeyClaims]]] = [:]
+  /// Per family and shared set, how many keys more than one service port claims (a set
+  /// without any is assembled without checking keys).
+  private var contested: [IPFamily: [String: Int]] = [:]
   /// Per family and picker, how many destinations have each endpoint count: the counts in
   /// use, which have a map and a chain of their own and make up the count groups.
   private var counts: [IPFamily: [[Int: Int]]] = [:]
@@ -98,6 +101,7 @@ public struct IncrementalCompiler: Sendable {
       var affinitySets: [NFTSet] = []
       var shared: [String: [Element]] = [:]
       var taken: [String: Set<[Value]>] = [:]
+      let contestedSets = Set((contested[family] ?? [:]).filter { $0.value > 0 }.keys)
       for name in names {
         guard let f = fragments[family]?[name] else { continue }
         chains += f.chains
@@ -106,6 +110,10 @@ public struct IncrementalCompiler: Sendable {
         compileWarnings += f.warnings
         // The first claimant of a key (the smallest name) holds it, as in a full compile.
         for (set, elements) in f.claims {
+          guard contestedSets.contains(set) else {
+            shared[set, default: []] += elements
+            continue
+          }
           for e in elements where taken[set, default: []].insert(e.key).inserted { shared[set, default: []].append(e) }
         }
       }
@@ -130,17 +138,35 @@ public struct IncrementalCompiler: Sendable {
     infos[svc.family, default: [:]][svc.name] = svc
     fragments[svc.family, default: [:]][svc.name] = fragment
     for (set, elements) in fragment.claims {
-      for e in elements { owners[svc.family, default: [:]][set, default: [:]][e.key, default: [:]][svc.name] = e }
+      var keys = owners[svc.family]?[set] ?? [:]
+      owners[svc.family, default: [:]][set] = nil  // uniquely referenced while it changes
+      var newlyContested = 0
+      for e in elements {
+        if let existing = keys[e.key] {
+          var claims = existing
+          if claims.set(svc.name, e) { newlyContested += 1 }
+          keys[e.key] = claims
+        } else {
+          keys[e.key] = .one(svc.name, e)
+        }
+      }
+      owners[svc.family, default: [:]][set] = keys
+      if newlyContested > 0 { contested[svc.family, default: [:]][set, default: 0] += newlyContested }
     }
   }
 
   private mutating func forget(_ family: IPFamily, _ name: ServicePortName) {
     guard let fragment = fragments[family]?[name] else { return }
     for (set, elements) in fragment.claims {
+      var noLongerContested = 0
       for e in elements {
-        owners[family]?[set]?[e.key]?[name] = nil
-        if owners[family]?[set]?[e.key]?.isEmpty == true { owners[family]?[set]?[e.key] = nil }
+        guard var claims = owners[family]?[set]?[e.key] else { continue }
+        let wasContested = claims.isContested
+        let left = claims.remove(name)
+        owners[family]?[set]?[e.key] = left ? claims : nil
+        if wasContested && !(left && claims.isContested) { noLongerContested += 1 }
       }
+      if noLongerContested > 0 { contested[family]?[set]? -= noLongerContested }
     }
     infos[family]?[name] = nil
     fragments[family]?[name] = nil
@@ -148,8 +174,7 @@ public struct IncrementalCompiler: Sendable {
 
   /// The element the kernel holds for `key` in `set`: the smallest claimant's.
   private func winner(_ family: IPFamily, _ set: String, _ key: [Value]) -> Element? {
-    guard let claims = owners[family]?[set]?[key], let first = claims.keys.min() else { return nil }
-    return claims[first]
+    owners[family]?[set]?[key]?.winner
   }
 
   /// Moves to `state` and returns the transaction that takes the kernel from the previous
@@ -254,6 +279,7 @@ public struct IncrementalCompiler: Sendable {
         infos[family] = nil
         fragments[family] = nil
         owners[family] = nil
+        contested[family] = nil
         countPickers(family)
         served.remove(family)
         continue
@@ -327,5 +353,49 @@ enum DestinationKey: Hashable {
     var keys = ([svc.clusterIP] + svc.externalIPs + svc.loadBalancerIPs).map { DestinationKey.address($0, proto, svc.port) }
     if svc.nodePort != 0 { keys.append(.nodePort(proto, svc.nodePort)) }
     return keys
+  }
+}
+
+/// The service ports claiming one key of a shared set, with their elements: a single claimant
+/// (by far the most common case) needs no dictionary of its own.
+enum KeyClaims {
+  case one(ServicePortName, Element)
+  case many([ServicePortName: Element])
+
+  var isContested: Bool { if case .many = self { true } else { false } }
+
+  /// The smallest claimant's element: the one the kernel holds, as in a full compile.
+  var winner: Element? {
+    switch self {
+    case .one(_, let e): e
+    case .many(let d): d.keys.min().flatMap { d[$0] }
+    }
+  }
+
+  /// Records `name`'s claim; true when the key became contested by it.
+  mutating func set(_ name: ServicePortName, _ e: Element) -> Bool {
+    switch self {
+    case .one(let n, _) where n == name:
+      self = .one(name, e)
+      return false
+    case .one(let n, let old):
+      self = .many([n: old, name: e])
+      return true
+    case .many(var d):
+      d[name] = e
+      self = .many(d)
+      return false
+    }
+  }
+
+  /// Drops `name`'s claim; false when no claim is left.
+  mutating func remove(_ name: ServicePortName) -> Bool {
+    switch self {
+    case .one(let n, _): return n != name
+    case .many(var d):
+      d[name] = nil
+      if d.count == 1, let (n, e) = d.first { self = .one(n, e) } else { self = .many(d) }
+      return !d.isEmpty
+    }
   }
 }
