@@ -71,10 +71,16 @@ let package = Package(
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]),
     // Userspace mode: a SwiftNIO round-robin TCP/UDP proxy over the reconciler's service ports.
+    // What Swift cannot import for TCPRelay (epoll, eventfd, accept4).
+    .systemLibrary(name: "CEpoll"),
+    // The userspace proxy's TCP data path: epoll event loops relaying sockets (not NIO).
+    .target(
+      name: "TCPRelay",
+      dependencies: ["CEpoll", "NetAddress", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
     .target(
       name: "UserspaceProxy",
       dependencies: [
-        "ServiceProxy", "KubeAPI", "NetAddress",
+        "ServiceProxy", "KubeAPI", "NetAddress", "TCPRelay",
         .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]),
@@ -115,6 +121,7 @@ let package = Package(
       ],
       path: "Tests/KubeTestServer"),
     .testTarget(name: "NetAddressTests", dependencies: ["NetAddress", "TestSupport"]),
+    .testTarget(name: "TCPRelayTests", dependencies: ["TCPRelay", "NetAddress"]),
     .testTarget(
       name: "UserspaceProxyTests",
       dependencies: [

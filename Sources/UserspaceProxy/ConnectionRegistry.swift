@@ -1,5 +1,5 @@
-// The connections one event loop proxies (TCP clients, UDP flow channels), touched only on that
-// loop: O(1) add and remove, what a drain must close, and the idle sweep that replaces a timer per connection.
+// The UDP flow channels one NIO event loop proxies, touched only on that loop: O(1) add and
+// remove, and what a drain must close.
 import NIOCore
 
 /// One proxied connection as its event loop tracks it.
@@ -9,23 +9,10 @@ final class TrackedConnection {
   let listener: ObjectIdentifier
   /// Its index in the registry; -1 once removed.
   fileprivate(set) var slot = -1
-  /// Subject to the TCP idle timeout (set once client and endpoint are glued).
-  var watchesIdleness = false
-  /// Bytes moved either way since the last sweep.
-  var sawTraffic = false
-  /// The sweep that last saw traffic (or the glue time): the connection is quiet since at most then.
-  var quietSince = NIODeadline.uptimeNanoseconds(0)
 
   init(channel: Channel, listener: ObjectIdentifier) {
     self.channel = channel
     self.listener = listener
-  }
-
-  /// Starts the idle clock at `now` (no traffic seen yet).
-  func watchIdleness(now: NIODeadline) {
-    watchesIdleness = true
-    sawTraffic = false
-    quietSince = now
   }
 }
 
@@ -59,28 +46,5 @@ struct ConnectionRegistry {
 
   func channels(of listener: ObjectIdentifier) -> [Channel] {
     connections.lazy.filter { $0.listener == listener }.map(\.channel)
-  }
-
-  /// One idle sweep at `now`: a watched connection that moved bytes since the previous sweep is
-  /// quiet from `now` on; one quiet for `timeout` or longer is returned, to be closed. A
-  /// connection is never returned before `timeout` after its last traffic, and at most one sweep
-  /// period after.
-  func sweepIdle(now: NIODeadline, timeout: TimeAmount) -> [TrackedConnection] {
-    var idle: [TrackedConnection] = []
-    for connection in connections where connection.watchesIdleness {
-      if connection.sawTraffic {
-        connection.sawTraffic = false
-        connection.quietSince = now
-      } else if now - connection.quietSince >= timeout {
-        idle.append(connection)
-      }
-    }
-    return idle
-  }
-
-  /// How often to sweep for `timeout`: an eighth of it (so a connection closes at most 12.5 % late),
-  /// between 1 ms and 60 s.
-  static func sweepPeriod(for timeout: TimeAmount) -> TimeAmount {
-    .nanoseconds(min(max(timeout.nanoseconds / 8, 1_000_000), 60_000_000_000))
   }
 }

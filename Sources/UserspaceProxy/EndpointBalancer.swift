@@ -3,12 +3,14 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NetAddress
+import TCPRelay
 
 /// Thread-safe wrapper of EndpointBalancerStateMachine for the listeners of one scope.
 final class EndpointBalancer: Sendable {
   private struct State {
     var machine: EndpointBalancerStateMachine
     var addresses: [ProxyEndpoint: SocketAddress]
+    var relayAddresses: [ProxyEndpoint: RelayAddress]
   }
   private let state: NIOLockedValueBox<State>
 
@@ -17,15 +19,18 @@ final class EndpointBalancer: Sendable {
       endpoints: choice.endpoints, affinityTimeout: affinityTimeout,
       backoff: EndpointBackoff(initial: settings.endpointBackoff, maximum: settings.endpointBackoffMax),
       maxAttempts: max(1, settings.connectTimeouts.count))
-    state = NIOLockedValueBox(State(machine: machine, addresses: Self.resolve(choice.endpoints)))
+    state = NIOLockedValueBox(
+      State(machine: machine, addresses: Self.resolve(choice.endpoints), relayAddresses: Self.relay(choice.endpoints)))
   }
 
   /// New endpoints for new connections; connections already made keep theirs.
   func update(choice: EndpointChoice, affinityTimeout: TimeAmount?) {
     let addresses = Self.resolve(choice.endpoints)
+    let relayAddresses = Self.relay(choice.endpoints)
     state.withLockedValue {
       $0.machine.update(endpoints: choice.endpoints, affinityTimeout: affinityTimeout, now: .now())
       $0.addresses = addresses
+      $0.relayAddresses = relayAddresses
     }
   }
 
@@ -38,9 +43,22 @@ final class EndpointBalancer: Sendable {
     }
   }
 
-  func dialSucceeded(client: SocketAddress?, endpoint: ProxyEndpoint) {
+  /// The endpoints to try, in order, for a new TCP connection from `client` (the relay's addresses).
+  func relayPlan(client: IPAddress?) -> [(ProxyEndpoint, RelayAddress)] {
     state.withLockedValue { state in
-      guard state.machine.affinity != nil, let ip = client.flatMap(Self.ipAddress) else {
+      let clientIP = state.machine.affinity == nil ? nil : client?.unmapped
+      let plan = state.machine.dialPlan(client: clientIP ?? .v4(IPv4Address(0)), now: .now())
+      return plan.compactMap { endpoint in state.relayAddresses[endpoint].map { (endpoint, $0) } }
+    }
+  }
+
+  func dialSucceeded(client: SocketAddress?, endpoint: ProxyEndpoint) {
+    dialSucceeded(clientIP: client.flatMap(Self.ipAddress), endpoint: endpoint)
+  }
+
+  func dialSucceeded(clientIP: IPAddress?, endpoint: ProxyEndpoint) {
+    state.withLockedValue { state in
+      guard state.machine.affinity != nil, let ip = clientIP?.unmapped else {
         state.machine.dialSucceeded(client: .v4(IPv4Address(0)), endpoint: endpoint, now: .now())
         return
       }
@@ -56,6 +74,14 @@ final class EndpointBalancer: Sendable {
     var addresses: [ProxyEndpoint: SocketAddress] = [:]
     for endpoint in endpoints {
       addresses[endpoint] = try? SocketAddress(ipAddress: endpoint.ip.description, port: endpoint.port)
+    }
+    return addresses
+  }
+
+  private static func relay(_ endpoints: [ProxyEndpoint]) -> [ProxyEndpoint: RelayAddress] {
+    var addresses: [ProxyEndpoint: RelayAddress] = [:]
+    for endpoint in endpoints where (0...65_535).contains(endpoint.port) {
+      addresses[endpoint] = RelayAddress(ip: endpoint.ip, port: UInt16(endpoint.port))
     }
     return addresses
   }

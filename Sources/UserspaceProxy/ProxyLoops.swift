@@ -1,5 +1,5 @@
-// The proxy's event loops, each with state only it touches: its connections (for drains and the
-// idle sweep) and one ClientBootstrap per dial attempt, so that the connection path takes no lock.
+// The proxy's NIO event loops (UDP listeners and their flows), each with state only it touches:
+// its flow channels, for drains, so that the datagram path takes no lock.
 import NIOCore
 import NIOPosix
 
@@ -8,34 +8,12 @@ final class ProxyLoop: @unchecked Sendable {
   /// Position in `ProxyLoops.all` (the index of per-loop counter shards).
   let index: Int
   let eventLoop: EventLoop
-  /// Dialers for attempt 0, 1, …: ClientBootstraps with that attempt's connect timeout.
-  let dialers: [ClientBootstrap]
   /// Confined to `eventLoop`.
   var connections = ConnectionRegistry()
-  private var idleSweep: RepeatedTask?
 
-  init(index: Int, eventLoop: EventLoop, settings: ProxySettings) {
+  init(index: Int, eventLoop: EventLoop) {
     self.index = index
     self.eventLoop = eventLoop
-    self.dialers = settings.connectTimeouts.map { timeout in
-      ClientBootstrap(group: eventLoop)
-        .connectTimeout(timeout)
-        .channelOption(.autoRead, value: false)
-        .channelOption(.allowRemoteHalfClosure, value: true)
-        .channelOption(.recvAllocator, value: settings.readBufferAllocator)
-    }
-  }
-
-  /// Sweeps this loop's connections for the TCP idle timeout every `ConnectionRegistry.sweepPeriod`.
-  func startIdleSweep(timeout: TimeAmount) {
-    let period = ConnectionRegistry.sweepPeriod(for: timeout)
-    eventLoop.execute { [self] in
-      idleSweep = eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { [self] _ in
-        for connection in connections.sweepIdle(now: .now(), timeout: timeout) {
-          connection.channel.close(promise: nil)
-        }
-      }
-    }
   }
 
   /// Runs `body` on this loop; `ifGone` once the loop has shut down (and nothing runs on it).
@@ -50,16 +28,13 @@ final class ProxyLoops: Sendable {
   let all: [ProxyLoop]
   private let byLoop: [ObjectIdentifier: ProxyLoop]
 
-  init(group: MultiThreadedEventLoopGroup, settings: ProxySettings) {
+  init(group: MultiThreadedEventLoopGroup) {
     var all: [ProxyLoop] = []
     for eventLoop in group.makeIterator() {
-      all.append(ProxyLoop(index: all.count, eventLoop: eventLoop, settings: settings))
+      all.append(ProxyLoop(index: all.count, eventLoop: eventLoop))
     }
     self.all = all
     self.byLoop = Dictionary(uniqueKeysWithValues: all.map { (ObjectIdentifier($0.eventLoop), $0) })
-    if let timeout = settings.tcpIdleTimeout {
-      for loop in all { loop.startIdleSweep(timeout: timeout) }
-    }
   }
 
   /// The state of `eventLoop`, one of this group's loops.

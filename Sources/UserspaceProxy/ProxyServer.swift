@@ -1,11 +1,14 @@
 // The userspace proxy's socket runtime: applies ProxyTables one at a time (opens, re-routes and
-// drains listeners; keeps one balancer per service-port scope) on a NIO event-loop group, and counts.
+// drains listeners; keeps one balancer per service-port scope), TCP on the relay's event loops and
+// UDP on a NIO event-loop group, and counts.
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceProxy
+import TCPRelay
 
-/// Serves ProxyTables with SwiftNIO. Concurrent `apply` calls run one after the other, in call order.
+/// Serves ProxyTables: TCP through TCPRelay (epoll loops, two sockets and no channel objects per
+/// connection), UDP with SwiftNIO. Concurrent `apply` calls run one after the other, in call order.
 public final class ProxyServer: ProxyTableServing {
   private struct BalancerKey: Hashable {
     var name: ServicePortName
@@ -24,6 +27,8 @@ public final class ProxyServer: ProxyTableServing {
   public let settings: ProxySettings
   private let group: MultiThreadedEventLoopGroup
   private let loops: ProxyLoops
+  /// The TCP relay, or why it could not start (every TCP listener then fails to open with it).
+  private let relay: Result<RelayEngine, RelayError>
   private let wide: ProxyWideCounters
   private let state = NIOLockedValueBox(State())
   /// The last apply called, which the next one waits for.
@@ -32,8 +37,15 @@ public final class ProxyServer: ProxyTableServing {
   public init(settings: ProxySettings = ProxySettings()) {
     self.settings = settings
     self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, settings.threads))
-    self.loops = ProxyLoops(group: group, settings: settings)
+    self.loops = ProxyLoops(group: group)
     self.wide = ProxyWideCounters(limit: settings.maxConnections)
+    do {
+      self.relay = .success(try RelayEngine(threads: max(1, settings.threads), settings: settings.relaySettings))
+    } catch let error as RelayError {
+      self.relay = .failure(error)
+    } catch {
+      self.relay = .failure(RelayError(operation: "start", object: "TCP relay", code: 0))
+    }
   }
 
   public func apply(_ table: ProxyTable) async -> ProxyApplyReport {
@@ -65,7 +77,7 @@ public final class ProxyServer: ProxyTableServing {
       var balancers: [BalancerKey: EndpointBalancer] = [:]
       var counters: [ServicePortName: ServicePortCounterCell] = [:]
       for (name, port) in table.ports {
-        let cell = state.counters[name] ?? ServicePortCounterCell(loops: loops.all.count)
+        let cell = state.counters[name] ?? ServicePortCounterCell(loops: shardCount)
         counters[name] = cell
         let affinity = port.affinityTimeoutSeconds.map { TimeAmount.seconds(Int64($0)) }
         for (address, scope) in port.listeners {
@@ -109,14 +121,22 @@ public final class ProxyServer: ProxyTableServing {
     }
     for listener in toOpen.sorted(by: { $0.address < $1.address }) {
       do {
-        let channel = try await ListenerSocket.open(listener, group: group, settings: settings, wide: wide)
-        listener.channel = channel
+        if listener.address.transport == .udp {
+          listener.channel = try await ListenerSocket.openUDP(listener, group: group, settings: settings)
+        } else {
+          let engine = try relay.get()
+          let socket = try ListenerSocket.openTCP(
+            listener, relay: engine, settings: settings, wide: wide, shardOffset: loops.all.count)
+          listener.relay = (engine, socket)
+        }
         let kept = state.withLockedValue { state -> Bool in
           guard !state.isShutDown else { return false }
           state.listeners[listener.address] = listener
           return true
         }
-        if !kept { try? await channel.close() } else { report.opened.append(listener.address) }
+        if !kept { await listener.closeAll() } else { report.opened.append(listener.address) }
+      } catch let error as RelayError {
+        report.failed[listener.address] = "\(error)"
       } catch {
         report.failed[listener.address] = "bind: \(error)"
       }
@@ -139,6 +159,14 @@ public final class ProxyServer: ProxyTableServing {
       let shard = await loop.run(read, ifGone: read())
       for index in shard.indices { parts[index].append(shard[index]) }
     }
+    if case .success(let engine) = relay {
+      for relayLoop in 0..<engine.threads {
+        let shardIndex = loops.all.count + relayLoop
+        let read: @Sendable () -> [ServicePortCounters] = { cells.map { $0.1.counters(ofShard: shardIndex) } }
+        let shard = await engine.run(onLoop: relayLoop, read) ?? read()
+        for index in shard.indices { parts[index].append(shard[index]) }
+      }
+    }
     var ports: [ServicePortName: ServicePortCounters] = [:]
     for (index, (name, _)) in cells.enumerated() { ports[name] = ServicePortCounterCell.sum(parts[index]) }
     return ProxyStatistics(
@@ -155,11 +183,17 @@ public final class ProxyServer: ProxyTableServing {
       return Array(state.listeners.values) + state.draining.values.map(\.0)
     }
     for listener in listeners { await listener.closeAll() }
+    if case .success(let engine) = relay { await engine.shutdown(closing: []) }
     try? await group.shutdownGracefully()
   }
 
   /// The address a listener is bound to (its port when the table asked for port 0); for tests.
   func boundAddress(of address: ListenAddress) -> SocketAddress? {
-    state.withLockedValue { $0.listeners[address]?.channel?.localAddress }
+    state.withLockedValue { $0.listeners[address] }?.boundAddress
+  }
+
+  /// Counter shards per service port: one per NIO loop, then one per relay loop.
+  private var shardCount: Int {
+    loops.all.count + ((try? relay.get().threads) ?? 0)
   }
 }

@@ -1,6 +1,7 @@
 // How the userspace proxy behaves: dial timeouts and back-off, idle timeouts, the connection
 // limit, the drain grace period, event-loop threads, read buffers, and where notable events go.
 import NIOCore
+import TCPRelay
 
 /// Something worth a log line; ProxyServer reports it through `ProxySettings.events`.
 public enum ProxyEvent: Sendable, Hashable {
@@ -30,16 +31,15 @@ public struct ProxySettings: Sendable {
   public var maxConnections: Int
   /// Connections of a removed listener are closed after this long.
   public var drainGracePeriod: TimeAmount
-  /// Event-loop threads.
+  /// Event-loop threads: this many relay loops for TCP, and as many NIO loops for UDP.
   public var threads: Int
   /// accept(2) pauses this long after it failed (EMFILE, ENFILE …).
   public var acceptBackoff: TimeAmount
   /// Bind listen addresses not (yet) on the host (IP_FREEBIND / IPV6_FREEBIND).
   public var freeBind: Bool
-  /// The first read buffer of each proxied TCP socket, in bytes; NIO's adaptive allocator grows it
-  /// (up to 64 KiB) for connections that read more. Every socket keeps one buffer of its current
-  /// size while open, so this is most of an idle connection's memory (two sockets each).
-  public var initialReadBuffer: Int
+  /// The buffer each relay loop reads TCP bytes into, in bytes (64 B to 1 MiB). Bytes are written
+  /// on at once; a connection holds memory of its own only for what its partner could not take yet.
+  public var readBufferSize: Int
   /// Called (on an event loop; keep it quick) for each notable event.
   public var events: (@Sendable (ProxyEvent) -> Void)?
 
@@ -48,7 +48,7 @@ public struct ProxySettings: Sendable {
     endpointBackoff: TimeAmount = .seconds(1), endpointBackoffMax: TimeAmount = .seconds(16),
     tcpIdleTimeout: TimeAmount? = .hours(1), udpTimeout: TimeAmount = .milliseconds(250), maxConnections: Int = 0,
     drainGracePeriod: TimeAmount = .seconds(30), threads: Int = 1, acceptBackoff: TimeAmount = .milliseconds(100),
-    freeBind: Bool = true, initialReadBuffer: Int = 512, events: (@Sendable (ProxyEvent) -> Void)? = nil
+    freeBind: Bool = true, readBufferSize: Int = 65_536, events: (@Sendable (ProxyEvent) -> Void)? = nil
   ) {
     self.connectTimeouts = connectTimeouts
     self.endpointBackoff = endpointBackoff
@@ -60,15 +60,18 @@ public struct ProxySettings: Sendable {
     self.threads = threads
     self.acceptBackoff = acceptBackoff
     self.freeBind = freeBind
-    self.initialReadBuffer = initialReadBuffer
+    self.readBufferSize = readBufferSize
     self.events = events
   }
 }
 
 extension ProxySettings {
-  /// NIO's adaptive allocator starting at `initialReadBuffer` (64 B to 64 KiB).
-  var readBufferAllocator: AdaptiveRecvByteBufferAllocator {
-    let initial = min(max(initialReadBuffer, 64), 65_536)
-    return AdaptiveRecvByteBufferAllocator(minimum: 64, initial: initial, maximum: 65_536)
+  /// The TCP relay's part of these settings.
+  var relaySettings: RelaySettings {
+    RelaySettings(
+      connectTimeouts: connectTimeouts.map { UInt64(max(1, $0.nanoseconds)) },
+      idleTimeout: tcpIdleTimeout.map { UInt64(max(1, $0.nanoseconds)) },
+      acceptBackoff: UInt64(max(0, acceptBackoff.nanoseconds)), freeBind: freeBind,
+      readBufferSize: min(max(readBufferSize, 64), 1 << 20))
   }
 }

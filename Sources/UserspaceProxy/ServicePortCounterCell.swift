@@ -1,6 +1,6 @@
-// The counters of one service port, one shard per event loop so that the connection path takes no
-// lock (each loop adds to its own shard; `statistics()` sums the shards on their loops), and the
-// proxy-wide counters.
+// The counters of one service port, one shard per event loop (NIO's for UDP, then the TCP relay's)
+// so that the connection path takes no lock (each loop adds to its own shard; `statistics()` sums
+// the shards on their loops), and the proxy-wide counters.
 import NIOConcurrencyHelpers
 
 /// One event loop's part of a service port's counters; used only on that loop.
@@ -12,11 +12,14 @@ final class ServicePortCounterShard: @unchecked Sendable {
 final class ServicePortCounterCell: Sendable {
   private let shards: [ServicePortCounterShard]
 
-  /// A cell with one shard per event loop of `loops`.
+  /// A cell with one shard per event loop (`loops` in all).
   init(loops: Int) { shards = (0..<max(1, loops)).map { _ in ServicePortCounterShard() } }
 
-  /// The shard of `loop`, to be updated only on it.
+  /// The shard of NIO loop `loop`, to be updated only on it.
   func shard(_ loop: ProxyLoop) -> ServicePortCounterShard { shards[loop.index] }
+
+  /// Shard `index` (NIO loops first, then relay loops), to be updated only on its loop.
+  func shard(index: Int) -> ServicePortCounterShard { shards[index] }
 
   /// The counters of shard `index` (read on that shard's loop).
   func counters(ofShard index: Int) -> ServicePortCounters { shards[index].counters }

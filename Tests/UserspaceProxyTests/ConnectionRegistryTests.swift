@@ -1,14 +1,10 @@
-// ConnectionRegistry on EmbeddedChannels: O(1) add/remove keeps every other connection findable,
-// the idle sweep closes only connections quiet for the timeout, and the sweep period's bounds.
+// ConnectionRegistry on EmbeddedChannels: O(1) add/remove keeps every other connection findable;
+// counter shards sum field by field.
 import NIOCore
 import NIOEmbedded
 import Testing
 
 @testable import UserspaceProxy
-
-private let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
-
-private func at(_ milliseconds: Int64) -> NIODeadline { start + .milliseconds(milliseconds) }
 
 @Suite struct ConnectionRegistryTests {
   @Test func removingSwapsTheLastIntoTheSlotAndEveryOtherStaysTracked() {
@@ -29,55 +25,6 @@ private func at(_ milliseconds: Int64) -> NIODeadline { start + .milliseconds(mi
     registry.remove(connections[2])
     registry.remove(connections[3])
     #expect(registry.count == 0)
-  }
-
-  @Test func theSweepReturnsOnlyConnectionsQuietForTheTimeout() {
-    var registry = ConnectionRegistry()
-    let timeout = TimeAmount.milliseconds(400)
-    let quiet = TrackedConnection(channel: EmbeddedChannel(), listener: ObjectIdentifier(EmbeddedChannel()))
-    let busy = TrackedConnection(channel: EmbeddedChannel(), listener: quiet.listener)
-    let dialing = TrackedConnection(channel: EmbeddedChannel(), listener: quiet.listener)
-    for connection in [quiet, busy, dialing] { registry.add(connection) }
-    quiet.watchIdleness(now: at(0))
-    busy.watchIdleness(now: at(0))
-    var closed: [ObjectIdentifier: Int64] = [:]
-    for milliseconds in stride(from: Int64(50), through: 1_000, by: 50) {
-      if milliseconds <= 300 { busy.sawTraffic = true }  // traffic until 300 ms
-      for connection in registry.sweepIdle(now: at(milliseconds), timeout: timeout) {
-        closed[ObjectIdentifier(connection)] = closed[ObjectIdentifier(connection)] ?? milliseconds
-      }
-    }
-    #expect(closed[ObjectIdentifier(quiet)] == 400, "quiet since it was glued at 0")
-    #expect(closed[ObjectIdentifier(busy)] == 700, "last traffic seen by the 300 ms sweep")
-    #expect(closed[ObjectIdentifier(dialing)] == nil, "not glued yet: not watched")
-  }
-
-  @Test func theSweepNeverClosesBeforeTheTimeoutAfterTheLastTraffic() {
-    var registry = ConnectionRegistry()
-    let timeout = TimeAmount.milliseconds(400)
-    let period = ConnectionRegistry.sweepPeriod(for: timeout)
-    let connection = TrackedConnection(channel: EmbeddedChannel(), listener: ObjectIdentifier(EmbeddedChannel()))
-    registry.add(connection)
-    connection.watchIdleness(now: at(0))
-    // Traffic just after the 0 ms sweep, then none: closed no earlier than 400 ms after it and
-    // no later than one period after that.
-    connection.sawTraffic = true
-    var now = at(0)
-    var closedAt: NIODeadline?
-    while closedAt == nil {
-      now = now + period
-      if !registry.sweepIdle(now: now, timeout: timeout).isEmpty { closedAt = now }
-    }
-    let after = try! #require(closedAt) - at(1)
-    #expect(after >= timeout && after <= timeout + period, "closed \(after) after the last traffic")
-  }
-
-  @Test(arguments: [
-    (TimeAmount.hours(1), TimeAmount.seconds(60)), (.seconds(8), .seconds(1)), (.milliseconds(400), .milliseconds(50)),
-    (.microseconds(100), .milliseconds(1)),
-  ])
-  func theSweepPeriodIsAnEighthOfTheTimeoutWithinBounds(timeout: TimeAmount, period: TimeAmount) {
-    #expect(ConnectionRegistry.sweepPeriod(for: timeout) == period)
   }
 
   @Test func shardsAreSummedFieldByField() {

@@ -1,5 +1,6 @@
 // ProxyServer on real loopback sockets (127.0.0.0/8 and ::1) with in-process backends that name
 // themselves: spread, affinity, dead endpoints, changes under load, half-close, refusals.
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -184,6 +185,33 @@ extension RealSocketTests {
       await closeAll(peers, server)
     }
 
+    @Test func noDescriptorIsLeftOpenByConnectionsRefusalsOrAStoppedServer() async throws {
+      func openDescriptors() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count }
+      let peers = try await backends(["127.0.0.2"])
+      let dead = try await TCPIdentifyBackend(host: "127.0.0.3")
+      await dead.close()
+      // Counted once the test's own sockets exist; other tests in this process may open and close
+      // theirs meanwhile, hence the slack.
+      let before = try openDescriptors()
+      let server = ProxyServer(settings: ProxySettings(maxConnections: 50))
+      let (table, address) = ProxyTables.single(listen: "127.0.0.1", endpoints: peers.map(\.endpoint) + [dead.endpoint])
+      let bound = try await server.applyAndLocate(table, address)
+      for _ in 0..<200 {
+        let client = try await TestClient(to: bound)
+        #expect(try await client.firstLine() == peers[0].name)
+        await client.close()
+      }
+      try await eventually("every connection closed") {
+        await server.statistics().servicePorts[ProxyTables.name]?.activeConnections == 0
+      }
+      let (emptyTable, _) = ProxyTables.single(listen: "127.0.0.1", endpoints: [dead.endpoint])
+      _ = await server.apply(emptyTable)
+      #expect(await TestClient.isReset(bound), "a dead endpoint only: the client is reset")
+      await server.shutdown()
+      try await eventually("the proxy's descriptors to be closed") { try openDescriptors() <= before + 2 }
+      await peers[0].close()
+    }
+
     @Test func maxConnectionsRefusesTheExtraOneAndCountsIt() async throws {
       let peers = try await backends(["127.0.0.2"])
       let events = EventLog()
@@ -290,7 +318,7 @@ extension RealSocketTests {
 
     @Test func aLargeTransferIsRelayedIntactFromTheSmallestFirstReadBuffer() async throws {
       let peers = try await backends(["127.0.0.2"])
-      let server = ProxyServer(settings: ProxySettings(initialReadBuffer: 1))  // clamped to 64 bytes
+      let server = ProxyServer(settings: ProxySettings(readBufferSize: 1))  // clamped to 64 bytes
       let (table, address) = ProxyTables.single(listen: "127.0.0.1", endpoints: peers.map(\.endpoint))
       let bound = try await server.applyAndLocate(table, address)
       let client = try await TestClient(to: bound)
