@@ -112,11 +112,12 @@ extension RelayLoop {
   @discardableResult
   func passOnEOF(from source: Int32) -> Bool {
     let target = slots[Int(source)].peer
-    guard target >= 0, slots[Int(source)].readEOF, !slots[Int(target)].hasPending, !slots[Int(target)].outputShut
-    else { return true }
+    guard target >= 0 else { return true }
+    let step = EndOfStream.step(source: slots[Int(source)], target: slots[Int(target)])
+    guard step != .wait else { return true }
     shutdown(target, Int32(SHUT_WR))
     slots[Int(target)].outputShut = true
-    if slots[Int(target)].readEOF && slots[Int(source)].outputShut {
+    if step == .shutTargetAndClose {
       closePair(source, reset: false)
       return false
     }

@@ -67,6 +67,22 @@ struct RelaySlot {
   }
 }
 
+/// What ending one direction of a proxied connection calls for.
+enum EndOfStream: Equatable {
+  /// Nothing yet: the source has not reached EOF, its bytes are not all out, or its FIN was passed on.
+  case wait
+  /// Shut the target's output (pass the FIN on); the other direction is still open.
+  case shutTarget
+  /// Shut the target's output, and close the pair: the other direction had ended already.
+  case shutTargetAndClose
+
+  /// The step after `source` (read from) and `target` (written to, its partner) changed.
+  static func step(source: RelaySlot, target: RelaySlot) -> EndOfStream {
+    guard source.readEOF, !target.hasPending, !target.outputShut else { return .wait }
+    return target.readEOF && source.outputShut ? .shutTargetAndClose : .shutTarget
+  }
+}
+
 /// Deadlines that are pushed in non-decreasing order (one fixed timeout per queue), so the
 /// earliest is always at the head. Entries are not removed when they stop mattering; whoever pops
 /// them checks that the fd's slot still has the generation and state the entry was made for.

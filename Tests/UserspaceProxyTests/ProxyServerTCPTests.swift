@@ -185,6 +185,40 @@ extension RealSocketTests {
       await closeAll(peers, server)
     }
 
+    @Test func anEndpointThatNeverAnswersTimesOutAndTheNextOneServes() async throws {
+      let peers = try await backends(["127.0.0.2"])
+      // A listener that never accepts, with its queue (one connection at backlog 0) filled: Linux
+      // drops further SYNs, so a connect to it neither succeeds nor fails (the timeout ends it).
+      let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .serverChannelOption(.backlog, value: 0)
+        .serverChannelOption(.autoRead, value: false)
+        .bind(host: "127.0.0.9", port: 0).get()
+      let silentAddress = try #require(silent.localAddress)
+      var fillers: [TestClient] = []
+      fillers.append(try await TestClient(to: silentAddress))
+      let silentEndpoint = ProxyEndpoint(ip: IPAddress("127.0.0.9")!, port: silentAddress.port!)
+      let server = ProxyServer(
+        settings: ProxySettings(connectTimeouts: [.milliseconds(300), .milliseconds(300)], endpointBackoff: .seconds(30)))
+      let (table, address) = ProxyTables.single(listen: "127.0.0.1", endpoints: peers.map(\.endpoint) + [silentEndpoint])
+      let bound = try await server.applyAndLocate(table, address)
+      var slowest = Duration.zero
+      for _ in 0..<4 {
+        let started = ContinuousClock.now
+        let client = try await TestClient(to: bound)
+        #expect(try await client.firstLine(seconds: 5) == peers[0].name)
+        slowest = max(slowest, ContinuousClock.now - started)
+        await client.close()
+      }
+      #expect(slowest >= .milliseconds(300), "one connection waited for the silent endpoint's timeout")
+      #expect(slowest < .milliseconds(2000))
+      let counters = try #require(await server.statistics().servicePorts[ProxyTables.name])
+      #expect(counters.dialFailures == 1, "timed out once, then backed off")
+      #expect(counters.rejectedConnections == 0)
+      for client in fillers { await client.close() }
+      try await silent.close()
+      await closeAll(peers, server)
+    }
+
     @Test func noDescriptorIsLeftOpenByConnectionsRefusalsOrAStoppedServer() async throws {
       func openDescriptors() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count }
       let peers = try await backends(["127.0.0.2"])
