@@ -41,7 +41,8 @@ public struct RelaySettings: Sendable {
   public var acceptBackoff: UInt64
   /// Bind addresses not (yet) on the host (IP_FREEBIND / IPV6_FREEBIND).
   public var freeBind: Bool
-  /// listen(2) backlog.
+  /// listen(2) backlog (the kernel caps it at net.core.somaxconn, 4096 by default): a burst of
+  /// connects beyond it loses SYNs, which clients retry only after a second.
   public var backlog: Int32
   /// The read buffer each loop shares (bytes are written on at once; only what a socket cannot
   /// take is kept, per connection, until it can).
@@ -49,7 +50,7 @@ public struct RelaySettings: Sendable {
 
   public init(
     connectTimeouts: [UInt64] = [250_000_000, 500_000_000, 1_000_000_000, 2_000_000_000], idleTimeout: UInt64? = nil,
-    acceptBackoff: UInt64 = 100_000_000, freeBind: Bool = true, backlog: Int32 = 1024, readBufferSize: Int = 65_536
+    acceptBackoff: UInt64 = 100_000_000, freeBind: Bool = true, backlog: Int32 = 4096, readBufferSize: Int = 65_536
   ) {
     self.connectTimeouts = connectTimeouts
     self.idleTimeout = idleTimeout

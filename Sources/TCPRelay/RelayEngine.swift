@@ -93,20 +93,19 @@ public final class RelayEngine: Sendable {
   /// The open connections `listener` accepted, on every loop.
   public func openConnections(of listener: RelayListener) async -> Int {
     let id = ObjectIdentifier(listener)
-    var total = 0
-    for loop in loops {
-      total += await loop.run { loop in loop.count { $0.listener == id } } ?? 0
-    }
-    return total
+    return await sum { loop in loop.count { $0.listener == id } }
   }
 
   /// Closes (FIN) every connection `listener` accepted; returns how many.
   public func closeConnections(of listener: RelayListener) async -> Int {
     let id = ObjectIdentifier(listener)
+    return await sum { loop in loop.closeAll { $0.listener == id } }
+  }
+
+  /// `body` run on every loop's thread, summed (a stopped loop counts 0).
+  private func sum(_ body: @escaping @Sendable (RelayLoop) -> Int) async -> Int {
     var total = 0
-    for loop in loops {
-      total += await loop.run { loop in loop.closeAll { $0.listener == id } } ?? 0
-    }
+    for loop in loops { total += await loop.run(body) ?? 0 }
     return total
   }
 

@@ -20,9 +20,10 @@ final class RelayLoop: @unchecked Sendable {
   let settings: RelaySettings
   let epollFD: Int32
   private let wakeFD: Int32
-  /// Indexed by fd, `capacity` slots (the process's open-file limit).
-  let slots: UnsafeMutablePointer<RelaySlot>
-  let capacity: Int
+  /// Indexed by fd, `capacity` slots; grown (doubling) when a larger fd arrives, so that memory
+  /// follows the descriptors in use rather than the open-file limit (often 2^20 in containers).
+  private(set) var slots: UnsafeMutablePointer<RelaySlot>
+  private(set) var capacity: Int
   /// The highest fd this loop has used (what drains and sweeps scan up to).
   var highestFD: Int32 = 0
   let buffer: UnsafeMutableRawPointer
@@ -43,9 +44,7 @@ final class RelayLoop: @unchecked Sendable {
   init(index: Int, settings: RelaySettings) throws {
     self.index = index
     self.settings = settings
-    var limit = rlimit()
-    getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
-    capacity = Int(min(max(limit.rlim_cur, 1024), 1 << 20))
+    capacity = 1024
     epollFD = try Syscall.checked("epoll_create1", "relay loop \(index)") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
     do {
       wakeFD = try Syscall.checked("eventfd", "relay loop \(index)") { eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC)) }
@@ -57,6 +56,7 @@ final class RelayLoop: @unchecked Sendable {
     slots.initialize(repeating: RelaySlot(), count: capacity)
     buffer = .allocate(byteCount: max(settings.readBufferSize, 4096), alignment: 16)
     connectDeadlines = Array(repeating: DeadlineQueue(), count: settings.connectTimeouts.count)
+    ensureSlot(wakeFD)
     slots[Int(wakeFD)].role = .wakeup
     register(wakeFD, events: EPOLLIN.rawValue)
     if let timeout = settings.idleTimeout { nextIdleSweep = Self.now() + RelaySettings.sweepPeriod(for: timeout) }
@@ -222,6 +222,19 @@ final class RelayLoop: @unchecked Sendable {
   }
 
   // MARK: helpers for the loop's thread
+
+  /// Makes `fd` a valid index of `slots`.
+  func ensureSlot(_ fd: Int32) {
+    guard Int(fd) >= capacity else { return }
+    var grownCapacity = capacity
+    while grownCapacity <= Int(fd) { grownCapacity *= 2 }
+    let grown = UnsafeMutablePointer<RelaySlot>.allocate(capacity: grownCapacity)
+    grown.moveInitialize(from: slots, count: capacity)
+    (grown + capacity).initialize(repeating: RelaySlot(), count: grownCapacity - capacity)
+    slots.deallocate()
+    slots = grown
+    capacity = grownCapacity
+  }
 
   /// Adds `fd` to the epoll set with its slot's generation in the event data.
   @discardableResult

@@ -7,6 +7,7 @@ extension RelayLoop {
   /// Starts serving `listener` on this loop.
   func watch(_ listener: RelayListener) {
     listeners[listener.fd] = listener
+    ensureSlot(listener.fd)
     slots[Int(listener.fd)].role = .listener
     register(listener.fd, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue)
   }
@@ -38,11 +39,7 @@ extension RelayLoop {
           return
         }
       }
-      guard Int(client) < capacity else {
-        // Beyond the table (the file limit was raised after start): refuse rather than misfile.
-        resetAndClose(client)
-        continue
-      }
+      ensureSlot(client)
       setNoDelay(client)
       let connection = listener.delegate.accepted(client: RelayAddress(&storage)?.ip, loop: index)
       guard let connection else {

@@ -25,11 +25,7 @@ extension RelayLoop {
         attempt += 1
         continue
       }
-      guard Int(backend) < capacity else {
-        close(backend)
-        connection.dialFailed(attempt: attempt, outOfFiles: true)
-        break
-      }
+      ensureSlot(backend)
       setNoDelay(backend)
       let result = Syscall.retrying { target.withSockAddr { connect(backend, $0, $1) } }
       let inProgress = result < 0 && errno == EINPROGRESS
