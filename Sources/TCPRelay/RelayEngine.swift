@@ -43,7 +43,12 @@ public final class RelayEngine: Sendable {
   public init(threads: Int, settings: RelaySettings) throws {
     self.settings = settings
     var loops: [RelayLoop] = []
-    for index in 0..<max(1, threads) { loops.append(try RelayLoop(index: index, settings: settings)) }
+    do {
+      for index in 0..<max(1, threads) { loops.append(try RelayLoop(index: index, settings: settings)) }
+    } catch {
+      for loop in loops { loop.discard() }
+      throw error
+    }
     self.loops = loops
     for loop in loops { loop.start() }
   }

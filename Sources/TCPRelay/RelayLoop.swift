@@ -79,6 +79,14 @@ final class RelayLoop: @unchecked Sendable {
     thread.start()
   }
 
+  /// Closes the descriptors of a loop that was never started.
+  func discard() {
+    close(wakeFD)
+    close(epollFD)
+    if spareFD >= 0 { close(spareFD) }
+    spareFD = -1
+  }
+
   // MARK: other threads
 
   /// Runs `job` on the loop's thread; false (and `job` not run) once the loop has stopped.
