@@ -13,33 +13,21 @@ import Synchronization
 enum NodeAgent {
   /// Runs the agent until SIGTERM or SIGINT; returns the exit status (0 after a signal).
   static func runUntilSignalled(_ settings: AgentSettings) -> Int32 {
-    signal(SIGTERM, SIG_IGN)
-    signal(SIGINT, SIG_IGN)
     let logger = AgentLog.make(verbose: settings.verbose)
-    let status = Mutex<Int32>(0)
-    let done = DispatchSemaphore(value: 0)
-    let task = Task {
+    let onSignal: @Sendable (Int32) -> Void = { number in
+      logger.notice("\(number == SIGTERM ? "SIGTERM" : "SIGINT"): stopping; kproxy's rules stay in place (kproxy cleanup removes them)")
+    }
+    let status = try? runBlocking(cancelOnSignals: true, onSignal: onSignal) { () async -> Int32 in
       do {
         try await run(settings, logger: logger)
       } catch is CancellationError {
       } catch {
         logger.error("\(error)")
-        status.withLock { $0 = 2 }
+        return 2
       }
-      done.signal()
+      return 0
     }
-    let signals = [SIGTERM, SIGINT].map { number in
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler {
-        logger.notice("\(number == SIGTERM ? "SIGTERM" : "SIGINT"): stopping; kproxy's rules stay in place (kproxy cleanup removes them)")
-        task.cancel()
-      }
-      source.resume()
-      return source
-    }
-    done.wait()
-    for s in signals { s.cancel() }
-    return status.withLock { $0 }
+    return status ?? 2
   }
 
   static func run(_ s: AgentSettings, logger: Logger) async throws {

@@ -6,7 +6,6 @@ import Foundation
 import KubeAPI
 import KubeSource
 import ServiceProxy
-import Synchronization
 import UserspaceProxy
 
 struct ProxyCommand: ParsableCommand {
@@ -60,8 +59,6 @@ struct ProxyCommand: ParsableCommand {
     } catch {
       try Output.warn("cannot save port assignments to \(userspace.store.path): \(error)")
     }
-    signal(SIGTERM, SIG_IGN)
-    signal(SIGINT, SIG_IGN)
     let server = ProxyServer(
       settings: ProxySettings(events: { event in
         if case .allEndpointsFailed(let a, let tried) = event {
@@ -69,48 +66,29 @@ struct ProxyCommand: ParsableCommand {
         }
       }))
     let binder = userspace.bindServiceIPs ? ServiceIPInterface() : nil
-    let started = Mutex<String?>(nil)
-    let ready = DispatchSemaphore(value: 0)
-    Task {
+    let servicePorts = plan.table.ports.count
+    let listeners = plan.table.ports.values.reduce(0) { $0 + $1.listeners.count }
+    // One task from start to stop: a signal at any point ends in the same clean shutdown.
+    let failure = try runBlocking(cancelOnSignals: true) { () async -> String? in
+      var failure: String?
       do {
         try await binder?.bind(ListenerPlan.serviceIPs(ports))
         let report = await server.apply(plan.table)
-        if !report.failed.isEmpty {
-          started.withLock {
-            $0 = report.failed.keys.sorted().map { "cannot listen on \($0): \(report.failed[$0]!)" }.joined(separator: "; ")
-          }
+        if report.failed.isEmpty {
+          try Output.writeError("kproxy: serving \(servicePorts) service ports on \(listeners) listeners; SIGTERM or SIGINT stops")
+          await untilCancelled()
+        } else {
+          failure = report.failed.keys.sorted().map { "cannot listen on \($0): \(report.failed[$0]!)" }.joined(separator: "; ")
         }
+      } catch is CancellationError {
       } catch {
-        started.withLock { $0 = "\(error)" }
+        failure = "\(error)"
       }
-      ready.signal()
+      await server.shutdown()
+      await binder?.remove()
+      return failure
     }
-    ready.wait()
-    let stop = {
-      let done = DispatchSemaphore(value: 0)
-      Task {
-        await server.shutdown()
-        await binder?.remove()
-        done.signal()
-      }
-      done.wait()
-    }
-    if let failure = started.withLock({ $0 }) {
-      stop()
-      throw UserError(description: failure)
-    }
-    let listeners = plan.table.ports.values.reduce(0) { $0 + $1.listeners.count }
-    try Output.writeError("kproxy: serving \(plan.table.ports.count) service ports on \(listeners) listeners; SIGTERM or SIGINT stops")
-    let signalled = DispatchSemaphore(value: 0)
-    let sources = [SIGTERM, SIGINT].map { number in
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler { signalled.signal() }
-      source.resume()
-      return source
-    }
-    signalled.wait()
-    for source in sources { source.cancel() }
-    stop()
+    if let failure { throw UserError(description: failure) }
   }
 
   /// Reads the manifests and reconciles them for the node.
