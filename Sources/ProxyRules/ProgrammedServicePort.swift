@@ -28,16 +28,7 @@ public enum ProgrammedDestination: Sendable, Hashable, Comparable, CustomStringC
 }
 
 /// An endpoint address and port.
-public struct ProgrammedEndpoint: Sendable, Hashable, Comparable, CustomStringConvertible {
-  public var address: IPAddress
-  public var port: UInt16
-  public init(address: IPAddress, port: UInt16) {
-    self.address = address
-    self.port = port
-  }
-  public var description: String { address.family == .v6 ? "[\(address)]:\(port)" : "\(address):\(port)" }
-  public static func < (a: Self, b: Self) -> Bool { (a.address, a.port) < (b.address, b.port) }
-}
+public typealias ProgrammedEndpoint = IPEndpoint
 
 /// Where a new connection to a destination goes.
 public enum ProgrammedTarget: Sendable, Hashable {

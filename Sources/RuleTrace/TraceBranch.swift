@@ -77,18 +77,7 @@ struct TraceBranch: Hashable {
 }
 
 /// An address and port a connection is DNATed to.
-public struct TraceEndpoint: Sendable, Hashable, Comparable, CustomStringConvertible {
-  public var address: IPAddress
-  public var port: UInt16
-  public init(address: IPAddress, port: UInt16) {
-    self.address = address
-    self.port = port
-  }
-  public var description: String {
-    address.family == .v6 ? "[\(address)]:\(port)" : "\(address):\(port)"
-  }
-  public static func < (a: TraceEndpoint, b: TraceEndpoint) -> Bool { (a.address, a.port) < (b.address, b.port) }
-}
+public typealias TraceEndpoint = IPEndpoint
 
 extension Array where Element == (TraceBranch, ChainFlow) {
   /// Branches that ended the same way with the same state, as one branch with their summed

@@ -41,7 +41,7 @@ extension RelayLoop {
       }
       ensureSlot(client)
       setNoDelay(client)
-      let connection = listener.delegate.accepted(client: RelayAddress(&storage)?.ip, loop: index)
+      let connection = listener.delegate.accepted(client: RelayAddress(&storage)?.address, loop: index)
       guard let connection else {
         resetAndClose(client)
         continue

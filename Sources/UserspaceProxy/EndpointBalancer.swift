@@ -81,7 +81,7 @@ final class EndpointBalancer: Sendable {
   private static func relay(_ endpoints: [ProxyEndpoint]) -> [ProxyEndpoint: RelayAddress] {
     var addresses: [ProxyEndpoint: RelayAddress] = [:]
     for endpoint in endpoints where (0...65_535).contains(endpoint.port) {
-      addresses[endpoint] = RelayAddress(ip: endpoint.ip, port: UInt16(endpoint.port))
+      addresses[endpoint] = RelayAddress(address: endpoint.ip, port: UInt16(endpoint.port))
     }
     return addresses
   }

@@ -39,6 +39,6 @@ enum ListenerSocket {
       throw RelayError(operation: "bind", object: "\(listener.address)", code: EINVAL)
     }
     let route = TCPRelayRoute(listener: listener, settings: settings, wide: wide, shardOffset: shardOffset)
-    return try relay.listen(on: RelayAddress(ip: listener.address.ip, port: UInt16(listener.address.port)), delegate: route)
+    return try relay.listen(on: RelayAddress(address: listener.address.ip, port: UInt16(listener.address.port)), delegate: route)
   }
 }

@@ -8,7 +8,7 @@ import Testing
 @Suite struct RelayAddressTests {
   @Test(arguments: ["10.1.2.3", "0.0.0.0", "255.255.255.255", "fd00::1:2", "::1", "::ffff:10.0.0.1", "2001:db8::ffff:1"])
   func anAddressSurvivesASockaddr(ip: String) throws {
-    let address = RelayAddress(ip: try #require(IPAddress(ip)), port: 40_123)
+    let address = RelayAddress(address: try #require(IPAddress(ip)), port: 40_123)
     var storage = sockaddr_storage()
     address.withSockAddr { pointer, length in
       withUnsafeMutableBytes(of: &storage) { $0.baseAddress!.copyMemory(from: pointer, byteCount: Int(length)) }
@@ -17,8 +17,8 @@ import Testing
   }
 
   @Test func textNamesBracketsForIPv6() {
-    #expect(RelayAddress(ip: IPAddress("10.0.0.1")!, port: 80).description == "10.0.0.1:80")
-    #expect(RelayAddress(ip: IPAddress("fd00::1")!, port: 80).description == "[fd00::1]:80")
+    #expect(RelayAddress(address: IPAddress("10.0.0.1")!, port: 80).description == "10.0.0.1:80")
+    #expect(RelayAddress(address: IPAddress("fd00::1")!, port: 80).description == "[fd00::1]:80")
   }
 
   @Test func errorsNameTheOperationTheObjectAndTheErrno() {
