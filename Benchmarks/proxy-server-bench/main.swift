@@ -27,11 +27,11 @@ guard arguments.count >= 2, let listen = parseHostPort(arguments[0]) else {
 }
 var backends: [ProxyEndpoint] = []
 for text in arguments.dropFirst() {
-  guard let (ip, port) = parseHostPort(text) else {
+  guard let (ip, port) = parseHostPort(text), let port = UInt16(exactly: port) else {
     FileHandle.standardError.write(Data("proxy-server-bench: bad backend \(text)\n".utf8))
     exit(2)
   }
-  backends.append(ProxyEndpoint(ip: ip, port: port))
+  backends.append(ProxyEndpoint(address: ip, port: port))
 }
 let threads = Int(ProcessInfo.processInfo.environment["PROXY_THREADS"] ?? "") ?? 1
 let name = ServicePortName(service: NamespacedName(namespace: "bench", name: "proxy"), port: "", protocol_: .tcp)

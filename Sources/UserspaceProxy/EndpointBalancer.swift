@@ -3,14 +3,12 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NetAddress
-import TCPRelay
 
 /// Thread-safe wrapper of EndpointBalancerStateMachine for the listeners of one scope.
 final class EndpointBalancer: Sendable {
   private struct State {
     var machine: EndpointBalancerStateMachine
     var addresses: [ProxyEndpoint: SocketAddress]
-    var relayAddresses: [ProxyEndpoint: RelayAddress]
   }
   private let state: NIOLockedValueBox<State>
 
@@ -20,17 +18,15 @@ final class EndpointBalancer: Sendable {
       backoff: EndpointBackoff(initial: settings.endpointBackoff, maximum: settings.endpointBackoffMax),
       maxAttempts: max(1, settings.connectTimeouts.count))
     state = NIOLockedValueBox(
-      State(machine: machine, addresses: Self.resolve(choice.endpoints), relayAddresses: Self.relay(choice.endpoints)))
+      State(machine: machine, addresses: Self.resolve(choice.endpoints)))
   }
 
   /// New endpoints for new connections; connections already made keep theirs.
   func update(choice: EndpointChoice, affinityTimeout: TimeAmount?) {
     let addresses = Self.resolve(choice.endpoints)
-    let relayAddresses = Self.relay(choice.endpoints)
     state.withLockedValue {
       $0.machine.update(endpoints: choice.endpoints, affinityTimeout: affinityTimeout, now: .now())
       $0.addresses = addresses
-      $0.relayAddresses = relayAddresses
     }
   }
 
@@ -43,12 +39,11 @@ final class EndpointBalancer: Sendable {
     }
   }
 
-  /// The endpoints to try, in order, for a new TCP connection from `client` (the relay's addresses).
-  func relayPlan(client: IPAddress?) -> [(ProxyEndpoint, RelayAddress)] {
+  /// The endpoints to try, in order, for a new TCP connection from `client` (what the relay dials).
+  func relayPlan(client: IPAddress?) -> [ProxyEndpoint] {
     state.withLockedValue { state in
       let clientIP = state.machine.affinity == nil ? nil : client?.unmapped
-      let plan = state.machine.dialPlan(client: clientIP ?? .v4(IPv4Address(0)), now: .now())
-      return plan.compactMap { endpoint in state.relayAddresses[endpoint].map { (endpoint, $0) } }
+      return state.machine.dialPlan(client: clientIP ?? .v4(IPv4Address(0)), now: .now())
     }
   }
 
@@ -73,15 +68,7 @@ final class EndpointBalancer: Sendable {
   private static func resolve(_ endpoints: [ProxyEndpoint]) -> [ProxyEndpoint: SocketAddress] {
     var addresses: [ProxyEndpoint: SocketAddress] = [:]
     for endpoint in endpoints {
-      addresses[endpoint] = try? SocketAddress(ipAddress: endpoint.ip.description, port: endpoint.port)
-    }
-    return addresses
-  }
-
-  private static func relay(_ endpoints: [ProxyEndpoint]) -> [ProxyEndpoint: RelayAddress] {
-    var addresses: [ProxyEndpoint: RelayAddress] = [:]
-    for endpoint in endpoints where (0...65_535).contains(endpoint.port) {
-      addresses[endpoint] = RelayAddress(address: endpoint.ip, port: UInt16(endpoint.port))
+      addresses[endpoint] = try? SocketAddress(ipAddress: endpoint.address.description, port: Int(endpoint.port))
     }
     return addresses
   }

@@ -134,7 +134,8 @@ public struct ListenerPlan: Sendable, Hashable {
   }
 
   private static func merge(_ a: [ProxyEndpoint], _ b: [EndpointInfo]) -> [ProxyEndpoint] {
-    let added = b.map { ProxyEndpoint(ip: $0.ip, port: $0.port) }
+    // Endpoint ports are 1-65535 (KubeAPI validates them).
+    let added = b.compactMap { e in UInt16(exactly: e.port).map { ProxyEndpoint(address: e.ip, port: $0) } }
     return a.isEmpty ? added.sorted() : Array(Set(a + added)).sorted()
   }
 }

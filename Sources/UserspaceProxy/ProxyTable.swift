@@ -29,27 +29,15 @@ public struct ListenAddress: Sendable, Hashable, Comparable, CustomStringConvert
   }
 
   /// `10.0.0.1:80/TCP`, `[fd00::1]:80/UDP`.
-  public var description: String { "\(ProxyEndpoint(ip: ip, port: port))/\(transport.rawValue)" }
+  public var description: String { "\(ip.family == .v6 ? "[\(ip)]" : "\(ip)"):\(port)/\(transport.rawValue)" }
 
   public static func < (a: ListenAddress, b: ListenAddress) -> Bool {
     (a.transport, a.ip, a.port) < (b.transport, b.ip, b.port)
   }
 }
 
-/// One endpoint a connection can be sent to.
-public struct ProxyEndpoint: Sendable, Hashable, Comparable, CustomStringConvertible {
-  public var ip: IPAddress
-  public var port: Int
-
-  public init(ip: IPAddress, port: Int) {
-    self.ip = ip
-    self.port = port
-  }
-
-  public var description: String { ip.family == .v6 ? "[\(ip)]:\(port)" : "\(ip):\(port)" }
-
-  public static func < (a: ProxyEndpoint, b: ProxyEndpoint) -> Bool { (a.ip, a.port) < (b.ip, b.port) }
-}
+/// One endpoint a connection can be sent to (also what the TCP relay dials).
+public typealias ProxyEndpoint = IPEndpoint
 
 /// The endpoints one scope of a service port balances over, chosen as the nftables path chooses
 /// them (EndpointCategories): ready endpoints, else serving-terminating ones; empty means

@@ -52,38 +52,37 @@ final class TCPRelayRoute: RelayListenerDelegate {
 
 /// One accepted TCP connection: its dial plan, and where its outcomes are counted.
 private final class ProxiedTCPConnection: RelayConnection {
-  let targets: [RelayAddress]
-  private let endpoints: [ProxyEndpoint]
+  /// The endpoints to dial, in order (ProxyEndpoint is the relay's address type).
+  let targets: [ProxyEndpoint]
   private let client: IPAddress?
   private let balancer: EndpointBalancer
   private let counters: ServicePortCounterShard
   private let route: TCPRelayRoute
 
   init(
-    client: IPAddress?, plan: [(ProxyEndpoint, RelayAddress)], balancer: EndpointBalancer,
+    client: IPAddress?, plan: [ProxyEndpoint], balancer: EndpointBalancer,
     counters: ServicePortCounterShard, route: TCPRelayRoute
   ) {
     self.client = client
-    self.endpoints = plan.map(\.0)
-    self.targets = plan.map(\.1)
+    self.targets = plan
     self.balancer = balancer
     self.counters = counters
     self.route = route
   }
 
   func dialSucceeded(attempt: Int) {
-    balancer.dialSucceeded(clientIP: client, endpoint: endpoints[attempt])
+    balancer.dialSucceeded(clientIP: client, endpoint: targets[attempt])
   }
 
   func dialFailed(attempt: Int, outOfFiles: Bool) {
     counters.counters.dialFailures += 1
     // Out of file descriptors here is not the endpoint's fault: no back-off for it.
-    if !outOfFiles { balancer.dialFailed(endpoint: endpoints[attempt]) }
+    if !outOfFiles { balancer.dialFailed(endpoint: targets[attempt]) }
   }
 
   func allEndpointsFailed(attempts: Int) {
     counters.counters.rejectedConnections += 1
-    route.allFailed(tried: Array(endpoints.prefix(attempts)))
+    route.allFailed(tried: Array(targets.prefix(attempts)))
   }
 
   func relayedFromClient(_ bytes: Int) { counters.counters.bytesFromClients += bytes }

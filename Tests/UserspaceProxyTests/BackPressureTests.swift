@@ -68,7 +68,7 @@ extension RealSocketTests {
           }
         }
         .bind(host: "127.0.0.2", port: 0).get()
-      let endpoint = ProxyEndpoint(ip: IPAddress("127.0.0.2")!, port: backend.localAddress!.port!)
+      let endpoint = ProxyEndpoint(address: IPAddress("127.0.0.2")!, port: UInt16(backend.localAddress!.port!))
       let server = ProxyServer()
       let (table, address) = ProxyTables.single(listen: "127.0.0.1", endpoints: [endpoint])
       let bound = try await server.applyAndLocate(table, address)

@@ -6,7 +6,7 @@ import Testing
 
 @testable import UserspaceProxy
 
-private func ep(_ last: UInt32) -> ProxyEndpoint { ProxyEndpoint(ip: .v4(IPv4Address(0x0a00_0000 + last)), port: 80) }
+private func ep(_ last: UInt32) -> ProxyEndpoint { ProxyEndpoint(address: .v4(IPv4Address(0x0a00_0000 + last)), port: 80) }
 private func client(_ last: UInt32) -> IPAddress { .v4(IPv4Address(0xc0a8_0000 + last)) }
 private let t0 = NIODeadline.uptimeNanoseconds(1_000_000_000_000)
 private func at(_ ms: Int64) -> NIODeadline { t0 + .milliseconds(ms) }

@@ -196,7 +196,7 @@ extension RealSocketTests {
       let silentAddress = try #require(silent.localAddress)
       var fillers: [TestClient] = []
       fillers.append(try await TestClient(to: silentAddress))
-      let silentEndpoint = ProxyEndpoint(ip: IPAddress("127.0.0.9")!, port: silentAddress.port!)
+      let silentEndpoint = ProxyEndpoint(address: IPAddress("127.0.0.9")!, port: UInt16(silentAddress.port!))
       let server = ProxyServer(
         settings: ProxySettings(connectTimeouts: [.milliseconds(300), .milliseconds(300)], endpointBackoff: .seconds(30)))
       let (table, address) = ProxyTables.single(listen: "127.0.0.1", endpoints: peers.map(\.endpoint) + [silentEndpoint])
@@ -292,7 +292,7 @@ extension RealSocketTests {
     @Test func aListenerThatCannotBindIsReportedAndRetriedOnTheNextApply() async throws {
       let peers = try await backends(["127.0.0.2"])
       let squatter = try await TCPIdentifyBackend(host: "127.0.0.7")
-      let port = squatter.endpoint.port
+      let port = Int(squatter.endpoint.port)
       let server = ProxyServer()
       let (table, address) = ProxyTables.single(listen: "127.0.0.7", port: port, endpoints: peers.map(\.endpoint))
       let first = await server.apply(table)

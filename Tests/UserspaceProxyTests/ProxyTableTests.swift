@@ -10,6 +10,6 @@ import Testing
     let v6 = ListenAddress(ip: try #require(IPAddress("fd00::1")), port: 53, transport: .udp)
     #expect(v4.description == "10.0.0.1:80/TCP")
     #expect(v6.description == "[fd00::1]:53/UDP")
-    #expect(ProxyEndpoint(ip: v6.ip, port: 8080).description == "[fd00::1]:8080")
+    #expect(ProxyEndpoint(address: v6.ip, port: 8080).description == "[fd00::1]:8080")
   }
 }

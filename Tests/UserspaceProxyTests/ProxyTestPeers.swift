@@ -78,7 +78,7 @@ final class TCPIdentifyBackend: Sendable {
       }
       .bind(host: host, port: 0).get()
     let port = channel.localAddress!.port!
-    endpoint = ProxyEndpoint(ip: IPAddress(host)!, port: port)
+    endpoint = ProxyEndpoint(address: IPAddress(host)!, port: UInt16(port))
     name = endpoint.description
     box.withLockedValue { $0 = endpoint.description }
   }
@@ -108,7 +108,7 @@ final class UDPIdentifyBackend: Sendable {
     channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(Handler(name: name)) } }
       .bind(host: host, port: 0).get()
-    endpoint = ProxyEndpoint(ip: IPAddress(host)!, port: channel.localAddress!.port!)
+    endpoint = ProxyEndpoint(address: IPAddress(host)!, port: UInt16(channel.localAddress!.port!))
     name.withLockedValue { $0 = endpoint.description }
   }
 
