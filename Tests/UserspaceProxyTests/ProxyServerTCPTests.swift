@@ -210,7 +210,7 @@ extension RealSocketTests {
         await client.close()
       }
       #expect(slowest >= .milliseconds(300), "one connection waited for the silent endpoint's timeout")
-      #expect(slowest < .milliseconds(2000))
+      #expect(slowest < .milliseconds(5000), "the next endpoint served right after the timeout")
       let counters = try #require(await server.statistics().servicePorts[ProxyTables.name])
       #expect(counters.dialFailures == 1, "timed out once, then backed off")
       #expect(counters.rejectedConnections == 0)
